@@ -1,0 +1,43 @@
+package org.sparkdnn.config;
+
+import static org.sparkdnn.config.Checks.mapOrEmpty;
+import static org.sparkdnn.config.Checks.notBlank;
+import static org.sparkdnn.config.Checks.orDefault;
+import static org.sparkdnn.config.Checks.positive;
+
+import java.util.Map;
+
+/**
+ * Where and how training runs.
+ *
+ * @param engine             local (default), sync, reference
+ * @param master             Spark master for scripts/trainer (default {@code local[2]}); spark-submit's
+ *                           {@code --master} wins when given
+ * @param workers            k, the number of shards of each global batch (default 2)
+ * @param threadsPerWorker   ND4J/OpenMP threads per worker task (default 1); keep workers per executor ×
+ *                           threadsPerWorker ≤ executor cores
+ * @param maxStageAttempts   Spark stage attempts before the run fails (default 4)
+ * @param stepTimeoutSeconds deadline of one training step (default 600)
+ * @param spark              extra Spark settings ({@code spark.*} keys)
+ */
+public record ClusterConfig(Engine engine, String master, Integer workers, Integer threadsPerWorker,
+                            Integer maxStageAttempts, Integer stepTimeoutSeconds, Map<String, String> spark) {
+    public ClusterConfig {
+        engine = orDefault(engine, Engine.LOCAL);
+        master = notBlank("master", orDefault(master, "local[2]"));
+        workers = positive("workers", orDefault(workers, 2));
+        threadsPerWorker = positive("threadsPerWorker", orDefault(threadsPerWorker, 1));
+        maxStageAttempts = positive("maxStageAttempts", orDefault(maxStageAttempts, 4));
+        stepTimeoutSeconds = positive("stepTimeoutSeconds", orDefault(stepTimeoutSeconds, 600));
+        spark = mapOrEmpty(spark);
+        for (String key : spark.keySet()) {
+            if (!key.startsWith("spark.")) {
+                throw new ConfigException("spark." + key, "keys must start with 'spark.'", key);
+            }
+        }
+    }
+
+    public static ClusterConfig defaults() {
+        return new ClusterConfig(null, null, null, null, null, null, null);
+    }
+}

@@ -1,0 +1,59 @@
+package org.sparkdnn.config;
+
+import static org.sparkdnn.config.Checks.fraction;
+import static org.sparkdnn.config.Checks.listOrEmpty;
+import static org.sparkdnn.config.Checks.nonNegative;
+import static org.sparkdnn.config.Checks.orDefault;
+import static org.sparkdnn.config.Checks.positive;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The network. Either {@code layers} (an MLP built by {@code org.sparkdnn.model.ModelFactory}) or {@code dl4j} (a
+ * DL4J {@code MultiLayerConfiguration} JSON file, for CNNs and any other DL4J layers). Input and output widths come
+ * from the data.
+ *
+ * @param dataType       {@code float} (default) or {@code double}
+ * @param layers         hidden layers in order; empty for a linear model
+ * @param activation     default activation of hidden layers (default {@code relu})
+ * @param leakyReluAlpha slope of LeakyReLU for negative inputs (default 0.01)
+ * @param weightInit     default weight init (default {@code he})
+ * @param initScale      σ for {@code normal}, half-width for {@code uniform} (default 0.01)
+ * @param dropout        default drop probability of each hidden layer's input (default 0: off); not exact under
+ *                       sharding, see the README
+ * @param bias           whether layers have biases (default true)
+ * @param loss           the training loss (default {@code softmaxCrossEntropy})
+ * @param dl4j           path of a DL4J MultiLayerConfiguration JSON; replaces layers/activation/loss
+ */
+public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activation activation, Double leakyReluAlpha,
+                          WeightInit weightInit, Double initScale, Double dropout, Boolean bias, Loss loss,
+                          String dl4j) {
+    public ModelConfig {
+        dataType = orDefault(dataType, NumericType.FLOAT);
+        layers = listOrEmpty(layers);
+        activation = orDefault(activation, Activation.RELU);
+        leakyReluAlpha = nonNegative("leakyReluAlpha", orDefault(leakyReluAlpha, 0.01));
+        weightInit = orDefault(weightInit, WeightInit.HE);
+        initScale = positive("initScale", orDefault(initScale, 0.01));
+        dropout = fraction("dropout", orDefault(dropout, 0.0));
+        bias = orDefault(bias, Boolean.TRUE);
+        loss = orDefault(loss, Loss.SOFTMAX_CROSS_ENTROPY);
+        if (dl4j != null && dl4j.isBlank()) {
+            dl4j = null;
+        }
+    }
+
+    public static ModelConfig defaults() {
+        return new ModelConfig(null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public Optional<String> dl4jConfig() {
+        return Optional.ofNullable(dl4j);
+    }
+
+    public ModelConfig withLayers(List<LayerConfig> newLayers) {
+        return new ModelConfig(dataType, newLayers, activation, leakyReluAlpha, weightInit, initScale, dropout, bias,
+                loss, dl4j);
+    }
+}

@@ -1,0 +1,85 @@
+package org.sparkdnn.data;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The global batch sequence: a pure function of (seed, epoch). Epoch e visits the n training rows in a permutation
+ * drawn from a generator seeded by {@link #epochSeed}, cut into batches of B rows; the last batch of an epoch may be
+ * smaller. Every engine replays exactly these batches, which is what makes k-worker training equal 1-process
+ * training and a resumed run equal an uninterrupted one.
+ */
+public final class BatchPlan {
+    private final long seed;
+    private final int examples;
+    private final int batchSize;
+
+    public BatchPlan(long seed, int examples, int batchSize) {
+        if (examples <= 0 || batchSize <= 0) {
+            throw new IllegalArgumentException("examples and batchSize must be > 0, was " + examples + ", " + batchSize);
+        }
+        this.seed = seed;
+        this.examples = examples;
+        this.batchSize = batchSize;
+    }
+
+    public int batchesPerEpoch() {
+        return (examples + batchSize - 1) / batchSize;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** A seed for epoch {@code epoch} derived from the root seed (SplitMix64 finaliser of the pair). */
+    public static long epochSeed(long rootSeed, int epoch) {
+        long z = rootSeed * 0x9E3779B97F4A7C15L + (epoch + 1L) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** The row order of epoch {@code epoch} (Fisher–Yates). */
+    public int[] permutation(int epoch) {
+        int[] order = new int[examples];
+        for (int i = 0; i < examples; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(epochSeed(seed, epoch));
+        for (int i = examples - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /** The batches of epoch {@code epoch}, as row indices into the training set. */
+    public List<int[]> batches(int epoch) {
+        int[] order = permutation(epoch);
+        List<int[]> batches = new ArrayList<>(batchesPerEpoch());
+        for (int start = 0; start < examples; start += batchSize) {
+            int end = Math.min(examples, start + batchSize);
+            int[] batch = new int[end - start];
+            System.arraycopy(order, start, batch, 0, batch.length);
+            batches.add(batch);
+        }
+        return batches;
+    }
+
+    /**
+     * Shard {@code worker} of {@code workers} of a batch: contiguous, sizes differing by at most one (the first
+     * {@code size % workers} shards get one extra row). A shard may be empty when the batch is smaller than k.
+     */
+    public static int[] shard(int[] batch, int worker, int workers) {
+        int base = batch.length / workers;
+        int extra = batch.length % workers;
+        int start = worker * base + Math.min(worker, extra);
+        int size = base + (worker < extra ? 1 : 0);
+        int[] shard = new int[size];
+        System.arraycopy(batch, start, shard, 0, size);
+        return shard;
+    }
+}

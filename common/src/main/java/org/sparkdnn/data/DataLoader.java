@@ -1,0 +1,130 @@
+package org.sparkdnn.data;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.sparkdnn.config.DataConfig;
+import org.sparkdnn.config.Loss;
+import org.sparkdnn.io.Storage;
+import org.sparkdnn.model.IoShape;
+
+/**
+ * Reads the configured files, holds out seeded validation/test fractions when no files are given, checks the labels
+ * against the loss, and scales the features with statistics of the training split only.
+ */
+public final class DataLoader {
+    private final DataConfig config;
+    private final Loss loss;
+    private final Storage storage;
+
+    public DataLoader(DataConfig config, Loss loss, Storage storage) {
+        this.config = config;
+        this.loss = loss;
+        this.storage = storage;
+    }
+
+    public Splits load() {
+        Examples train = read(config.train(), config.trainLabels());
+        Optional<Examples> validation = config.validationFile().map(f -> read(f, config.validationLabels()));
+        Optional<Examples> test = config.testFile().map(f -> read(f, config.testLabels()));
+        if (config.validationFraction() > 0 || config.testFraction() > 0) {
+            int[] order = shuffled(train.count(), config.splitSeed());
+            int nTest = (int) Math.round(train.count() * config.testFraction());
+            int nVal = (int) Math.round(train.count() * config.validationFraction());
+            if (nTest > 0) {
+                test = Optional.of(train.select(Arrays.copyOfRange(order, 0, nTest)));
+            }
+            if (nVal > 0) {
+                validation = Optional.of(train.select(Arrays.copyOfRange(order, nTest, nTest + nVal)));
+            }
+            int[] rest = Arrays.copyOfRange(order, nTest + nVal, order.length);
+            Arrays.sort(rest); // keep file order: the batch plan does the shuffling
+            train = train.select(rest);
+        }
+        checkWidths(train, validation);
+        checkWidths(train, test);
+        int classes = classes(train);
+        for (Examples e : new Examples[] {train, validation.orElse(null), test.orElse(null)}) {
+            if (e != null) {
+                checkLabels(e, classes);
+            }
+        }
+        Scaler scaler = Scaler.fit(config.scaling(), train);
+        return new Splits(scaler.apply(train), validation.map(scaler::apply), test.map(scaler::apply), classes,
+                new IoShape(train.features(), outputs(classes)));
+    }
+
+    private Examples read(String file, String labels) {
+        switch (config.format()) {
+            case CSV:
+                return new CsvReader(config.delimiter(), config.header(), config.labelColumn()).read(storage, file);
+            case LIBSVM:
+                return new LibSvmReader(config.numFeatures()).read(storage, file);
+            case IDX:
+                return new IdxReader().read(storage, file, labels);
+            default:
+                throw new IllegalArgumentException("unmapped format " + config.format());
+        }
+    }
+
+    private static int[] shuffled(int n, long seed) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    private static void checkWidths(Examples train, Optional<Examples> other) {
+        if (other.isPresent() && other.get().features() != train.features()) {
+            throw new DataException(other.get().source(), "", "has " + other.get().features()
+                    + " features but the training data has " + train.features());
+        }
+    }
+
+    /** Number of classes (0 for regression): configured, else 1 + the largest training label. */
+    private int classes(Examples train) {
+        if (!loss.isClassification()) {
+            return 0;
+        }
+        if (loss == Loss.BCE_WITH_LOGITS) {
+            return 2;
+        }
+        if (config.numClasses() != null) {
+            return config.numClasses();
+        }
+        float max = 0;
+        for (float label : train.y()) {
+            max = Math.max(max, label);
+        }
+        return (int) max + 1;
+    }
+
+    private void checkLabels(Examples e, int classes) {
+        if (classes == 0) {
+            return;
+        }
+        for (int i = 0; i < e.count(); i++) {
+            float label = e.y()[i];
+            if (label != Math.rint(label)) {
+                throw new DataException(e.source(), e.origin(i), "class label must be an integer, found " + label);
+            }
+            if (label < 0 || label >= classes) {
+                String why = loss == Loss.BCE_WITH_LOGITS ? "bceWithLogits needs labels 0 or 1"
+                        : "must be in [0, " + classes + ") (data.numClasses)";
+                throw new DataException(e.source(), e.origin(i), "label out of range: " + (int) label + "; " + why);
+            }
+        }
+    }
+
+    private int outputs(int classes) {
+        return loss == Loss.SOFTMAX_CROSS_ENTROPY ? classes : 1;
+    }
+}

@@ -1,0 +1,73 @@
+package org.sparkdnn.data;
+
+/**
+ * Examples as read from a file: n rows of d float features (row-major) and one float target each (a class index
+ * for classification). {@code origins[i]} is the 1-based line (text formats) or 0-based record (IDX) of row i, for
+ * error messages.
+ */
+public final class Examples {
+    private final String source;
+    private final String originKind;
+    private final int count;
+    private final int features;
+    private final float[] x;
+    private final float[] y;
+    private final int[] origins;
+
+    public Examples(String source, String originKind, int features, float[] x, float[] y, int[] origins) {
+        if (x.length != (long) y.length * features || origins.length != y.length) {
+            throw new IllegalArgumentException("inconsistent example arrays for " + source);
+        }
+        this.source = source;
+        this.originKind = originKind;
+        this.count = y.length;
+        this.features = features;
+        this.x = x;
+        this.y = y;
+        this.origins = origins;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    public int features() {
+        return features;
+    }
+
+    /** Row-major features; callers must not modify them. */
+    public float[] x() {
+        return x;
+    }
+
+    public float[] y() {
+        return y;
+    }
+
+    /** "line 17" or "record 3", where row {@code i} came from. */
+    public String origin(int i) {
+        return originKind + " " + origins[i];
+    }
+
+    /** The rows {@code rows}, in that order. */
+    public Examples select(int[] rows) {
+        float[] nx = new float[rows.length * features];
+        float[] ny = new float[rows.length];
+        int[] no = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(x, rows[i] * features, nx, i * features, features);
+            ny[i] = y[rows[i]];
+            no[i] = origins[rows[i]];
+        }
+        return new Examples(source, originKind, features, nx, ny, no);
+    }
+
+    /** The same labels and origins with other features ({@code newFeatures} per row). */
+    public Examples withFeatures(int newFeatures, float[] newX) {
+        return new Examples(source, originKind, newFeatures, newX, y, origins);
+    }
+}

@@ -1,0 +1,52 @@
+package org.sparkdnn.data;
+
+import org.sparkdnn.config.Scaling;
+
+/** Per-feature affine scaling x ↦ (x − shift)/scale, fitted on the training split only. */
+public final class Scaler {
+    private final float[] shift;
+    private final float[] scale;
+
+    private Scaler(float[] shift, float[] scale) {
+        this.shift = shift;
+        this.scale = scale;
+    }
+
+    public static Scaler fit(Scaling scaling, Examples train) {
+        int d = train.features();
+        float[] shift = new float[d];
+        float[] scale = new float[d];
+        java.util.Arrays.fill(scale, 1f);
+        if (scaling == Scaling.DIVIDE255) {
+            java.util.Arrays.fill(scale, 255f);
+        } else if (scaling == Scaling.STANDARDIZE) {
+            double[] sum = new double[d];
+            double[] sumSq = new double[d];
+            float[] x = train.x();
+            for (int i = 0; i < train.count(); i++) {
+                for (int j = 0; j < d; j++) {
+                    double v = x[i * d + j];
+                    sum[j] += v;
+                    sumSq[j] += v * v;
+                }
+            }
+            for (int j = 0; j < d; j++) {
+                double mean = sum[j] / train.count();
+                double var = Math.max(0, sumSq[j] / train.count() - mean * mean);
+                shift[j] = (float) mean;
+                scale[j] = var > 1e-12 ? (float) Math.sqrt(var) : 1f; // constant feature: centre only
+            }
+        }
+        return new Scaler(shift, scale);
+    }
+
+    public Examples apply(Examples e) {
+        int d = e.features();
+        float[] in = e.x();
+        float[] out = new float[in.length];
+        for (int i = 0; i < in.length; i++) {
+            out[i] = (in[i] - shift[i % d]) / scale[i % d];
+        }
+        return e.withFeatures(d, out);
+    }
+}

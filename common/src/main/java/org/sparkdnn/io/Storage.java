@@ -1,0 +1,108 @@
+package org.sparkdnn.io;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Opens and writes files by URI through Hadoop's {@link FileSystem}. {@code embedded:NAME} reads the resource
+ * {@code /datasets/NAME.csv.gz} from the classpath. Files ending in {@code .gz} are decompressed on read.
+ */
+public final class Storage {
+    public static final String EMBEDDED = "embedded:";
+
+    private final Configuration hadoop;
+
+    public Storage(Configuration hadoop) {
+        this.hadoop = hadoop;
+    }
+
+    /** Uses the default Hadoop configuration (core-site.xml etc. from the classpath / HADOOP_CONF_DIR). */
+    public static Storage withDefaults() {
+        return new Storage(new Configuration());
+    }
+
+    public Configuration hadoopConf() {
+        return hadoop;
+    }
+
+    /** The raw bytes of {@code uri} (not decompressed). */
+    public InputStream openRaw(String uri) throws IOException {
+        if (uri.startsWith(EMBEDDED)) {
+            String name = uri.substring(EMBEDDED.length());
+            String resource = "/datasets/" + name + ".csv.gz";
+            InputStream in = Storage.class.getResourceAsStream(resource);
+            if (in == null) {
+                throw new FileNotFoundException(uri + ": no embedded data set named '" + name + "' (known: digits)");
+            }
+            return in;
+        }
+        Path path = new Path(uri);
+        return path.getFileSystem(hadoop).open(path);
+    }
+
+    /** The content of {@code uri}, gunzipped when the name ends in .gz (embedded sets are gzipped). */
+    public InputStream open(String uri) throws IOException {
+        InputStream raw = openRaw(uri);
+        if (uri.startsWith(EMBEDDED) || uri.toLowerCase(Locale.ROOT).endsWith(".gz")) {
+            return new GZIPInputStream(raw, 1 << 16);
+        }
+        return raw;
+    }
+
+    public String readString(String uri) throws IOException {
+        try (InputStream in = open(uri)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    public boolean exists(String uri) {
+        try {
+            Path path = new Path(uri);
+            return path.getFileSystem(hadoop).exists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check " + uri, e);
+        }
+    }
+
+    public void mkdirs(String uri) throws IOException {
+        Path path = new Path(uri);
+        path.getFileSystem(hadoop).mkdirs(path);
+    }
+
+    /**
+     * Writes {@code bytes} to {@code uri} atomically: into a hidden temporary name beside it, synced and closed, then
+     * renamed into place. An existing file is replaced only after the new one is complete.
+     */
+    public void writeAtomically(String uri, byte[] bytes) throws IOException {
+        Path target = new Path(uri);
+        FileSystem fs = target.getFileSystem(hadoop);
+        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + System.nanoTime());
+        try (FSDataOutputStream out = fs.create(tmp, false)) {
+            out.write(bytes);
+            out.hsync();
+        }
+        if (fs.exists(target) && !fs.delete(target, false)) {
+            throw new IOException("cannot replace " + target);
+        }
+        if (!fs.rename(tmp, target)) {
+            fs.delete(tmp, false);
+            throw new IOException("cannot rename " + tmp + " to " + target);
+        }
+    }
+
+    /** Opens {@code uri} for appending line records (metrics); the caller closes it. */
+    public OutputStream create(String uri) throws IOException {
+        Path path = new Path(uri);
+        return path.getFileSystem(hadoop).create(path, true);
+    }
+}

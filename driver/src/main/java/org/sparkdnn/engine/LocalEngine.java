@@ -1,0 +1,67 @@
+package org.sparkdnn.engine;
+
+import java.util.Map;
+import java.util.Optional;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.sparkdnn.data.ExampleMatrix;
+import org.sparkdnn.metrics.GradientNorms;
+
+/** The {@code local} engine: plain DL4J {@code fit} on the whole global batch in this JVM. The distributed oracle. */
+public final class LocalEngine implements StepEngine {
+    private final ComputationGraph net;
+    private final ExampleMatrix train;
+    private final NormCapture capture = new NormCapture();
+
+    public LocalEngine(ComputationGraph net, ExampleMatrix train) {
+        this.net = net;
+        this.train = train;
+        net.addListeners(capture);
+    }
+
+    @Override
+    public double step(int[] rows, int epoch) {
+        net.getConfiguration().setEpochCount(epoch);
+        capture.batchSize = rows.length;
+        net.fit(train.batch(rows));
+        return net.score();
+    }
+
+    @Override
+    public ComputationGraph network() {
+        return net;
+    }
+
+    @Override
+    public void captureGradientNorms() {
+        capture.armed = true;
+    }
+
+    @Override
+    public Optional<Map<String, Double>> lastGradientNorms() {
+        Optional<Map<String, Double>> norms = Optional.ofNullable(capture.norms);
+        capture.norms = null;
+        return norms;
+    }
+
+    @Override
+    public void close() {
+        net.getListeners().remove(capture);
+    }
+
+    /** Reads DL4J's per-variable gradient after backprop, before the updater changes it. */
+    private static final class NormCapture extends BaseTrainingListener {
+        boolean armed;
+        int batchSize = 1;
+        Map<String, Double> norms;
+
+        @Override
+        public void onGradientCalculation(Model model) {
+            if (armed) {
+                norms = GradientNorms.perLayer(model.gradient(), batchSize);
+                armed = false;
+            }
+        }
+    }
+}

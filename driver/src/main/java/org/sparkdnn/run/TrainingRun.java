@@ -1,0 +1,159 @@
+package org.sparkdnn.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.Engine;
+import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.data.BatchPlan;
+import org.sparkdnn.data.DataLoader;
+import org.sparkdnn.data.ExampleMatrix;
+import org.sparkdnn.data.Splits;
+import org.sparkdnn.engine.LocalEngine;
+import org.sparkdnn.engine.StepEngine;
+import org.sparkdnn.metrics.Evaluation;
+import org.sparkdnn.metrics.Evaluator;
+import org.sparkdnn.metrics.MetricsLog;
+import org.sparkdnn.metrics.ParamsHash;
+import org.sparkdnn.model.Dl4jMapping;
+import org.sparkdnn.model.ModelFactory;
+import org.sparkdnn.optimizer.Optimizers;
+import org.sparkdnn.io.Storage;
+
+/**
+ * A training run from a validated config to its outputs in {@code output.dir}: {@code config.yaml} (the resolved
+ * config), {@code metrics.jsonl}, {@code model.zip} (DL4J ModelSerializer, updater included) and
+ * {@code summary.json}.
+ */
+public final class TrainingRun {
+    private final RunConfig config;
+    private final Storage storage;
+    private final PrintStream console;
+    private final LongSupplier nanoClock;
+    private final ConfigLoader loader = new ConfigLoader();
+
+    public TrainingRun(RunConfig config, Storage storage, PrintStream console, LongSupplier nanoClock) {
+        this.config = config;
+        this.storage = storage;
+        this.console = console;
+        this.nanoClock = nanoClock;
+    }
+
+    public Map<String, Object> execute() throws IOException {
+        long start = nanoClock.getAsLong();
+        Splits splits = new DataLoader(config.data(), config.model().loss(), storage).load();
+        DataType type = Dl4jMapping.dataType(config.model().dataType());
+        ExampleMatrix train = matrix(splits.train(), splits, type);
+        Optional<ExampleMatrix> validation = splits.validation().map(e -> matrix(e, splits, type));
+        Optional<ExampleMatrix> test = splits.test().map(e -> matrix(e, splits, type));
+        BatchPlan plan = new BatchPlan(config.training().seed(), train.count(), config.training().batchSize());
+        long totalSteps = plannedSteps(plan);
+        ComputationGraph net = new ModelFactory(config.model(), config.optimizer(), config.training().seed(), totalSteps)
+                .build(splits.shape(), storage);
+        String out = config.output().dir();
+        storage.mkdirs(out);
+        storage.writeAtomically(out + "/config.yaml", loader.toYaml(config).getBytes(StandardCharsets.UTF_8));
+        console.printf("training %s: %d train / %s validation / %s test examples, %d parameters, %d steps planned, "
+                        + "engine %s%n", config.data().train(), train.count(), validation.map(m -> "" + m.count()).orElse("no"),
+                test.map(m -> "" + m.count()).orElse("no"), net.numParams(), totalSteps, config.cluster().engine().key());
+        Evaluator evaluator = new Evaluator(config.model().loss());
+        TrainingLoop.Result result;
+        try (StepEngine engine = engine(net, train);
+             MetricsLog metrics = new MetricsLog(storage.create(out + "/metrics.jsonl"), loader.json())) {
+            Progress progress = new Progress(console, nanoClock, 2.0, config.training().epochs());
+            result = new TrainingLoop(config.training(), plan, engine, evaluator, validation,
+                    Optimizers.schedule(config.optimizer().learningRate(), config.optimizer().schedule(), totalSteps),
+                    metrics, progress, nanoClock).run();
+        }
+        Map<String, Object> summary = summary(net, result, evaluator, train, validation, test, start);
+        storage.writeAtomically(out + "/model.zip", modelBytes(net));
+        storage.writeAtomically(out + "/summary.json", loader.json().writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(summary));
+        report(summary);
+        return summary;
+    }
+
+    private ExampleMatrix matrix(org.sparkdnn.data.Examples e, Splits splits, DataType type) {
+        return new ExampleMatrix(e, config.model().loss(), splits.classes(), type);
+    }
+
+    private long plannedSteps(BatchPlan plan) {
+        long all = (long) plan.batchesPerEpoch() * config.training().epochs();
+        return config.training().maxSteps() > 0 ? Math.min(all, config.training().maxSteps()) : all;
+    }
+
+    private StepEngine engine(ComputationGraph net, ExampleMatrix train) {
+        Engine engine = config.cluster().engine();
+        if (engine == Engine.LOCAL) {
+            return new LocalEngine(net, train);
+        }
+        throw new org.sparkdnn.config.ConfigException("cluster.engine", "is not available in this build yet "
+                + "(only 'local' is implemented)", engine.key());
+    }
+
+    private Map<String, Object> summary(ComputationGraph net, TrainingLoop.Result r, Evaluator evaluator,
+                                        ExampleMatrix train, Optional<ExampleMatrix> validation,
+                                        Optional<ExampleMatrix> test, long start) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("engine", config.cluster().engine().key());
+        s.put("workers", config.cluster().engine() == Engine.LOCAL ? 1 : config.cluster().workers());
+        s.put("steps", r.steps());
+        s.put("epochs", r.epochs());
+        s.put("examples", r.examples());
+        s.put("stoppedEarly", r.stoppedEarly());
+        if (r.bestEpoch() >= 0) {
+            s.put("bestEpoch", r.bestEpoch() + 1);
+        }
+        s.put("trainSeconds", r.trainSeconds());
+        s.put("examplesPerSecond", r.trainSeconds() > 0 ? r.examples() / r.trainSeconds() : 0.0);
+        s.put("parameters", net.numParams());
+        s.put("paramsSha256", ParamsHash.sha256(net.params()));
+        s.put("train", evaluator.evaluate(net, train).toMap());
+        validation.ifPresent(v -> s.put("validation", evaluator.evaluate(net, v).toMap()));
+        test.ifPresent(t -> s.put("test", evaluator.evaluate(net, t).toMap()));
+        s.put("wallSeconds", (nanoClock.getAsLong() - start) / 1e9);
+        s.put("versions", Map.of("java", System.getProperty("java.version"), "dl4j", "1.0.0-M2.1"));
+        return s;
+    }
+
+    private static byte[] modelBytes(ComputationGraph net) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            ModelSerializer.writeModel(net, bytes, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise the model", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void report(Map<String, Object> s) {
+        for (String split : new String[] {"train", "validation", "test"}) {
+            Object m = s.get(split);
+            if (m instanceof Map) {
+                Map<String, Object> metrics = (Map<String, Object>) m;
+                console.printf("%-10s loss %.4f%s%n", split, (Double) metrics.get("loss"),
+                        metrics.containsKey("accuracy") ? String.format("  accuracy %.4f", (Double) metrics.get("accuracy"))
+                                : metrics.containsKey("mse") ? String.format("  mse %.4f", (Double) metrics.get("mse")) : "");
+            }
+        }
+        console.printf("%d steps, %.1f s training, %.0f examples/s; wrote %s/{model.zip,summary.json,metrics.jsonl}%n",
+                (Long) s.get("steps"), (Double) s.get("trainSeconds"), (Double) s.get("examplesPerSecond"),
+                config.output().dir());
+    }
+
+    static ObjectMapper json() {
+        return new ConfigLoader().json();
+    }
+}
