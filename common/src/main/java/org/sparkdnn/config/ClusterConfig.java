@@ -19,9 +19,11 @@ import java.util.Map;
  * @param maxStageAttempts   Spark stage attempts before the run fails (default 4)
  * @param stepTimeoutSeconds deadline of one training step (default 600)
  * @param spark              extra Spark settings ({@code spark.*} keys)
+ * @param faultInjection     testing aid: make a worker fail once (see {@link FaultInjection})
  */
 public record ClusterConfig(Engine engine, String master, Integer workers, Integer threadsPerWorker,
-                            Integer maxStageAttempts, Integer stepTimeoutSeconds, Map<String, String> spark) {
+                            Integer maxStageAttempts, Integer stepTimeoutSeconds, Map<String, String> spark,
+                            FaultInjection faultInjection) {
     public ClusterConfig {
         engine = orDefault(engine, Engine.LOCAL);
         master = notBlank("master", orDefault(master, "local[2]"));
@@ -30,6 +32,7 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
         maxStageAttempts = positive("maxStageAttempts", orDefault(maxStageAttempts, 4));
         stepTimeoutSeconds = positive("stepTimeoutSeconds", orDefault(stepTimeoutSeconds, 600));
         spark = mapOrEmpty(spark);
+        faultInjection = orDefault(faultInjection, FaultInjection::off);
         for (String key : spark.keySet()) {
             if (!key.startsWith("spark.")) {
                 throw new ConfigException("spark." + key, "keys must start with 'spark.'", key);
@@ -38,6 +41,6 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
     }
 
     public static ClusterConfig defaults() {
-        return new ClusterConfig(null, null, null, null, null, null, null);
+        return new ClusterConfig(null, null, null, null, null, null, null, null);
     }
 }

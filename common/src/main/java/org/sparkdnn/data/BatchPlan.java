@@ -69,6 +69,17 @@ public final class BatchPlan {
         return batches;
     }
 
+    /** The worker (of {@code workers}) whose shard holds the example at {@code position} of an epoch's order. */
+    public int ownerOf(int position, int workers) {
+        int batch = position / batchSize;
+        int length = Math.min(batchSize, examples - batch * batchSize);
+        int i = position - batch * batchSize;
+        int base = length / workers;
+        int extra = length % workers;
+        int big = extra * (base + 1);
+        return i < big ? i / (base + 1) : extra + (i - big) / base;
+    }
+
     /**
      * Shard {@code worker} of {@code workers} of a batch: contiguous, sizes differing by at most one (the first
      * {@code size % workers} shards get one extra row). A shard may be empty when the batch is smaller than k.

@@ -21,7 +21,7 @@ public final class LocalEngine implements StepEngine {
     }
 
     @Override
-    public double step(int[] rows, int epoch) {
+    public double step(int epoch, int batch, int[] rows) {
         net.getConfiguration().setEpochCount(epoch);
         capture.batchSize = rows.length;
         net.fit(train.batch(rows));

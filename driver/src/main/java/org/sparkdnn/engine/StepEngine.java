@@ -10,12 +10,14 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  */
 public interface StepEngine extends AutoCloseable {
     /**
-     * Trains on the training rows {@code rows} (one global batch) and returns the mean training loss of the batch
-     * (before the step, regularisation included as DL4J reports it).
-     *
-     * @param epoch the 0-based epoch
+     * Trains on global batch {@code batch} of epoch {@code epoch} (training rows {@code rows}, in order) and returns
+     * the batch's mean training loss before the step.
      */
-    double step(int[] rows, int epoch);
+    double step(int epoch, int batch, int[] rows);
+
+    /** The epoch is over (or training stops inside it): distributed engines release their workers. */
+    default void endEpoch(int epoch) {
+    }
 
     /** The master network, holding the current parameters and optimizer state. */
     ComputationGraph network();

@@ -63,7 +63,7 @@ final class TrainingLoop {
             for (int b = 0; b < batches.size() && !stepLimitReached(step); b++) {
                 int[] rows = batches.get(b);
                 long start = nanoClock.getAsLong();
-                double loss = trainStep(rows, epoch, step);
+                double loss = trainStep(epoch, b, rows, step);
                 trainNanos += nanoClock.getAsLong() - start;
                 step++;
                 examples += rows.length;
@@ -76,6 +76,7 @@ final class TrainingLoop {
                 }
                 progress.step(epoch, step, b + 1, batches.size(), loss, rate);
             }
+            engine.endEpoch(epoch);
             if (epochExamples == 0) {
                 break;
             }
@@ -123,12 +124,12 @@ final class TrainingLoop {
         return config.maxSteps() > 0 && step >= config.maxSteps();
     }
 
-    private double trainStep(int[] rows, int epoch, long step) {
+    private double trainStep(int epoch, int batch, int[] rows, long step) {
         boolean norms = config.gradientNormsEvery() > 0 && step % config.gradientNormsEvery() == 0;
         if (norms) {
             engine.captureGradientNorms();
         }
-        double loss = engine.step(rows, epoch);
+        double loss = engine.step(epoch, batch, rows);
         Optional<Map<String, Double>> layerNorms = engine.lastGradientNorms();
         layerNorms.ifPresent(n -> metrics.write(record("gradientNorms", step + 1, epoch, Map.of("norms", n))));
         DivergenceGuard.check(engine.network(), loss, step + 1, epoch, layerNorms);

@@ -21,6 +21,8 @@ import org.sparkdnn.data.DataLoader;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Splits;
 import org.sparkdnn.engine.LocalEngine;
+import org.sparkdnn.engine.ReferenceEngine;
+import org.sparkdnn.engine.SyncEngine;
 import org.sparkdnn.engine.StepEngine;
 import org.sparkdnn.metrics.Evaluation;
 import org.sparkdnn.metrics.Evaluator;
@@ -69,7 +71,8 @@ public final class TrainingRun {
                 test.map(m -> "" + m.count()).orElse("no"), net.numParams(), totalSteps, config.cluster().engine().key());
         Evaluator evaluator = new Evaluator(config.model().loss());
         TrainingLoop.Result result;
-        try (StepEngine engine = engine(net, train);
+        try (SparkSession spark = SparkSession.forEngine(config);
+             StepEngine engine = engine(spark, net, splits, train);
              MetricsLog metrics = new MetricsLog(storage.create(out + "/metrics.jsonl"), loader.json())) {
             Progress progress = new Progress(console, nanoClock, 2.0, config.training().epochs());
             result = new TrainingLoop(config.training(), plan, engine, evaluator, validation,
@@ -93,13 +96,17 @@ public final class TrainingRun {
         return config.training().maxSteps() > 0 ? Math.min(all, config.training().maxSteps()) : all;
     }
 
-    private StepEngine engine(ComputationGraph net, ExampleMatrix train) {
-        Engine engine = config.cluster().engine();
-        if (engine == Engine.LOCAL) {
-            return new LocalEngine(net, train);
+    private StepEngine engine(SparkSession spark, ComputationGraph net, Splits splits, ExampleMatrix train) {
+        switch (config.cluster().engine()) {
+            case LOCAL:
+                return new LocalEngine(net, train);
+            case SYNC:
+                return new SyncEngine(spark.context(), config, net, splits, train);
+            case REFERENCE:
+                return new ReferenceEngine(spark.context(), config, net, splits, train);
+            default:
+                throw new IllegalArgumentException("unmapped engine " + config.cluster().engine());
         }
-        throw new org.sparkdnn.config.ConfigException("cluster.engine", "is not available in this build yet "
-                + "(only 'local' is implemented)", engine.key());
     }
 
     private Map<String, Object> summary(ComputationGraph net, TrainingLoop.Result r, Evaluator evaluator,

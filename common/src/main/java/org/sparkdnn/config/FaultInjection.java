@@ -1,0 +1,24 @@
+package org.sparkdnn.config;
+
+import static org.sparkdnn.config.Checks.orDefault;
+
+/**
+ * Testing aid: worker {@code worker} throws when it receives step {@code step}, in the barrier stage's first attempt
+ * only, so Spark retries the stage. Off by default (-1).
+ */
+public record FaultInjection(Integer worker, Long step) {
+    public FaultInjection {
+        worker = orDefault(worker, -1);
+        step = orDefault(step, -1L);
+        if (worker < -1) {
+            throw new ConfigException("worker", "must be >= 0 (or -1: off)", worker);
+        }
+        if (step < -1) {
+            throw new ConfigException("step", "must be >= 0 (or -1: off)", step);
+        }
+    }
+
+    public static FaultInjection off() {
+        return new FaultInjection(null, null);
+    }
+}

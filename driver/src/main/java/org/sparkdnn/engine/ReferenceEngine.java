@@ -1,0 +1,131 @@
+package org.sparkdnn.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.data.ExampleMatrix;
+import org.sparkdnn.data.Splits;
+import org.sparkdnn.data.TrainRow;
+import org.sparkdnn.task.ReferenceTask;
+import org.sparkdnn.task.WorkerShards;
+import org.sparkdnn.task.WorkerSpec;
+import scala.Tuple2;
+
+/**
+ * The {@code reference} engine: the same math as {@code sync}, as one plain Spark job per step (broadcast the
+ * parameters, one gradient per partition, {@code collect()} in partition order, sum in worker order, apply once).
+ * Slow and simple: the oracle the {@code sync} engine is checked against, and a fallback.
+ */
+public final class ReferenceEngine implements StepEngine {
+    private final JavaSparkContext sc;
+    private final RunConfig config;
+    private final ComputationGraph master;
+    private final MasterUpdate update;
+    private final EpochData data;
+    private final WorkerSpec spec;
+    private int epoch = -1;
+    private JavaRDD<WorkerShards> shards;
+    private boolean wantNorms;
+    private Map<String, Double> norms;
+
+    public ReferenceEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, Splits splits,
+                           ExampleMatrix train) {
+        this.sc = sc;
+        this.config = config;
+        this.master = master;
+        this.update = new MasterUpdate(master, train.batch(new int[] {0}));
+        this.spec = WorkerSpecs.of(config, master, splits, "reference", "", 0, "");
+        this.data = new EpochData(sc, splits.train(), config.training().seed(), config.training().batchSize(),
+                config.cluster().workers());
+    }
+
+    @Override
+    public double step(int stepEpoch, int batch, int[] rows) {
+        if (stepEpoch != epoch) {
+            endEpoch(epoch);
+            epoch = stepEpoch;
+            sc.setJobGroup("sparkdnn-reference", String.format("train epoch %d/%d, reference, %d workers",
+                    stepEpoch + 1, config.training().epochs(), config.cluster().workers()), true);
+            shards = data.epoch(stepEpoch).mapPartitions(new BuildShards(spec)).persist(StorageLevel.MEMORY_ONLY());
+        }
+        INDArray params = master.params();
+        boolean dbl = params.dataType() == DataType.DOUBLE;
+        Broadcast<Object> broadcast = sc.broadcast(dbl ? params.toDoubleVector() : params.toFloatVector());
+        List<Object[]> results;
+        try {
+            results = shards.mapPartitions(new ReferenceTask(spec, broadcast, batch)).collect();
+        } finally {
+            broadcast.destroy();
+        }
+        List<INDArray> gradients = new ArrayList<>(results.size());
+        double lossSum = 0;
+        for (Object[] r : results) {
+            lossSum += (Double) r[0];
+            gradients.add(dbl ? Nd4j.createFromArray((double[]) r[2]) : Nd4j.createFromArray((float[]) r[2]));
+        }
+        INDArray sum = MasterUpdate.sumInWorkerOrder(gradients);
+        if (wantNorms) {
+            norms = update.norms(sum, rows.length);
+            wantNorms = false;
+        }
+        update.apply(sum, rows.length, stepEpoch);
+        return lossSum / rows.length;
+    }
+
+    @Override
+    public void endEpoch(int ended) {
+        if (shards != null) {
+            shards.unpersist(false);
+            shards = null;
+        }
+        epoch = -1;
+    }
+
+    @Override
+    public ComputationGraph network() {
+        return master;
+    }
+
+    @Override
+    public void captureGradientNorms() {
+        wantNorms = true;
+    }
+
+    @Override
+    public Optional<Map<String, Double>> lastGradientNorms() {
+        Optional<Map<String, Double>> result = Optional.ofNullable(norms);
+        norms = null;
+        return result;
+    }
+
+    @Override
+    public void close() {
+        endEpoch(epoch);
+        data.close();
+    }
+
+    /** A partition of the epoch RDD as one {@link WorkerShards} (cached deserialised: never shipped). */
+    static final class BuildShards implements FlatMapFunction<java.util.Iterator<Tuple2<Long, TrainRow>>, WorkerShards> {
+        private final WorkerSpec spec;
+
+        BuildShards(WorkerSpec spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public java.util.Iterator<WorkerShards> call(java.util.Iterator<Tuple2<Long, TrainRow>> rows) {
+            return List.of(WorkerShards.build(rows, spec)).iterator();
+        }
+    }
+}

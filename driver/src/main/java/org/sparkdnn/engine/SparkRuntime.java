@@ -1,0 +1,38 @@
+package org.sparkdnn.engine;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.serializer.KryoSerializer;
+import org.sparkdnn.config.ClusterConfig;
+import org.sparkdnn.io.KryoRegistration;
+
+/**
+ * The Spark settings every distributed run needs: Kryo with registration required, stage retries bounded by
+ * {@code cluster.maxStageAttempts}, no dynamic allocation (barrier mode), plus the user's {@code cluster.spark}.
+ * spark-submit's {@code --master} wins over {@code cluster.master}.
+ */
+public final class SparkRuntime {
+    private SparkRuntime() {
+    }
+
+    public static SparkConf conf(ClusterConfig cluster, String appName) {
+        SparkConf conf = new SparkConf().setAppName(appName);
+        if (!conf.contains("spark.master")) {
+            conf.setMaster(cluster.master());
+        }
+        conf.set("spark.serializer", KryoSerializer.class.getName())
+                .set("spark.kryo.registrator", KryoRegistration.class.getName())
+                .set("spark.kryo.registrationRequired", "true")
+                .set("spark.stage.maxConsecutiveAttempts", String.valueOf(cluster.maxStageAttempts()))
+                .set("spark.task.maxFailures", String.valueOf(cluster.maxStageAttempts()))
+                .set("spark.dynamicAllocation.enabled", "false")
+                .setIfMissing("spark.ui.showConsoleProgress", "false")
+                .setIfMissing("spark.executorEnv.OMP_NUM_THREADS", String.valueOf(cluster.threadsPerWorker()));
+        cluster.spark().forEach(conf::set);
+        return conf;
+    }
+
+    public static JavaSparkContext start(ClusterConfig cluster, String appName) {
+        return new JavaSparkContext(conf(cluster, appName));
+    }
+}

@@ -1,0 +1,207 @@
+package org.sparkdnn.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.data.ExampleMatrix;
+import org.sparkdnn.data.Splits;
+import org.sparkdnn.ps.PsMessage;
+import org.sparkdnn.ps.server.ParameterServer;
+import org.sparkdnn.ps.server.WorkerLostException;
+import org.sparkdnn.task.EpochTask;
+import org.sparkdnn.task.WorkerSpec;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+
+/**
+ * The {@code sync} engine: per epoch one barrier stage of k long-lived tasks (followed by a shuffle, so Spark can
+ * retry the whole stage); per step the driver-hosted parameter server sends the parameters, gathers the k raw shard
+ * gradients, sums them in worker order and applies DL4J's updater once. A lost worker fails only the current step,
+ * which is retried with the re-registered workers of Spark's next stage attempt.
+ */
+public final class SyncEngine implements StepEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
+
+    private final JavaSparkContext sc;
+    private final RunConfig config;
+    private final ComputationGraph master;
+    private final MasterUpdate update;
+    private final ParameterServer ps;
+    private final EpochData data;
+    private final WorkerSpec spec;
+    private final String jobGroup;
+    private int epoch = -1;
+    private CompletableFuture<Long> job;
+    private boolean wantNorms;
+    private Map<String, Double> norms;
+
+    public SyncEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, Splits splits,
+                      ExampleMatrix train) {
+        this.sc = sc;
+        this.config = config;
+        this.master = master;
+        this.update = new MasterUpdate(master, train.batch(new int[] {0}));
+        String jobId = "run-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
+        String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
+        String secret = secret(sc);
+        try {
+            this.ps = new ParameterServer(jobId, secret, config.cluster().workers(),
+                    InetAddress.getByName(sc.getConf().get("spark.driver.bindAddress", host)),
+                    config.cluster().stepTimeoutSeconds());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the parameter server on " + host, e);
+        }
+        this.spec = WorkerSpecs.of(config, master, splits, jobId, host, ps.port(), secret);
+        this.data = new EpochData(sc, splits.train(), config.training().seed(), config.training().batchSize(),
+                config.cluster().workers());
+        this.jobGroup = "sparkdnn-" + jobId;
+    }
+
+    /** Spark's own secret when authentication is on, else one made for this run. */
+    private static String secret(JavaSparkContext sc) {
+        return sc.getConf().get("spark.authenticate.secret", HexFormat.of().formatHex(new SecureRandom().generateSeed(32)));
+    }
+
+    @Override
+    public double step(int stepEpoch, int batch, int[] rows) {
+        if (stepEpoch != epoch) {
+            startEpoch(stepEpoch);
+        }
+        long step = master.getIterationCount();
+        try {
+            while (true) {
+                try {
+                    PsMessage.Gradient[] gradients = ps.step(step, batch, master.params());
+                    return apply(gradients, rows.length, stepEpoch);
+                } catch (WorkerLostException e) {
+                    LOG.warn("step {} not applied: {}; waiting for Spark to retry the stage", step, e.getMessage());
+                    ps.closeAll();
+                    ps.awaitWorkers(step, job::isCompletedExceptionally);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted at step " + step, e);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + jobFailure(), e);
+        }
+    }
+
+    private double apply(PsMessage.Gradient[] gradients, int batchSize, int stepEpoch) {
+        List<INDArray> parts = new ArrayList<>(gradients.length);
+        double lossSum = 0;
+        for (PsMessage.Gradient g : gradients) {
+            parts.add(g.gradient().castTo(master.params().dataType()));
+            lossSum += g.lossSum();
+        }
+        INDArray sum = MasterUpdate.sumInWorkerOrder(parts);
+        if (wantNorms) {
+            norms = update.norms(sum, batchSize);
+            wantNorms = false;
+        }
+        update.apply(sum, batchSize, stepEpoch);
+        return lossSum / batchSize;
+    }
+
+    private void startEpoch(int newEpoch) {
+        if (epoch >= 0) {
+            endEpoch(epoch);
+        }
+        epoch = newEpoch;
+        ps.beginEpoch(newEpoch, master.getIterationCount());
+        sc.setJobGroup(jobGroup, String.format("train epoch %d/%d, sync, %d workers", newEpoch + 1,
+                config.training().epochs(), config.cluster().workers()), true);
+        ClassTag<Long> tag = ClassTag$.MODULE$.apply(Long.class);
+        RDD<Long> barrier = data.epoch(newEpoch).rdd().barrier().mapPartitions(new EpochTask(spec, newEpoch), false, tag);
+        JavaRDD<Long> retryable = JavaRDD.fromRDD(barrier, tag).repartition(1);
+        job = CompletableFuture.supplyAsync(retryable::count);
+        try {
+            ps.awaitWorkers(master.getIterationCount(), job::isCompletedExceptionally);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for workers", e);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + jobFailure(), e);
+        }
+    }
+
+    private String jobFailure() {
+        if (job == null || !job.isCompletedExceptionally()) {
+            return "";
+        }
+        try {
+            job.join();
+            return "";
+        } catch (RuntimeException e) {
+            return ". Spark: " + e.getMessage() + " (stage attempts are bounded by cluster.maxStageAttempts = "
+                    + config.cluster().maxStageAttempts() + ")";
+        }
+    }
+
+    @Override
+    public void endEpoch(int ended) {
+        if (job == null) {
+            return;
+        }
+        ps.endEpoch();
+        try {
+            job.get(config.cluster().stepTimeoutSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while ending epoch " + (ended + 1), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the Spark job of epoch " + (ended + 1) + " did not finish cleanly: " + e, e);
+        } finally {
+            job = null;
+            epoch = -1;
+        }
+    }
+
+    @Override
+    public ComputationGraph network() {
+        return master;
+    }
+
+    @Override
+    public void captureGradientNorms() {
+        wantNorms = true;
+    }
+
+    @Override
+    public Optional<Map<String, Double>> lastGradientNorms() {
+        Optional<Map<String, Double>> result = Optional.ofNullable(norms);
+        norms = null;
+        return result;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (job != null) {
+                ps.closeAll();
+                sc.cancelJobGroup(jobGroup);
+            }
+        } finally {
+            ps.close();
+            data.close();
+        }
+    }
+}

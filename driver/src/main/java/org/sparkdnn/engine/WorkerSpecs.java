@@ -1,0 +1,21 @@
+package org.sparkdnn.engine;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.data.Splits;
+import org.sparkdnn.task.WorkerSpec;
+
+/** Builds the {@link WorkerSpec} both distributed engines ship to their tasks. */
+final class WorkerSpecs {
+    private WorkerSpecs() {
+    }
+
+    static WorkerSpec of(RunConfig config, ComputationGraph master, Splits splits, String jobId, String psHost,
+                         int psPort, String secret) {
+        return new WorkerSpec(jobId, master.getConfiguration().toJson(), config.model().loss(), splits.classes(),
+                config.model().dataType(), splits.train().features(), config.training().seed(),
+                splits.train().count(), config.training().batchSize(), config.cluster().workers(), psHost, psPort,
+                secret, config.cluster().stepTimeoutSeconds() * 1000, config.cluster().threadsPerWorker(),
+                config.cluster().faultInjection().worker(), config.cluster().faultInjection().step());
+    }
+}

@@ -1,0 +1,290 @@
+package org.sparkdnn.ps.server;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdnn.ps.PsMessage;
+
+/**
+ * The driver-hosted parameter server of one run. Workers connect per epoch (one barrier task each), present the
+ * run's job id and secret, and are slotted by worker index. {@link #step} sends the parameters to every slot and
+ * returns the k gradients in worker order. A broken connection fails the step ({@link WorkerLostException}); the
+ * caller closes all connections and waits for Spark's retried stage to {@link #awaitWorkers re-register}.
+ */
+public final class ParameterServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ParameterServer.class);
+
+    private final String jobId;
+    private final byte[] secret;
+    private final int workers;
+    private final long timeoutNanos;
+    private final ServerSocket server;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final Connection[] slots;
+    private final List<Connection> open = new ArrayList<>();
+    private final Thread acceptor;
+    private int epoch = -1;
+    private long nextStep;
+    private int attempt = -1;
+    private volatile boolean closed;
+
+    /** What reader threads report to the step loop. */
+    private record Event(Connection from, PsMessage message, Throwable failure) {
+    }
+
+    /**
+     * @param bindAddress  local address to listen on (the executors must reach it)
+     * @param stepTimeoutSeconds deadline of every wait (cluster.stepTimeoutSeconds)
+     */
+    public ParameterServer(String jobId, String secret, int workers, InetAddress bindAddress, int stepTimeoutSeconds)
+            throws IOException {
+        this.jobId = jobId;
+        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        this.workers = workers;
+        this.timeoutNanos = TimeUnit.SECONDS.toNanos(stepTimeoutSeconds);
+        this.slots = new Connection[workers];
+        this.server = new ServerSocket(0, 64, bindAddress);
+        this.acceptor = new Thread(this::acceptLoop, "ps-accept-" + jobId);
+        acceptor.setDaemon(true);
+        acceptor.start();
+        LOG.info("parameter server for job {} listening on {}:{} for {} workers", jobId,
+                bindAddress.getHostAddress(), server.getLocalPort(), workers);
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** Workers of {@code newEpoch} may now register; training continues at {@code step}. */
+    public synchronized void beginEpoch(int newEpoch, long step) {
+        closeAll();
+        this.epoch = newEpoch;
+        this.nextStep = step;
+        this.attempt = -1;
+    }
+
+    /**
+     * Waits until all k workers of the current epoch are registered under the same (newest) stage attempt.
+     *
+     * @param jobFailed true once the Spark job has failed (then waiting is pointless)
+     */
+    public synchronized void awaitWorkers(long step, BooleanSupplier jobFailed) throws InterruptedException {
+        this.nextStep = step;
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (registered() < workers) {
+            if (jobFailed.getAsBoolean()) {
+                throw new IllegalStateException("the Spark job of epoch " + (epoch + 1) + " failed while the "
+                        + "parameter server waited for workers (" + registered() + "/" + workers + " registered)");
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IllegalStateException(registered() + "/" + workers + " workers registered for epoch "
+                        + (epoch + 1) + " within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s. Barrier "
+                        + "mode needs " + workers + " free task slots at once (cluster.workers <= total executor "
+                        + "cores); raise cluster.stepTimeoutSeconds if executors start slowly");
+            }
+            wait(Math.min(200, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+        }
+    }
+
+    private int registered() {
+        int n = 0;
+        for (Connection c : slots) {
+            n += c != null ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Sends the parameters of {@code step} to every worker and returns their gradients, in worker order. */
+    public PsMessage.Gradient[] step(long step, int batch, INDArray params) throws WorkerLostException,
+            InterruptedException {
+        Connection[] current;
+        synchronized (this) {
+            current = slots.clone();
+            nextStep = step;
+        }
+        PsMessage.Params message = new PsMessage.Params(step, epoch, batch, params);
+        for (Connection c : current) {
+            try {
+                c.send(message);
+            } catch (IOException e) {
+                throw new WorkerLostException("cannot send step " + step + " to " + c + ": " + e.getMessage(), e);
+            }
+        }
+        return gather(step, current);
+    }
+
+    private PsMessage.Gradient[] gather(long step, Connection[] current) throws WorkerLostException,
+            InterruptedException {
+        PsMessage.Gradient[] gradients = new PsMessage.Gradient[workers];
+        int received = 0;
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (received < workers) {
+            Event e = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (e == null) {
+                throw new WorkerLostException("step " + step + ": " + received + "/" + workers + " gradients within "
+                        + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s; raise cluster.stepTimeoutSeconds if "
+                        + "steps are this slow", null);
+            }
+            int w = e.from().worker();
+            boolean live = w >= 0 && w < workers && current[w] == e.from();
+            if (!live) {
+                LOG.debug("ignoring {} from {}: not a connection of the current stage attempt", e.message(), e.from());
+            } else if (e.failure() != null) {
+                throw new WorkerLostException("lost " + e.from() + " during step " + step + ": " + e.failure(), e.failure());
+            } else if (e.message() instanceof PsMessage.Gradient g && acceptable(g, e.from(), step)) {
+                if (gradients[w] == null) {
+                    received++;
+                }
+                gradients[w] = g;
+            }
+        }
+        return gradients;
+    }
+
+    private boolean acceptable(PsMessage.Gradient g, Connection from, long step) {
+        String stale = !jobId.equals(g.jobId()) ? "it belongs to job " + g.jobId() + ", not " + jobId
+                : g.worker() != from.worker() ? "it claims worker " + g.worker() + " on the connection of " + from
+                : g.stageAttempt() != from.attempt() ? "it comes from stage attempt " + g.stageAttempt()
+                : g.step() != step ? "it is for step " + g.step() + " but the server is at step " + step
+                        + " (a late gradient of a failed attempt?)"
+                : null;
+        if (stale != null) {
+            LOG.warn("rejected {}: {}", g, stale);
+        }
+        return stale == null;
+    }
+
+    /** Tells every worker the epoch is over; their tasks return. */
+    public synchronized void endEpoch() {
+        for (Connection c : slots) {
+            if (c != null) {
+                try {
+                    c.send(new PsMessage.EndEpoch(epoch));
+                } catch (IOException e) {
+                    LOG.warn("could not end epoch {} for {}: {}", epoch + 1, c, e.toString());
+                }
+            }
+        }
+    }
+
+    /** Closes every worker connection (after a failure: the surviving tasks see EOF and fail too). */
+    public synchronized void closeAll() {
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] != null) {
+                slots[i].close();
+                slots[i] = null;
+            }
+        }
+        notifyAll();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket socket = server.accept();
+                Connection c = new Connection(socket);
+                synchronized (this) {
+                    open.add(c);
+                }
+                Thread reader = new Thread(() -> readLoop(c), "ps-read-" + socket.getRemoteSocketAddress());
+                reader.setDaemon(true);
+                reader.start();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.warn("parameter server accept failed: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void readLoop(Connection c) {
+        try {
+            PsMessage first = c.read();
+            if (!register(c, first)) {
+                return;
+            }
+            while (!closed) {
+                events.add(new Event(c, c.read(), null));
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                events.add(new Event(c, null, e));
+            }
+            synchronized (this) {
+                if (c.worker() >= 0 && c.worker() < workers && slots[c.worker()] == c) {
+                    slots[c.worker()] = null;
+                }
+            }
+        } finally {
+            c.close();
+            synchronized (this) {
+                open.remove(c);
+            }
+        }
+    }
+
+    private synchronized boolean register(Connection c, PsMessage first) throws IOException {
+        if (!(first instanceof PsMessage.Hello h)) {
+            LOG.warn("rejected connection from {}: it sent {} instead of Hello", c.peer(), first);
+            return false;
+        }
+        if (!MessageDigest.isEqual(secret, h.secret().getBytes(StandardCharsets.UTF_8))) {
+            LOG.warn("rejected connection from {} ({}): wrong secret", c.peer(), h);
+            c.send(new PsMessage.Reject("authentication failed: wrong secret for job " + h.jobId()));
+            return false;
+        }
+        String reason = !jobId.equals(h.jobId()) ? "this parameter server serves job " + jobId + ", not " + h.jobId()
+                + " (a task of an earlier run still alive?)"
+                : h.worker() < 0 || h.worker() >= workers ? "worker index " + h.worker() + " outside 0.." + (workers - 1)
+                : h.epoch() != epoch ? "stale: the worker holds epoch " + (h.epoch() + 1) + ", the server is in epoch "
+                + (epoch + 1)
+                : h.stageAttempt() < attempt ? "stale stage attempt " + h.stageAttempt() + "; attempt " + attempt
+                + " is running"
+                : null;
+        if (reason != null) {
+            LOG.warn("rejected {} from {}: {}", h, c.peer(), reason);
+            c.send(new PsMessage.Reject(reason));
+            return false;
+        }
+        if (h.stageAttempt() > attempt) {
+            closeAll();
+            attempt = h.stageAttempt();
+        }
+        if (slots[h.worker()] != null) {
+            slots[h.worker()].close();
+        }
+        c.registeredAs(h.worker(), h.stageAttempt());
+        slots[h.worker()] = c;
+        c.send(new PsMessage.Welcome(nextStep));
+        LOG.info("registered {} for epoch {} ({}/{})", c, epoch + 1, registered(), workers);
+        notifyAll();
+        return true;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (this) {
+            closeAll();
+            open.forEach(Connection::close);
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("closing the server socket: {}", e.toString());
+        }
+    }
+}

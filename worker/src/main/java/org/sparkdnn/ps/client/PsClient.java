@@ -1,0 +1,94 @@
+package org.sparkdnn.ps.client;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import org.sparkdnn.ps.Frames;
+import org.sparkdnn.ps.PsMessage;
+
+/** A worker's connection to the parameter server. Blocking; every read has the step deadline. */
+public final class PsClient implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private final String address;
+
+    private PsClient(Socket socket, String address) throws IOException {
+        this.socket = socket;
+        this.address = address;
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+    }
+
+    /**
+     * Connects, retrying refused connections until {@code timeoutMillis} has passed.
+     *
+     * @param readTimeoutMillis deadline of every later read (cluster.stepTimeoutSeconds)
+     */
+    public static PsClient connect(String host, int port, int timeoutMillis, int readTimeoutMillis) throws IOException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        String address = host + ":" + port;
+        while (true) {
+            Socket socket = new Socket();
+            try {
+                socket.setTcpNoDelay(true);
+                socket.connect(new InetSocketAddress(host, port), timeoutMillis);
+                socket.setSoTimeout(readTimeoutMillis);
+                return new PsClient(socket, address);
+            } catch (ConnectException e) {
+                socket.close();
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IOException("cannot reach the parameter server at " + address + " within "
+                            + timeoutMillis / 1000 + " s: is the driver reachable from executors (spark.driver.host)?", e);
+                }
+                sleepBeforeRetry();
+            }
+        }
+    }
+
+    private static void sleepBeforeRetry() throws IOException {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while connecting to the parameter server", e);
+        }
+    }
+
+    /** Sends the hello and returns the step training continues at; a rejection becomes an exception. */
+    public long register(PsMessage.Hello hello) throws IOException {
+        send(hello);
+        PsMessage reply = receive();
+        if (reply instanceof PsMessage.Welcome w) {
+            return w.nextStep();
+        }
+        if (reply instanceof PsMessage.Reject r) {
+            throw new IOException("the parameter server at " + address + " rejected " + hello + ": " + r.reason());
+        }
+        throw new IOException("unexpected reply to " + hello + ": " + reply);
+    }
+
+    public void send(PsMessage message) throws IOException {
+        Frames.write(out, message);
+    }
+
+    public PsMessage receive() throws IOException {
+        try {
+            return Frames.read(in);
+        } catch (SocketTimeoutException e) {
+            throw new IOException("no message from the parameter server at " + address + " within "
+                    + socket.getSoTimeout() / 1000 + " s; raise cluster.stepTimeoutSeconds if steps are that slow", e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

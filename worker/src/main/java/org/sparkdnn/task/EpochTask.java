@@ -1,0 +1,78 @@
+package org.sparkdnn.task;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.apache.spark.BarrierTaskContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdnn.data.TrainRow;
+import org.sparkdnn.ps.PsMessage;
+import org.sparkdnn.ps.client.PsClient;
+import org.sparkdnn.step.ShardGradient;
+import scala.Tuple2;
+import scala.collection.Iterator;
+import scala.collection.JavaConverters;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * The body of one barrier task of the {@code sync} engine: worker w of epoch e. Holds its shards of every batch of
+ * the epoch, registers with the parameter server, then answers each {@code Params} with the gradient of its shard
+ * until {@code EndEpoch}. Returns the number of gradients it sent.
+ */
+public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Long, TrainRow>>, Iterator<Long>>
+        implements Serializable {
+    private static final Logger LOG = LoggerFactory.getLogger(EpochTask.class);
+    private final WorkerSpec spec;
+    private final int epoch;
+
+    public EpochTask(WorkerSpec spec, int epoch) {
+        this.spec = spec;
+        this.epoch = epoch;
+    }
+
+    @Override
+    public Iterator<Long> apply(Iterator<Tuple2<Long, TrainRow>> rows) {
+        BarrierTaskContext context = BarrierTaskContext.get();
+        int worker = context.partitionId();
+        int attempt = context.stageAttemptNumber();
+        WorkerShards shards = WorkerShards.build(JavaConverters.asJavaIterator(rows), spec);
+        Replica replica = new Replica(spec.modelJson(), spec.threads());
+        long sent;
+        try (PsClient ps = PsClient.connect(spec.psHost(), spec.psPort(), spec.stepTimeoutMillis(), spec.stepTimeoutMillis())) {
+            long next = ps.register(new PsMessage.Hello(spec.jobId(), spec.secret(), worker, attempt, epoch));
+            LOG.info("worker {}/{} (stage attempt {}) registered for epoch {} with {} rows; next step {}", worker + 1,
+                    spec.workers(), attempt, epoch + 1, shards.rows(), next);
+            sent = serve(ps, shards, replica, context, worker, attempt);
+        } catch (IOException e) {
+            throw new UncheckedIOException("worker " + worker + " (stage attempt " + attempt + "), epoch " + (epoch + 1)
+                    + ": " + e.getMessage(), e);
+        }
+        return JavaConverters.asScalaIterator(List.of(sent).iterator());
+    }
+
+    private long serve(PsClient ps, WorkerShards shards, Replica replica, BarrierTaskContext context, int worker,
+                       int attempt) throws IOException {
+        long sent = 0;
+        while (true) {
+            PsMessage message = ps.receive();
+            if (message instanceof PsMessage.EndEpoch) {
+                return sent;
+            }
+            if (!(message instanceof PsMessage.Params p)) {
+                throw new IOException("expected Params or EndEpoch from the parameter server, got " + message);
+            }
+            if (context.isInterrupted()) {
+                throw new IllegalStateException("worker " + worker + " interrupted by Spark at step " + p.step());
+            }
+            if (attempt == 0 && worker == spec.failWorker() && p.step() == spec.failStep()) {
+                throw new IllegalStateException("injected fault: worker " + worker + " fails at step " + p.step()
+                        + " in stage attempt 0 (cluster.faultInjection)");
+            }
+            ShardGradient g = replica.gradient(p.params(), shards.shard(p.batch()));
+            ps.send(new PsMessage.Gradient(spec.jobId(), worker, attempt, p.step(), g.lossSum(), g.examples(), g.gradient()));
+            sent++;
+        }
+    }
+}

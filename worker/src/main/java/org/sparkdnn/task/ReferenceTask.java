@@ -1,0 +1,36 @@
+package org.sparkdnn.task;
+
+import java.io.Serializable;
+import java.util.List;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkdnn.step.ShardGradient;
+
+/**
+ * One step of the {@code reference} engine on one partition: the gradient of this worker's shard of batch
+ * {@code batch} at the broadcast parameters. Returns (lossSum, examples, gradient values).
+ */
+public final class ReferenceTask implements FlatMapFunction<java.util.Iterator<WorkerShards>, Object[]>, Serializable {
+    private final WorkerSpec spec;
+    private final Broadcast<Object> params;
+    private final int batch;
+
+    /** @param params a broadcast float[] or double[] of the parameters */
+    public ReferenceTask(WorkerSpec spec, Broadcast<Object> params, int batch) {
+        this.spec = spec;
+        this.params = params;
+        this.batch = batch;
+    }
+
+    @Override
+    public java.util.Iterator<Object[]> call(java.util.Iterator<WorkerShards> partition) {
+        WorkerShards shards = partition.next();
+        Object values = params.value();
+        org.nd4j.linalg.api.ndarray.INDArray p = values instanceof double[]
+                ? Nd4j.createFromArray((double[]) values) : Nd4j.createFromArray((float[]) values);
+        ShardGradient g = new Replica(spec.modelJson(), spec.threads()).gradient(p, shards.shard(batch));
+        Object gradient = values instanceof double[] ? g.gradient().toDoubleVector() : g.gradient().toFloatVector();
+        return List.<Object[]>of(new Object[] {g.lossSum(), g.examples(), gradient}).iterator();
+    }
+}

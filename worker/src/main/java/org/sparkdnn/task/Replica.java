@@ -1,0 +1,29 @@
+package org.sparkdnn.task;
+
+import java.util.Optional;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkdnn.step.ShardGradient;
+
+/** A worker's copy of the network: parameters come from the parameter server, gradients go back. */
+public final class Replica {
+    private final ComputationGraph net;
+
+    public Replica(String modelJson, int threads) {
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        this.net = new ComputationGraph(ComputationGraphConfiguration.fromJson(modelJson));
+        net.init();
+    }
+
+    /** The gradient of {@code shard} at {@code params}; all zeros (0 examples) for an empty shard. */
+    public ShardGradient gradient(INDArray params, Optional<DataSet> shard) {
+        if (shard.isEmpty()) {
+            return new ShardGradient(Nd4j.zeros(params.dataType(), params.length()), 0.0, 0);
+        }
+        net.setParams(params);
+        return ShardGradient.compute(net, shard.get());
+    }
+}

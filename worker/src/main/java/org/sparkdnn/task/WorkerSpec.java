@@ -1,0 +1,23 @@
+package org.sparkdnn.task;
+
+import java.io.Serializable;
+import org.sparkdnn.config.Loss;
+import org.sparkdnn.config.NumericType;
+
+/**
+ * Everything a worker task needs, shipped in the task closure: no model, no context, only values.
+ *
+ * @param modelJson           the ComputationGraphConfiguration JSON of the replica network
+ * @param examples            n, the training-set size
+ * @param batchSize           B
+ * @param workers             k
+ * @param psHost              the parameter server's address as seen from executors
+ * @param secret              the run's secret, presented to the parameter server
+ * @param stepTimeoutMillis   deadline of one step (cluster.stepTimeoutSeconds)
+ * @param failWorker          fault injection: this worker throws at {@code failStep} in stage attempt 0 (-1: off)
+ */
+public record WorkerSpec(String jobId, String modelJson, Loss loss, int classes, NumericType dataType, int features,
+                         long seed, int examples, int batchSize, int workers, String psHost, int psPort,
+                         String secret, int stepTimeoutMillis, int threads, int failWorker, long failStep)
+        implements Serializable {
+}
