@@ -123,10 +123,8 @@ public final class ConfigLoader {
     private static JsonNode child(JsonNode node, String key, String nextKey, String source, String override) {
         JsonNode next = node.isArray() ? node.get(index(key, node, source, override)) : node.get(key);
         if (next == null || next.isNull()) {
-            if (!node.isObject()) {
-                throw new ConfigException(source + ": --set", "no list element " + key, override);
-            }
-            next = isIndex(nextKey) ? ((ObjectNode) node).putArray(key) : ((ObjectNode) node).putObject(key);
+            next = isIndex(nextKey) ? JsonNodeFactory.instance.arrayNode() : JsonNodeFactory.instance.objectNode();
+            set(node, key, next, source, override); // in a list: appends at index size(), as for a value
         }
         if (!next.isContainerNode()) {
             throw new ConfigException(source + ": --set", "'" + key + "' is a value, not a section", override);

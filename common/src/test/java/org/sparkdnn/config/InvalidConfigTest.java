@@ -1,0 +1,164 @@
+package org.sparkdnn.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every invalid config fails with a {@link ConfigException} whose message reads
+ * {@code x.yaml: <dotted.path>: <rule>, was <value>}: the file, where in it, the rule broken and the offending value.
+ */
+class InvalidConfigTest {
+    private static final String FILE = "x.yaml";
+    private static final String DATA = "data: {train: train.csv}\n";
+
+    /**
+     * One invalid config.
+     *
+     * @param what      the case, as a sentence
+     * @param yaml      the file content
+     * @param overrides {@code --set} arguments
+     * @param path      the location the message must name after the file name ("" for the whole file)
+     * @param rule      text of the rule the message must contain
+     * @param value     the offending value the message must end with
+     */
+    record Row(String what, String yaml, List<String> overrides, String path, String rule, String value) {
+        @Override
+        public String toString() {
+            return what;
+        }
+    }
+
+    private static Row row(String what, String yaml, String path, String rule, String value) {
+        return new Row(what, yaml, List.of(), path, rule, value);
+    }
+
+    private static Row withData(String what, String yaml, String path, String rule, String value) {
+        return row(what, DATA + yaml, path, rule, value);
+    }
+
+    private static Row override(String what, String set, String path, String rule, String value) {
+        return new Row(what, DATA + "model: {layers: [{units: 4}]}\n", List.of(set), path, rule, value);
+    }
+
+    static Stream<Row> invalidConfigs() {
+        List<Row> rows = new ArrayList<>();
+        // unknown keys, at every level
+        rows.add(withData("unknown top-level key", "foo: 1\n", "foo", "unknown key (known: checkpoint, cluster, data, model, optimizer, output, training)", "foo"));
+        rows.add(withData("unknown optimizer key", "optimizer: {lr: 0.1}\n", "optimizer.lr", "unknown key (known: beta1,", "lr"));
+        rows.add(withData("unknown schedule key", "optimizer: {schedule: {warmup: 5}}\n", "optimizer.schedule.warmup", "unknown key", "warmup"));
+        rows.add(withData("unknown layer key", "model: {layers: [{units: 3}, {units: 3, unit: 2}]}\n", "model.layers[1].unit", "unknown key (known: activation, dropout, type, units, weightInit)", "unit"));
+        rows.add(row("unknown data key in another case", "data: {train: t.csv, labelcolumn: 0}\n", "data.labelcolumn", "unknown key", "labelcolumn"));
+        rows.add(withData("unknown training key", "training: {epoch: 3}\n", "training.epoch", "unknown key", "epoch"));
+        // wrong types: nothing is coerced
+        rows.add(withData("string for a number", "optimizer: {learningRate: abc}\n", "optimizer.learningRate", "must be a number", "abc"));
+        rows.add(withData("quoted number for a number", "optimizer: {learningRate: '0.1'}\n", "optimizer.learningRate", "must be a number", "0.1"));
+        rows.add(withData("float for an int", "training: {epochs: 2.5}\n", "training.epochs", "must be an integer", "2.5"));
+        rows.add(withData("quoted int for an int", "training: {batchSize: '64'}\n", "training.batchSize", "must be an integer", "64"));
+        rows.add(withData("float for a long seed", "training: {seed: 1.5}\n", "training.seed", "must be an integer", "1.5"));
+        rows.add(withData("number for a boolean", "model: {bias: 1}\n", "model.bias", "must be true or false", "1"));
+        rows.add(withData("list for a section", "optimizer: [1, 2]\n", "optimizer", "must be a", "a section or list"));
+        rows.add(withData("section for a list", "model: {layers: {units: 3}}\n", "model.layers", "must be a list", "a section or list"));
+        rows.add(withData("section for an enum", "model: {activation: {name: relu}}\n", "model.activation", "must be one of", "a section"));
+        // enum values
+        rows.add(withData("unknown activation", "model: {activation: blah}\n", "model.activation", "must be one of [relu, leakyRelu, elu, selu, swish, gelu, tanh, sigmoid, identity]", "blah"));
+        rows.add(withData("unknown layer activation", "model: {layers: [{units: 3, activation: softmax}]}\n", "model.layers[0].activation", "must be one of [relu,", "softmax"));
+        rows.add(withData("unknown loss", "model: {loss: crossEntropy}\n", "model.loss", "must be one of [l1, l2, mse, bceWithLogits, softmaxCrossEntropy]", "crossEntropy"));
+        rows.add(withData("unknown optimizer type", "optimizer: {type: adamax}\n", "optimizer.type", "must be one of [sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw]", "adamax"));
+        rows.add(withData("unknown weight init", "model: {weightInit: zeros}\n", "model.weightInit", "must be one of [xavier, he, lecun, normal, uniform]", "zeros"));
+        rows.add(withData("unknown schedule type", "optimizer: {schedule: {type: linear}}\n", "optimizer.schedule.type", "must be one of [constant, step, exponential, inverseSqrt, cosine]", "linear"));
+        rows.add(withData("unknown engine", "cluster: {engine: async}\n", "cluster.engine", "must be one of [local, sync, reference]", "async"));
+        rows.add(row("unknown data format", "data: {train: t.csv, format: parquet}\n", "data.format", "must be one of [csv, idx, libsvm]", "parquet"));
+        rows.add(row("unknown scaling", "data: {train: t.csv, scaling: minmax}\n", "data.scaling", "must be one of [none, divide255, standardize]", "minmax"));
+        rows.add(withData("unknown data type", "model: {dataType: half}\n", "model.dataType", "must be one of [float, double]", "half"));
+        rows.add(withData("unknown layer type", "model: {layers: [{type: conv, units: 3}]}\n", "model.layers[0].type", "must be one of [dense, residual, swiglu]", "conv"));
+        // numbers out of range
+        rows.add(withData("negative learning rate", "optimizer: {learningRate: -0.1}\n", "optimizer.learningRate", "must be > 0", "-0.1"));
+        rows.add(withData("zero learning rate", "optimizer: {learningRate: 0}\n", "optimizer.learningRate", "must be > 0", "0.0"));
+        rows.add(withData("zero epochs", "training: {epochs: 0}\n", "training.epochs", "must be > 0", "0"));
+        rows.add(withData("negative batch size", "training: {batchSize: -1}\n", "training.batchSize", "must be > 0", "-1"));
+        rows.add(withData("zero workers", "cluster: {workers: 0}\n", "cluster.workers", "must be > 0", "0"));
+        rows.add(withData("negative init scale", "model: {initScale: -1}\n", "model.initScale", "must be > 0", "-1.0"));
+        rows.add(withData("negative l2", "optimizer: {l2: -0.5}\n", "optimizer.l2", "must be >= 0", "-0.5"));
+        rows.add(withData("negative keepLast", "checkpoint: {keepLast: -1}\n", "checkpoint.keepLast", "must be >= 0", "-1"));
+        rows.add(withData("negative maxSteps", "training: {maxSteps: -5}\n", "training.maxSteps", "must be >= 0", "-5"));
+        rows.add(withData("seed 0", "training: {seed: 0}\n", "training.seed", "must not be 0 (DL4J treats 0 as unseeded)", "0"));
+        // fractions
+        rows.add(withData("dropout of 1", "model: {dropout: 1.0}\n", "model.dropout", "must be in [0, 1)", "1.0"));
+        rows.add(withData("layer dropout above 1", "model: {layers: [{units: 3, dropout: 1.5}]}\n", "model.layers[0].dropout", "must be in [0, 1)", "1.5"));
+        rows.add(withData("momentum above 1", "optimizer: {momentum: 1.5}\n", "optimizer.momentum", "must be in [0, 1)", "1.5"));
+        rows.add(withData("negative beta2", "optimizer: {beta2: -0.1}\n", "optimizer.beta2", "must be in [0, 1)", "-0.1"));
+        rows.add(withData("zero gamma", "optimizer: {schedule: {type: step, gamma: 0}}\n", "optimizer.schedule.gamma", "must be in (0, 1]", "0.0"));
+        rows.add(row("validation fraction above 1", "data: {train: t.csv, validationFraction: 1.2}\n", "data.validationFraction", "must be in [0, 1)", "1.2"));
+        rows.add(row("held-out fractions summing to 1", "data: {train: t.csv, validationFraction: 0.5, testFraction: 0.5}\n", "data.testFraction", "validationFraction + testFraction must be < 1", "0.5 + 0.5"));
+        // data section
+        rows.add(row("no data section", "model: {}\n", "data", "must be set", "missing"));
+        rows.add(row("no training file", "data: {numClasses: 3}\n", "data.train", "must be set", "missing"));
+        rows.add(row("blank training file", "data: {train: ' '}\n", "data.train", "must be set", "\" \""));
+        rows.add(row("IDX without train labels", "data: {format: idx, train: images.idx}\n", "data.trainLabels", "must be set", "missing"));
+        rows.add(row("IDX validation without labels", "data: {format: idx, train: a.idx, trainLabels: b.idx, validation: c.idx}\n", "data.validationLabels", "must be set for an IDX validation file", "missing"));
+        rows.add(row("validation file and validation fraction", "data: {train: a.csv, validation: b.csv, validationFraction: 0.1}\n", "data.validationFraction", "must be 0 when a validation file is given", "0.1"));
+        rows.add(row("test file and test fraction", "data: {train: a.csv, test: b.csv, testFraction: 0.2}\n", "data.testFraction", "must be 0 when a test file is given", "0.2"));
+        rows.add(row("empty delimiter", "data: {train: a.csv, delimiter: ''}\n", "data.delimiter", "must not be empty", "\"\""));
+        rows.add(row("zero numFeatures", "data: {train: a.svm, format: libsvm, numFeatures: 0}\n", "data.numFeatures", "must be > 0", "0"));
+        rows.add(row("one class for softmax", "data: {train: a.csv, numClasses: 1}\n", "data.numClasses", "must be >= 2 for softmaxCrossEntropy", "1"));
+        // layers
+        rows.add(withData("dense layer without units", "model: {layers: [{type: dense}]}\n", "model.layers[0].units", "must be set for a dense layer", "missing"));
+        rows.add(withData("swiglu layer without units", "model: {layers: [{units: 8}, {type: swiglu}]}\n", "model.layers[1].units", "must be set for a swiglu layer", "missing"));
+        rows.add(withData("dense layer with zero units", "model: {layers: [{units: 0}]}\n", "model.layers[0].units", "must be > 0", "0"));
+        rows.add(withData("residual layer with negative units", "model: {layers: [{type: residual, units: -3}]}\n", "model.layers[0].units", "must be > 0", "-3"));
+        // cluster and output
+        rows.add(withData("more workers than examples per batch", "training: {batchSize: 4}\ncluster: {engine: sync, workers: 8}\n", "cluster.workers", "must be <= training.batchSize (4)", "8"));
+        rows.add(withData("a non-spark key among the Spark settings", "cluster: {spark: {executor.memory: 2g}}\n", "cluster.spark.executor.memory", "keys must start with 'spark.'", "executor.memory"));
+        rows.add(withData("blank output dir", "output: {dir: ''}\n", "output.dir", "must be set", "\"\""));
+        // --set overrides
+        rows.add(override("override without '='", "optimizer.learningRate", "--set", "must be key=value", "optimizer.learningRate"));
+        rows.add(override("override without a key", "=3", "--set", "must be key=value", "=3"));
+        rows.add(override("override past the end of a list", "model.layers.5.units=3", "--set", "list index must be 0..1", "model.layers.5.units=3"));
+        rows.add(override("override with a non-numeric list index", "model.layers.first.units=3", "--set", "list index must be 0..1", "model.layers.first.units=3"));
+        rows.add(override("override under a value", "data.train.path=a.csv", "--set", "'train' is a value, not a section", "data.train.path=a.csv"));
+        rows.add(override("override with invalid YAML", "optimizer.learningRate=[", "--set optimizer.learningRate", "value is not valid YAML", "["));
+        rows.add(override("override with an invalid value", "optimizer.learningRate=-1", "optimizer.learningRate", "must be > 0", "-1.0"));
+        rows.add(override("override of an unknown key", "optimizer.lr=0.1", "optimizer.lr", "unknown key", "lr"));
+        rows.add(override("override with a wrong type", "training.epochs=ten", "training.epochs", "must be an integer", "ten"));
+        // YAML syntax and shape
+        rows.add(row("unclosed flow list", DATA + "model: {layers: [\n", "line 2: invalid YAML", "expected the node content", "unparseable"));
+        rows.add(row("mapping inside a plain value", DATA + "model: a: b\n", "line 2: invalid YAML", "mapping values are not allowed here", "unparseable"));
+        rows.add(row("a list at the top", "- data\n- model\n", "", "must be a YAML mapping", "ARRAY"));
+        rows.add(row("a scalar at the top", "hello\n", "", "must be a YAML mapping", "STRING"));
+        return rows.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidConfigs")
+    void rejectsInvalidConfigAndNamesFilePathRuleAndValue(Row row) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ConfigLoader().parse(FILE, row.yaml(), row.overrides()));
+        String message = e.getMessage();
+        String where = row.path().isEmpty() ? FILE + ": " : FILE + ": " + row.path() + ": ";
+        assertTrue(message.startsWith(where), () -> "expected the message to start with '" + where + "': " + message);
+        assertTrue(message.contains(row.rule()), () -> "expected the rule '" + row.rule() + "': " + message);
+        assertTrue(message.endsWith(", was " + row.value()), () -> "expected the value '" + row.value() + "': " + message);
+    }
+
+    @Test
+    void tableCoversAtLeastThirtyInvalidConfigs() {
+        assertTrue(invalidConfigs().count() >= 30);
+    }
+
+    @Test
+    void rejectsNegativeLearningRateAndNamesTheField() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ConfigLoader().parse(FILE, DATA + "optimizer: {learningRate: -0.1}\n", List.of()));
+        assertEquals("x.yaml: optimizer.learningRate: must be > 0, was -0.1", e.getMessage());
+        assertEquals("must be > 0", e.rule());
+        assertEquals("-0.1", e.value());
+    }
+}
