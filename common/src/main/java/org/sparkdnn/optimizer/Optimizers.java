@@ -34,7 +34,9 @@ public final class Optimizers {
             case NESTEROV:
                 return new Nesterovs(lr, config.momentum());
             case ADAGRAD:
-                return new AdaGrad(lr, config.epsilon());
+                // AdaGrad(ISchedule, eps) leaves learningRate = NaN, which DL4J's AdaGrad block then uses: NaN params
+                return AdaGrad.builder().learningRate(config.learningRate()).learningRateSchedule(lr)
+                        .epsilon(config.epsilon()).build();
             case RMSPROP:
                 return RmsProp.builder().learningRateSchedule(lr).rmsDecay(config.rmsDecay())
                         .epsilon(config.epsilon()).build();

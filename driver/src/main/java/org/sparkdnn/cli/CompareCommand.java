@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkdnn.io.Storage;
+import org.sparkdnn.metrics.ParamsDiff;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -23,10 +23,6 @@ final class CompareCommand implements Callable<Integer> {
 
     @Parameters(index = "1", paramLabel = "B", description = "Second model.zip.")
     private String b;
-
-    /** The two numbers {@code compare} prints. */
-    record Difference(double maxAbs, double maxRel) {
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -44,22 +40,10 @@ final class CompareCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        Difference d = difference(pa, pb);
+        ParamsDiff d = ParamsDiff.of(pa, pb);
         System.out.println("max abs diff: " + d.maxAbs());
         System.out.println("max rel diff: " + d.maxRel());
         return 0;
-    }
-
-    static Difference difference(Map<String, INDArray> pa, Map<String, INDArray> pb) {
-        double maxAbs = 0;
-        double maxA = 0;
-        for (String name : pa.keySet()) {
-            INDArray x = pa.get(name).castTo(DataType.DOUBLE);
-            INDArray y = pb.get(name).castTo(DataType.DOUBLE);
-            maxAbs = Math.max(maxAbs, x.sub(y).amaxNumber().doubleValue());
-            maxA = Math.max(maxA, x.amaxNumber().doubleValue());
-        }
-        return new Difference(maxAbs, maxA > 0 ? maxAbs / maxA : maxAbs);
     }
 
     private static ComputationGraph load(Storage storage, String uri) throws java.io.IOException {

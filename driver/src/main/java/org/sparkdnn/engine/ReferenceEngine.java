@@ -18,6 +18,7 @@ import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Splits;
 import org.sparkdnn.data.TrainRow;
 import org.sparkdnn.task.ReferenceTask;
+import org.sparkdnn.task.Replica;
 import org.sparkdnn.task.WorkerShards;
 import org.sparkdnn.task.WorkerSpec;
 import scala.Tuple2;
@@ -35,7 +36,7 @@ public final class ReferenceEngine implements StepEngine {
     private final EpochData data;
     private final WorkerSpec spec;
     private int epoch = -1;
-    private JavaRDD<WorkerShards> shards;
+    private JavaRDD<ReferenceTask.Worker> shards;
     private boolean wantNorms;
     private Map<String, Double> norms;
 
@@ -115,8 +116,8 @@ public final class ReferenceEngine implements StepEngine {
         data.close();
     }
 
-    /** A partition of the epoch RDD as one {@link WorkerShards} (cached deserialised: never shipped). */
-    static final class BuildShards implements FlatMapFunction<java.util.Iterator<Tuple2<Long, TrainRow>>, WorkerShards> {
+    /** A partition of the epoch RDD as one cached worker: shards plus replica (deserialised: never shipped). */
+    static final class BuildShards implements FlatMapFunction<java.util.Iterator<Tuple2<Long, TrainRow>>, ReferenceTask.Worker> {
         private final WorkerSpec spec;
 
         BuildShards(WorkerSpec spec) {
@@ -124,8 +125,9 @@ public final class ReferenceEngine implements StepEngine {
         }
 
         @Override
-        public java.util.Iterator<WorkerShards> call(java.util.Iterator<Tuple2<Long, TrainRow>> rows) {
-            return List.of(WorkerShards.build(rows, spec)).iterator();
+        public java.util.Iterator<ReferenceTask.Worker> call(java.util.Iterator<Tuple2<Long, TrainRow>> rows) {
+            return List.of(new ReferenceTask.Worker(WorkerShards.build(rows, spec),
+                    new Replica(spec.modelJson(), spec.threads()))).iterator();
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.sparkdnn.run;
 
+import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkdnn.config.Engine;
 import org.sparkdnn.config.RunConfig;
@@ -8,16 +9,22 @@ import org.sparkdnn.engine.SparkRuntime;
 /** The run's Spark context: started for the distributed engines only, stopped when the run ends. */
 final class SparkSession implements AutoCloseable {
     private final JavaSparkContext context;
+    private final boolean owned;
 
-    private SparkSession(JavaSparkContext context) {
+    private SparkSession(JavaSparkContext context, boolean owned) {
         this.context = context;
+        this.owned = owned;
     }
 
-    static SparkSession forEngine(RunConfig config) {
+    /** @param shared a context the caller owns (tests, notebooks); else one is started and stopped here */
+    static SparkSession forEngine(RunConfig config, Optional<JavaSparkContext> shared) {
         if (config.cluster().engine() == Engine.LOCAL) {
-            return new SparkSession(null);
+            return new SparkSession(null, false);
         }
-        return new SparkSession(SparkRuntime.start(config.cluster(), "sparkdnn train " + config.output().dir()));
+        if (shared.isPresent()) {
+            return new SparkSession(shared.get(), false);
+        }
+        return new SparkSession(SparkRuntime.start(config.cluster(), "sparkdnn train " + config.output().dir()), true);
     }
 
     JavaSparkContext context() {
@@ -29,7 +36,7 @@ final class SparkSession implements AutoCloseable {
 
     @Override
     public void close() {
-        if (context != null) {
+        if (owned) {
             context.stop();
         }
     }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -44,12 +45,20 @@ public final class TrainingRun {
     private final PrintStream console;
     private final LongSupplier nanoClock;
     private final ConfigLoader loader = new ConfigLoader();
+    private final Optional<JavaSparkContext> sharedSpark;
 
     public TrainingRun(RunConfig config, Storage storage, PrintStream console, LongSupplier nanoClock) {
+        this(config, storage, console, nanoClock, Optional.empty());
+    }
+
+    /** @param sharedSpark a Spark context owned by the caller, used instead of starting one */
+    public TrainingRun(RunConfig config, Storage storage, PrintStream console, LongSupplier nanoClock,
+                       Optional<JavaSparkContext> sharedSpark) {
         this.config = config;
         this.storage = storage;
         this.console = console;
         this.nanoClock = nanoClock;
+        this.sharedSpark = sharedSpark;
     }
 
     public Map<String, Object> execute() throws IOException {
@@ -71,7 +80,7 @@ public final class TrainingRun {
                 test.map(m -> "" + m.count()).orElse("no"), net.numParams(), totalSteps, config.cluster().engine().key());
         Evaluator evaluator = new Evaluator(config.model().loss());
         TrainingLoop.Result result;
-        try (SparkSession spark = SparkSession.forEngine(config);
+        try (SparkSession spark = SparkSession.forEngine(config, sharedSpark);
              StepEngine engine = engine(spark, net, splits, train);
              MetricsLog metrics = new MetricsLog(storage.create(out + "/metrics.jsonl"), loader.json())) {
             Progress progress = new Progress(console, nanoClock, 2.0, config.training().epochs());

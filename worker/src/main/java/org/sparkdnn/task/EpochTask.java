@@ -45,9 +45,12 @@ public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Long, Tra
             LOG.info("worker {}/{} (stage attempt {}) registered for epoch {} with {} rows; next step {}", worker + 1,
                     spec.workers(), attempt, epoch + 1, shards.rows(), next);
             sent = serve(ps, shards, replica, context, worker, attempt);
+        } catch (java.io.EOFException e) {
+            throw new UncheckedIOException("worker " + worker + " (stage attempt " + attempt + "), epoch " + (epoch + 1)
+                    + ": the parameter server closed the connection (another worker failed, or the run ended)", e);
         } catch (IOException e) {
             throw new UncheckedIOException("worker " + worker + " (stage attempt " + attempt + "), epoch " + (epoch + 1)
-                    + ": " + e.getMessage(), e);
+                    + ": " + e, e);
         }
         return JavaConverters.asScalaIterator(List.of(sent).iterator());
     }

@@ -11,7 +11,7 @@ import org.sparkdnn.step.ShardGradient;
  * One step of the {@code reference} engine on one partition: the gradient of this worker's shard of batch
  * {@code batch} at the broadcast parameters. Returns (lossSum, examples, gradient values).
  */
-public final class ReferenceTask implements FlatMapFunction<java.util.Iterator<WorkerShards>, Object[]>, Serializable {
+public final class ReferenceTask implements FlatMapFunction<java.util.Iterator<ReferenceTask.Worker>, Object[]>, Serializable {
     private final WorkerSpec spec;
     private final Broadcast<Object> params;
     private final int batch;
@@ -24,13 +24,27 @@ public final class ReferenceTask implements FlatMapFunction<java.util.Iterator<W
     }
 
     @Override
-    public java.util.Iterator<Object[]> call(java.util.Iterator<WorkerShards> partition) {
-        WorkerShards shards = partition.next();
+    public java.util.Iterator<Object[]> call(java.util.Iterator<Worker> partition) {
+        Worker worker = partition.next();
         Object values = params.value();
         org.nd4j.linalg.api.ndarray.INDArray p = values instanceof double[]
                 ? Nd4j.createFromArray((double[]) values) : Nd4j.createFromArray((float[]) values);
-        ShardGradient g = new Replica(spec.modelJson(), spec.threads()).gradient(p, shards.shard(batch));
+        ShardGradient g = worker.replica.gradient(p, worker.shards.shard(batch));
         Object gradient = values instanceof double[] ? g.gradient().toDoubleVector() : g.gradient().toFloatVector();
         return List.<Object[]>of(new Object[] {g.lossSum(), g.examples(), gradient}).iterator();
+    }
+
+    /**
+     * A partition of the epoch as the reference engine caches it (deserialised, never shipped): the worker's shards
+     * and its replica network, built once per epoch.
+     */
+    public static final class Worker {
+        private final WorkerShards shards;
+        private final Replica replica;
+
+        public Worker(WorkerShards shards, Replica replica) {
+            this.shards = shards;
+            this.replica = replica;
+        }
     }
 }

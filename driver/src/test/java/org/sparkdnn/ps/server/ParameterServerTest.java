@@ -1,0 +1,134 @@
+package org.sparkdnn.ps.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkdnn.ps.PsMessage;
+import org.sparkdnn.ps.client.PsClient;
+
+/** The parameter server and its client over loopback TCP: authentication, stale messages, the step exchange. */
+class ParameterServerTest {
+    private static final String JOB = "run-test";
+    private static final String SECRET = "s3cret";
+    private ParameterServer ps;
+
+    @BeforeEach
+    void start() throws IOException {
+        ps = new ParameterServer(JOB, SECRET, 2, InetAddress.getLoopbackAddress(), 10);
+        ps.beginEpoch(0, 5);
+    }
+
+    @AfterEach
+    void stop() {
+        ps.close();
+    }
+
+    private PsClient client() throws IOException {
+        return PsClient.connect("127.0.0.1", ps.port(), 5_000, 10_000);
+    }
+
+    @Test
+    void rejectsAConnectionWithAWrongSecretAndKeepsServingTheOthers() throws Exception {
+        try (PsClient intruder = client()) {
+            IOException e = assertThrows(IOException.class,
+                    () -> intruder.register(new PsMessage.Hello(JOB, "guess", 0, 0, 0)));
+            assertTrue(e.getMessage().contains("authentication failed"), e.getMessage());
+        }
+        try (PsClient w0 = client(); PsClient w1 = client()) {
+            assertEquals(5, w0.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0)));
+            assertEquals(5, w1.register(new PsMessage.Hello(JOB, SECRET, 1, 0, 0)));
+            ps.awaitWorkers(5, () -> false);
+        }
+    }
+
+    @Test
+    void rejectsHellosOfAnotherJobAnotherEpochOrAnOutOfRangeWorkerAndSaysWhy() throws Exception {
+        String[][] cases = {
+                {"run-other", "0", "0", "serves job run-test, not run-other"},
+                {JOB, "1", "0", "stale: the worker holds epoch 2, the server is in epoch 1"},
+                {JOB, "0", "7", "worker index 7 outside 0..1"},
+        };
+        for (String[] c : cases) {
+            try (PsClient w = client()) {
+                IOException e = assertThrows(IOException.class, () -> w.register(
+                        new PsMessage.Hello(c[0], SECRET, Integer.parseInt(c[2]), 0, Integer.parseInt(c[1]))));
+                assertTrue(e.getMessage().contains(c[3]), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aStepSendsTheParametersAndReturnsGradientsInWorkerOrderIgnoringStaleOnes() throws Exception {
+        try (PsClient w0 = client(); PsClient w1 = client()) {
+            w1.register(new PsMessage.Hello(JOB, SECRET, 1, 0, 0));
+            w0.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0));
+            ps.awaitWorkers(5, () -> false);
+            INDArray params = Nd4j.createFromArray(1f, 2f, 3f);
+            CompletableFuture<PsMessage.Gradient[]> step = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ps.step(5, 3, params);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            PsMessage.Params p1 = (PsMessage.Params) w1.receive();
+            PsMessage.Params p0 = (PsMessage.Params) w0.receive();
+            assertEquals(5, p0.step());
+            assertEquals(3, p1.batch());
+            assertArrayEquals(new float[] {1f, 2f, 3f}, p0.params().toFloatVector());
+            // a late gradient of an older step must not count
+            w1.send(new PsMessage.Gradient(JOB, 1, 0, 4, 9.0, 1, Nd4j.createFromArray(9f, 9f, 9f)));
+            w1.send(new PsMessage.Gradient(JOB, 1, 0, 5, 2.0, 2, Nd4j.createFromArray(0f, 1f, 0f)));
+            w0.send(new PsMessage.Gradient(JOB, 0, 0, 5, 1.0, 1, Nd4j.createFromArray(1f, 0f, 0f)));
+            PsMessage.Gradient[] gradients = step.get();
+            assertEquals(0, gradients[0].worker());
+            assertEquals(1, gradients[1].worker());
+            assertArrayEquals(new float[] {0f, 1f, 0f}, gradients[1].gradient().toFloatVector());
+        }
+    }
+
+    @Test
+    void aWorkerThatDiesDuringAStepFailsTheStepInsteadOfHangingIt() throws Exception {
+        try (PsClient w0 = client()) {
+            PsClient w1 = client();
+            w0.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0));
+            w1.register(new PsMessage.Hello(JOB, SECRET, 1, 0, 0));
+            ps.awaitWorkers(5, () -> false);
+            CompletableFuture<Exception> step = CompletableFuture.supplyAsync(() -> {
+                try {
+                    ps.step(5, 0, Nd4j.createFromArray(1f));
+                    return null;
+                } catch (Exception e) {
+                    return e;
+                }
+            });
+            w1.receive();
+            w1.close();
+            Exception failure = step.get();
+            assertTrue(failure instanceof WorkerLostException, String.valueOf(failure));
+            assertTrue(failure.getMessage().contains("worker 1"), failure.getMessage());
+        }
+    }
+
+    @Test
+    void aNewerStageAttemptReplacesTheOldWorkersAndAnOlderAttemptIsRejected() throws Exception {
+        try (PsClient old0 = client(); PsClient new0 = client(); PsClient new1 = client(); PsClient late = client()) {
+            old0.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0));
+            new0.register(new PsMessage.Hello(JOB, SECRET, 0, 1, 0));
+            new1.register(new PsMessage.Hello(JOB, SECRET, 1, 1, 0));
+            ps.awaitWorkers(5, () -> false);
+            IOException e = assertThrows(IOException.class, () -> late.register(new PsMessage.Hello(JOB, SECRET, 1, 0, 0)));
+            assertTrue(e.getMessage().contains("stale stage attempt 0; attempt 1 is running"), e.getMessage());
+        }
+    }
+}
