@@ -1,0 +1,68 @@
+package org.sparkdnn.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdnn.cli.Main;
+
+/**
+ * The shaded jar submitted with SparkSubmit to a standalone master + worker in separate JVMs: class shipping, Kryo
+ * with registration required, the parameter server's address and the secret all work across processes, and the
+ * result is bitwise the same as the same job in local mode.
+ */
+class StandaloneClusterIT {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void syncEngineOnAStandaloneClusterMatchesLocalModeBitwise() throws Exception {
+        String[] job = {"--config", ROOT.resolve("conf/digits.yaml").toString(), "--set", "training.epochs=2",
+                "--set", "model.dropout=0", "--set", "cluster.workers=2", "--set", "cluster.engine=sync"};
+        List<String> localArgs = new ArrayList<>(List.of("train"));
+        localArgs.addAll(List.of(job));
+        localArgs.addAll(List.of("--set", "cluster.master=local[2]", "--output", tmp.resolve("local").toString()));
+        assertEquals(0, Main.run(localArgs.toArray(String[]::new)));
+
+        try (StandaloneCluster cluster = new StandaloneCluster(tmp, StandaloneCluster.sparkJarsOfThisJvm(), 2)) {
+            List<String> submit = cluster.java("-Xmx1g", "org.apache.spark.deploy.SparkSubmit",
+                    "--master", cluster.masterUrl(),
+                    "--conf", "spark.driver.host=127.0.0.1",
+                    "--conf", "spark.driver.extraJavaOptions=" + String.join(" ", StandaloneCluster.OPENS),
+                    "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", StandaloneCluster.OPENS),
+                    "--conf", "spark.executor.memory=1500m",
+                    "--conf", "spark.ui.enabled=false",
+                    "--class", "org.sparkdnn.cli.Main",
+                    ROOT.resolve("driver/target/trainer.jar").toString(), "train");
+            submit.addAll(List.of(job));
+            submit.addAll(List.of("--output", tmp.resolve("cluster").toString()));
+            Process driver = cluster.process("submit", submit).start();
+            boolean done = driver.waitFor(6, TimeUnit.MINUTES);
+            String log = Files.readString(cluster.logs().resolve("submit.log"));
+            if (!done) {
+                driver.destroyForcibly();
+            }
+            assertTrue(done && driver.exitValue() == 0, "spark-submit failed:\n" + tail(log));
+            assertTrue(log.contains("registered worker 1"), "workers registered with the parameter server");
+        }
+        ObjectMapper json = new ObjectMapper();
+        JsonNode local = json.readTree(tmp.resolve("local/summary.json").toFile());
+        JsonNode cluster = json.readTree(tmp.resolve("cluster/summary.json").toFile());
+        assertEquals(local.get("steps").asLong(), cluster.get("steps").asLong());
+        assertEquals(local.get("paramsSha256").asText(), cluster.get("paramsSha256").asText());
+    }
+
+    private static String tail(String log) {
+        return log.length() > 6000 ? log.substring(log.length() - 6000) : log;
+    }
+}
