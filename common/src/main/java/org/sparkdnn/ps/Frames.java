@@ -54,6 +54,7 @@ public final class Frames {
             out.writeLong(g.step());
             out.writeDouble(g.lossSum());
             out.writeInt(g.examples());
+            out.writeLong(g.computeNanos());
             writeTensor(out, g.gradient());
         } else if (message instanceof PsMessage.EndEpoch e) {
             out.writeByte(END_EPOCH);
@@ -75,7 +76,7 @@ public final class Frames {
                 return new PsMessage.Params(in.readLong(), in.readInt(), in.readInt(), readTensor(in));
             case GRADIENT:
                 return new PsMessage.Gradient(in.readUTF(), in.readInt(), in.readInt(), in.readLong(), in.readDouble(),
-                        in.readInt(), readTensor(in));
+                        in.readInt(), in.readLong(), readTensor(in));
             case END_EPOCH:
                 return new PsMessage.EndEpoch(in.readInt());
             default:

@@ -41,9 +41,10 @@ public sealed interface PsMessage permits PsMessage.Hello, PsMessage.Welcome, Ps
      *
      * @param lossSum  the shard's summed loss
      * @param examples the shard's size (0 for an empty shard; the gradient is then all zeros)
+     * @param computeNanos time the worker spent on forward + backward (for the engine's time breakdown)
      */
     record Gradient(String jobId, int worker, int stageAttempt, long step, double lossSum, int examples,
-                    INDArray gradient) implements PsMessage {
+                    long computeNanos, INDArray gradient) implements PsMessage {
         @Override
         public String toString() {
             return "Gradient(job " + jobId + ", worker " + worker + ", stage attempt " + stageAttempt + ", step " + step

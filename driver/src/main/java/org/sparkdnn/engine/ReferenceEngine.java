@@ -39,6 +39,10 @@ public final class ReferenceEngine implements StepEngine {
     private JavaRDD<ReferenceTask.Worker> shards;
     private boolean wantNorms;
     private Map<String, Double> norms;
+    private long steps;
+    private long jobNanos;
+    private long applyNanos;
+    private long epochStartNanos;
 
     public ReferenceEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, Splits splits,
                            ExampleMatrix train) {
@@ -53,13 +57,17 @@ public final class ReferenceEngine implements StepEngine {
 
     @Override
     public double step(int stepEpoch, int batch, int[] rows) {
+        long begin = System.nanoTime();
         if (stepEpoch != epoch) {
             endEpoch(epoch);
             epoch = stepEpoch;
             sc.setJobGroup("sparkdnn-reference", String.format("train epoch %d/%d, reference, %d workers",
                     stepEpoch + 1, config.training().epochs(), config.cluster().workers()), true);
             shards = data.epoch(stepEpoch).mapPartitions(new BuildShards(spec)).persist(StorageLevel.MEMORY_ONLY());
+            shards.count();
+            epochStartNanos += System.nanoTime() - begin;
         }
+        long start = System.nanoTime();
         INDArray params = master.params();
         boolean dbl = params.dataType() == DataType.DOUBLE;
         Broadcast<Object> broadcast = sc.broadcast(dbl ? params.toDoubleVector() : params.toFloatVector());
@@ -69,6 +77,7 @@ public final class ReferenceEngine implements StepEngine {
         } finally {
             broadcast.destroy();
         }
+        long collected = System.nanoTime();
         List<INDArray> gradients = new ArrayList<>(results.size());
         double lossSum = 0;
         for (Object[] r : results) {
@@ -81,6 +90,9 @@ public final class ReferenceEngine implements StepEngine {
             wantNorms = false;
         }
         update.apply(sum, rows.length, stepEpoch);
+        jobNanos += collected - start;
+        applyNanos += System.nanoTime() - collected;
+        steps++;
         return lossSum / rows.length;
     }
 
@@ -108,6 +120,17 @@ public final class ReferenceEngine implements StepEngine {
         Optional<Map<String, Double>> result = Optional.ofNullable(norms);
         norms = null;
         return result;
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        double n = Math.max(1, steps);
+        Map<String, Object> stats = new java.util.LinkedHashMap<>();
+        stats.put("steps", steps);
+        stats.put("msSparkJobPerStep", jobNanos / 1e6 / n);
+        stats.put("msDriverApplyPerStep", applyNanos / 1e6 / n);
+        stats.put("secondsEpochStart", epochStartNanos / 1e9);
+        return stats;
     }
 
     @Override

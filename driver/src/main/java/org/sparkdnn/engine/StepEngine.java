@@ -28,6 +28,11 @@ public interface StepEngine extends AutoCloseable {
     /** The norms captured during the last step, if asked for. */
     Optional<Map<String, Double>> lastGradientNorms();
 
+    /** Where the time went (ms per step by phase, bytes moved), for summary.json's {@code engineStats}. */
+    default Map<String, Object> stats() {
+        return Map.of();
+    }
+
     @Override
     void close();
 }

@@ -52,6 +52,11 @@ public final class SyncEngine implements StepEngine {
     private CompletableFuture<Long> job;
     private boolean wantNorms;
     private Map<String, Double> norms;
+    private long steps;
+    private long exchangeNanos;
+    private long computeNanos;
+    private long applyNanos;
+    private long epochStartNanos;
 
     public SyncEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, Splits splits,
                       ExampleMatrix train) {
@@ -83,14 +88,22 @@ public final class SyncEngine implements StepEngine {
     @Override
     public double step(int stepEpoch, int batch, int[] rows) {
         if (stepEpoch != epoch) {
+            long start = System.nanoTime();
             startEpoch(stepEpoch);
+            epochStartNanos += System.nanoTime() - start;
         }
         long step = master.getIterationCount();
         try {
             while (true) {
                 try {
+                    long start = System.nanoTime();
                     PsMessage.Gradient[] gradients = ps.step(step, batch, master.params());
-                    return apply(gradients, rows.length, stepEpoch);
+                    long exchanged = System.nanoTime();
+                    double loss = apply(gradients, rows.length, stepEpoch);
+                    exchangeNanos += exchanged - start;
+                    applyNanos += System.nanoTime() - exchanged;
+                    steps++;
+                    return loss;
                 } catch (WorkerLostException e) {
                     LOG.warn("step {} not applied: {}; waiting for Spark to retry the stage", step, e.getMessage());
                     ps.closeAll();
@@ -108,10 +121,13 @@ public final class SyncEngine implements StepEngine {
     private double apply(PsMessage.Gradient[] gradients, int batchSize, int stepEpoch) {
         List<INDArray> parts = new ArrayList<>(gradients.length);
         double lossSum = 0;
+        long slowest = 0;
         for (PsMessage.Gradient g : gradients) {
             parts.add(g.gradient().castTo(master.params().dataType()));
             lossSum += g.lossSum();
+            slowest = Math.max(slowest, g.computeNanos());
         }
+        computeNanos += slowest;
         INDArray sum = MasterUpdate.sumInWorkerOrder(parts);
         if (wantNorms) {
             norms = update.norms(sum, batchSize);
@@ -190,6 +206,20 @@ public final class SyncEngine implements StepEngine {
         Optional<Map<String, Double>> result = Optional.ofNullable(norms);
         norms = null;
         return result;
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        double n = Math.max(1, steps);
+        Map<String, Object> stats = new java.util.LinkedHashMap<>();
+        stats.put("steps", steps);
+        stats.put("msExchangePerStep", exchangeNanos / 1e6 / n);
+        stats.put("msWorkerComputePerStep", computeNanos / 1e6 / n);
+        stats.put("msTransferAndWaitPerStep", (exchangeNanos - computeNanos) / 1e6 / n);
+        stats.put("msDriverApplyPerStep", applyNanos / 1e6 / n);
+        stats.put("secondsEpochStart", epochStartNanos / 1e9);
+        stats.put("psBytesPerStep", ps.bytesMoved() / n);
+        return stats;
     }
 
     @Override

@@ -80,6 +80,7 @@ public final class TrainingRun {
                 test.map(m -> "" + m.count()).orElse("no"), net.numParams(), totalSteps, config.cluster().engine().key());
         Evaluator evaluator = new Evaluator(config.model().loss());
         TrainingLoop.Result result;
+        Map<String, Object> engineStats;
         try (SparkSession spark = SparkSession.forEngine(config, sharedSpark);
              StepEngine engine = engine(spark, net, splits, train);
              MetricsLog metrics = new MetricsLog(storage.create(out + "/metrics.jsonl"), loader.json())) {
@@ -87,8 +88,11 @@ public final class TrainingRun {
             result = new TrainingLoop(config.training(), plan, engine, evaluator, validation,
                     Optimizers.schedule(config.optimizer().learningRate(), config.optimizer().schedule(), totalSteps),
                     metrics, progress, nanoClock).run();
+            engineStats = engine.stats();
         }
         Map<String, Object> summary = summary(net, result, evaluator, train, validation, test, start);
+        summary.put("msPerStep", result.steps() > 0 ? result.trainSeconds() * 1000 / result.steps() : 0.0);
+        summary.put("engineStats", engineStats);
         storage.writeAtomically(out + "/model.zip", modelBytes(net));
         storage.writeAtomically(out + "/summary.json", loader.json().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(summary));

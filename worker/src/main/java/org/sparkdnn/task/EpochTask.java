@@ -73,8 +73,10 @@ public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Long, Tra
                 throw new IllegalStateException("injected fault: worker " + worker + " fails at step " + p.step()
                         + " in stage attempt 0 (cluster.faultInjection)");
             }
+            long start = System.nanoTime();
             ShardGradient g = replica.gradient(p.params(), shards.shard(p.batch()));
-            ps.send(new PsMessage.Gradient(spec.jobId(), worker, attempt, p.step(), g.lossSum(), g.examples(), g.gradient()));
+            ps.send(new PsMessage.Gradient(spec.jobId(), worker, attempt, p.step(), g.lossSum(), g.examples(),
+                    System.nanoTime() - start, g.gradient()));
             sent++;
         }
     }

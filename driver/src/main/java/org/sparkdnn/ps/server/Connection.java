@@ -4,8 +4,13 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
+import java.util.concurrent.atomic.LongAdder;
 import org.sparkdnn.ps.Frames;
 import org.sparkdnn.ps.PsMessage;
 
@@ -18,11 +23,60 @@ final class Connection implements AutoCloseable {
     private volatile int worker = -1;
     private volatile int attempt = -1;
 
-    Connection(Socket socket) throws IOException {
+    /** @param bytes counts every byte read and written, for the engine's bytes-per-step figure */
+    Connection(Socket socket, LongAdder bytes) throws IOException {
         this.socket = socket;
         socket.setTcpNoDelay(true);
-        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        this.in = new DataInputStream(new BufferedInputStream(new CountingInput(socket.getInputStream(), bytes), 1 << 16));
+        this.out = new DataOutputStream(new BufferedOutputStream(new CountingOutput(socket.getOutputStream(), bytes), 1 << 16));
+    }
+
+    private static final class CountingInput extends FilterInputStream {
+        private final LongAdder bytes;
+
+        CountingInput(InputStream in, LongAdder bytes) {
+            super(in);
+            this.bytes = bytes;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                bytes.increment();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                bytes.add(n);
+            }
+            return n;
+        }
+    }
+
+    private static final class CountingOutput extends FilterOutputStream {
+        private final LongAdder bytes;
+
+        CountingOutput(OutputStream out, LongAdder bytes) {
+            super(out);
+            this.bytes = bytes;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            bytes.increment();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            bytes.add(len);
+        }
     }
 
     PsMessage read() throws IOException {

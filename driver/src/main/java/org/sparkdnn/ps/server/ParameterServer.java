@@ -35,6 +35,7 @@ public final class ParameterServer implements AutoCloseable {
     private final Connection[] slots;
     private final List<Connection> open = new ArrayList<>();
     private final Thread acceptor;
+    private final java.util.concurrent.atomic.LongAdder bytes = new java.util.concurrent.atomic.LongAdder();
     private int epoch = -1;
     private long nextStep;
     private int attempt = -1;
@@ -61,6 +62,11 @@ public final class ParameterServer implements AutoCloseable {
         acceptor.start();
         LOG.info("parameter server for job {} listening on {}:{} for {} workers", jobId,
                 bindAddress.getHostAddress(), server.getLocalPort(), workers);
+    }
+
+    /** Bytes received and sent over all worker connections so far. */
+    public long bytesMoved() {
+        return bytes.sum();
     }
 
     public int port() {
@@ -195,7 +201,7 @@ public final class ParameterServer implements AutoCloseable {
         while (!closed) {
             try {
                 Socket socket = server.accept();
-                Connection c = new Connection(socket);
+                Connection c = new Connection(socket, bytes);
                 synchronized (this) {
                     open.add(c);
                 }

@@ -87,9 +87,9 @@ class ParameterServerTest {
             assertEquals(3, p1.batch());
             assertArrayEquals(new float[] {1f, 2f, 3f}, p0.params().toFloatVector());
             // a late gradient of an older step must not count
-            w1.send(new PsMessage.Gradient(JOB, 1, 0, 4, 9.0, 1, Nd4j.createFromArray(9f, 9f, 9f)));
-            w1.send(new PsMessage.Gradient(JOB, 1, 0, 5, 2.0, 2, Nd4j.createFromArray(0f, 1f, 0f)));
-            w0.send(new PsMessage.Gradient(JOB, 0, 0, 5, 1.0, 1, Nd4j.createFromArray(1f, 0f, 0f)));
+            w1.send(new PsMessage.Gradient(JOB, 1, 0, 4, 9.0, 1, 0, Nd4j.createFromArray(9f, 9f, 9f)));
+            w1.send(new PsMessage.Gradient(JOB, 1, 0, 5, 2.0, 2, 0, Nd4j.createFromArray(0f, 1f, 0f)));
+            w0.send(new PsMessage.Gradient(JOB, 0, 0, 5, 1.0, 1, 0, Nd4j.createFromArray(1f, 0f, 0f)));
             PsMessage.Gradient[] gradients = step.get();
             assertEquals(0, gradients[0].worker());
             assertEquals(1, gradients[1].worker());
