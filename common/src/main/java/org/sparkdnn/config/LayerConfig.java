@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param units      output width; required for dense and swiglu, optional for residual (inner width of W, default the
  *                   input width)
  * @param activation overrides {@code model.activation} (ignored by swiglu, whose gate is Swish)
- * @param dropout    probability of dropping each input of this layer; overrides {@code model.dropout}
+ * @param dropout    probability of dropping each output of this layer (the next layer's input); overrides
+ *                   {@code model.dropout}
  * @param weightInit overrides {@code model.weightInit}
  */
 public record LayerConfig(LayerType type, Integer units, Activation activation, Double dropout, WeightInit weightInit) {

@@ -20,7 +20,7 @@ import java.util.Optional;
  * @param leakyReluAlpha slope of LeakyReLU for negative inputs (default 0.01)
  * @param weightInit     default weight init (default {@code he})
  * @param initScale      σ for {@code normal}, half-width for {@code uniform} (default 0.01)
- * @param dropout        default drop probability of each hidden layer's input (default 0: off); not exact under
+ * @param dropout        default drop probability of each hidden layer's output (default 0: off); not exact under
  *                       sharding, see the README
  * @param bias           whether layers have biases (default true)
  * @param loss           the training loss (default {@code softmaxCrossEntropy})

@@ -1,6 +1,8 @@
 package org.sparkdnn.model;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.GradientNormalization;
@@ -8,14 +10,21 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationSwish;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.LayerConfig;
 import org.sparkdnn.config.ModelConfig;
@@ -26,8 +35,9 @@ import org.sparkdnn.optimizer.Optimizers;
 
 /**
  * Builds the initialised {@link ComputationGraph} of a model config. Vertices are named {@code layer<i>} (residual
- * blocks add {@code layer<i>_W}, {@code layer<i>_V}) and {@code output}; the output layer's activation is always
- * the identity (losses take logits).
+ * and SwiGLU blocks add {@code layer<i>_W}, {@code layer<i>_V}; a SwiGLU block with dropout adds
+ * {@code layer<i>_dropout}) and {@code output}; the output layer's activation is always the identity (losses take
+ * logits).
  */
 public final class ModelFactory {
     public static final String INPUT = "input";
@@ -68,12 +78,21 @@ public final class ModelFactory {
         if (optimizer.l2() > 0) {
             b.l2(optimizer.l2());
         }
-        if (optimizer.weightDecay() > 0) {
-            b.weightDecay(optimizer.weightDecay(), true);
-        }
         if (optimizer.clipNorm() > 0) {
             b.gradientNormalization(GradientNormalization.ClipL2PerLayer)
                     .gradientNormalizationThreshold(optimizer.clipNorm());
+        }
+        return b;
+    }
+
+    /**
+     * Weight decay is set on each layer, not globally: set on the global builder, DL4J 1.0.0-M2.1 gives every layer
+     * two copies (its LayerValidation re-appends regularizers other than L1/L2 without checking for duplicates), which
+     * doubles the decay.
+     */
+    private <B extends BaseLayer.Builder<B>> B withWeightDecay(B b) {
+        if (optimizer.weightDecay() > 0) {
+            b.weightDecay(optimizer.weightDecay(), true);
         }
         return b;
     }
@@ -100,11 +119,7 @@ public final class ModelFactory {
                     units = width;
                     break;
                 case SWIGLU:
-                    SwiGluLayer swiglu = new SwiGluLayer(width, units, initOf(layer), model.initScale(), model.bias());
-                    if (dropIn > 0) {
-                        swiglu.setIDropout(new org.deeplearning4j.nn.conf.dropout.Dropout(1 - dropIn));
-                    }
-                    g.addLayer(name, swiglu, previous);
+                    addSwiGlu(g, name, layer, previous, width, units, dropIn);
                     break;
                 default:
                     throw new IllegalArgumentException("unmapped layer type " + layer.type());
@@ -113,7 +128,7 @@ public final class ModelFactory {
             width = units;
             dropIn = layer.dropout() != null ? layer.dropout() : model.dropout();
         }
-        OutputLayer.Builder out = new OutputLayer.Builder(Dl4jMapping.loss(model.loss()))
+        OutputLayer.Builder out = withWeightDecay(new OutputLayer.Builder(Dl4jMapping.loss(model.loss())))
                 .nIn(width).nOut(shape.outputs())
                 .activation(new ActivationIdentity())
                 .hasBias(model.bias());
@@ -123,8 +138,26 @@ public final class ModelFactory {
         return g.addLayer(OUTPUT, out.build(), previous).setOutputs(OUTPUT).build();
     }
 
+    /**
+     * SwiGLU(z) = Swish(W·z + b) ⊙ (V·z + c) from DL4J's own layers: dense {@code <name>_W} (Swish) and
+     * {@code <name>_V} (identity) joined by a product vertex {@code <name>}. Not a SameDiff layer: DL4J 1.0.0-M2.1's
+     * SameDiffLayer back-propagates twice the true gradient (to its parameters and to every layer below) and ignores
+     * dropout. Dropout on the block's input is one {@code <name>_dropout} layer, so both branches see the same mask.
+     */
+    private void addSwiGlu(ComputationGraphConfiguration.GraphBuilder g, String name, LayerConfig layer,
+                           String previous, long width, long units, double dropIn) {
+        String in = previous;
+        if (dropIn > 0) {
+            in = name + "_dropout";
+            g.addLayer(in, new DropoutLayer.Builder(1 - dropIn).build(), previous);
+        }
+        g.addLayer(name + "_W", dense(layer, width, units, 0).activation(new ActivationSwish()).build(), in);
+        g.addLayer(name + "_V", dense(layer, width, units, 0).activation(new ActivationIdentity()).build(), in);
+        g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Product), name + "_W", name + "_V");
+    }
+
     private DenseLayer.Builder dense(LayerConfig layer, long nIn, long nOut, double dropIn) {
-        DenseLayer.Builder b = new DenseLayer.Builder()
+        DenseLayer.Builder b = withWeightDecay(new DenseLayer.Builder())
                 .nIn(nIn).nOut(nOut)
                 .activation(Dl4jMapping.activation(layer.activation() != null ? layer.activation() : model.activation(),
                         model.leakyReluAlpha()))
@@ -149,23 +182,53 @@ public final class ModelFactory {
             throw new ConfigException("model.dl4j", "must be a readable DL4J MultiLayerConfiguration JSON file ("
                     + e.getMessage() + ")", uri);
         }
-        conf.setDataType(Dl4jMapping.dataType(model.dataType()));
-        conf.getConfs().forEach(c -> c.setSeed(seed));
+        // Each layer's configuration carries its own data type too (the file's).
+        DataType dataType = Dl4jMapping.dataType(model.dataType());
+        conf.setDataType(dataType);
+        conf.getConfs().forEach(c -> {
+            c.setSeed(seed);
+            c.setDataType(dataType);
+        });
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         FineTuneConfiguration.Builder tune = new FineTuneConfiguration.Builder()
                 .seed(seed)
                 .updater(Optimizers.updater(optimizer, totalSteps));
-        if (optimizer.l2() > 0) {
-            tune.l2(optimizer.l2());
-        }
-        if (optimizer.weightDecay() > 0) {
-            tune.weightDecay(optimizer.weightDecay(), true);
-        }
         if (optimizer.clipNorm() > 0) {
             tune.gradientNormalization(GradientNormalization.ClipL2PerLayer)
                     .gradientNormalizationThreshold(optimizer.clipNorm());
         }
-        return new TransferLearning.GraphBuilder(net.toComputationGraph()).fineTuneConfiguration(tune.build()).build();
+        ComputationGraph graph = new TransferLearning.GraphBuilder(net.toComputationGraph())
+                .fineTuneConfiguration(tune.build()).build();
+        // TransferLearning rebuilds the graph in the default data type (float), whatever the network had.
+        if (graph.getConfiguration().getDataType() != dataType) {
+            graph = graph.convertDataType(dataType);
+        }
+        regularize(graph);
+        return graph;
+    }
+
+    /**
+     * The run's L2 and weight decay on every layer of a user's network, replacing the file's. Not through
+     * FineTuneConfiguration: in DL4J 1.0.0-M2.1 it gives each layer two copies of the weight decay (the validation
+     * bug of {@link #withWeightDecay}) and silently drops L2 when weight decay is set. The layers share their
+     * configuration with the graph's, and the updater that reads it is created on the first step.
+     */
+    private void regularize(ComputationGraph graph) {
+        if (optimizer.l2() == 0 && optimizer.weightDecay() == 0) {
+            return;
+        }
+        for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
+            if (layer.conf().getLayer() instanceof BaseLayer) {
+                List<Regularization> regularization = new ArrayList<>();
+                if (optimizer.l2() > 0) {
+                    regularization.add(new L2Regularization(optimizer.l2()));
+                }
+                if (optimizer.weightDecay() > 0) {
+                    regularization.add(new WeightDecay(optimizer.weightDecay(), true));
+                }
+                ((BaseLayer) layer.conf().getLayer()).setRegularization(regularization);
+            }
+        }
     }
 }

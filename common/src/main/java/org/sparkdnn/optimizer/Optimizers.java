@@ -1,6 +1,5 @@
 package org.sparkdnn.optimizer;
 
-import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -34,9 +33,7 @@ public final class Optimizers {
             case NESTEROV:
                 return new Nesterovs(lr, config.momentum());
             case ADAGRAD:
-                // AdaGrad(ISchedule, eps) leaves learningRate = NaN, which DL4J's AdaGrad block then uses: NaN params
-                return AdaGrad.builder().learningRate(config.learningRate()).learningRateSchedule(lr)
-                        .epsilon(config.epsilon()).build();
+                return new ScheduledAdaGrad(lr, config.epsilon());
             case RMSPROP:
                 return RmsProp.builder().learningRateSchedule(lr).rmsDecay(config.rmsDecay())
                         .epsilon(config.epsilon()).build();
