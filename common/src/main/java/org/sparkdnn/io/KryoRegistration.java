@@ -5,7 +5,7 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import org.apache.spark.serializer.KryoRegistrator;
-import org.sparkdnn.data.TrainRow;
+import org.sparkdnn.data.RowBlock;
 
 /**
  * Registers everything the project ships through Spark, so runs can set {@code spark.kryo.registrationRequired}.
@@ -14,8 +14,8 @@ import org.sparkdnn.data.TrainRow;
 public final class KryoRegistration implements KryoRegistrator {
     @Override
     public void registerClasses(Kryo kryo) {
-        kryo.register(TrainRow.class, new TrainRowSerializer());
-        kryo.register(TrainRow[].class);
+        kryo.register(RowBlock.class, new RowBlockSerializer());
+        kryo.register(RowBlock[].class);
         kryo.register(float[].class);
         kryo.register(double[].class);
         kryo.register(int[].class);
@@ -23,22 +23,24 @@ public final class KryoRegistration implements KryoRegistrator {
         kryo.register(Object[].class);
     }
 
-    /** Index, length, raw floats, label. */
-    static final class TrainRowSerializer extends Serializer<TrainRow> {
+    /** Row count, feature count, then the three arrays in bulk. */
+    static final class RowBlockSerializer extends Serializer<RowBlock> {
         @Override
-        public void write(Kryo kryo, Output output, TrainRow row) {
-            output.writeInt(row.index());
-            output.writeInt(row.x().length);
-            output.writeFloats(row.x());
-            output.writeFloat(row.y());
+        public void write(Kryo kryo, Output output, RowBlock block) {
+            output.writeInt(block.rows());
+            output.writeInt(block.features());
+            output.writeInts(block.keys());
+            output.writeFloats(block.x());
+            output.writeFloats(block.y());
         }
 
         @Override
-        public TrainRow read(Kryo kryo, Input input, Class<TrainRow> type) {
-            int index = input.readInt();
-            int length = input.readInt();
-            float[] x = input.readFloats(length);
-            return new TrainRow(index, x, input.readFloat());
+        public RowBlock read(Kryo kryo, Input input, Class<RowBlock> type) {
+            int rows = input.readInt();
+            int features = input.readInt();
+            int[] keys = input.readInts(rows);
+            float[] x = input.readFloats(rows * features);
+            return new RowBlock(keys, x, input.readFloats(rows), features);
         }
     }
 }

@@ -90,13 +90,28 @@ public final class Frames {
         long length = array.length();
         out.writeByte(dbl ? DOUBLE : FLOAT);
         out.writeInt((int) length);
-        ByteBuffer buf = ByteBuffer.allocate((int) length * (dbl ? 8 : 4)).order(ByteOrder.LITTLE_ENDIAN);
-        if (dbl) {
-            buf.asDoubleBuffer().put(array.reshape(length).toDoubleVector());
-        } else {
-            buf.asFloatBuffer().put(array.reshape(length).toFloatVector());
+        INDArray flat = isWholeBuffer(array) ? array : array.dup('c');
+        ByteBuffer bytes = flat.data().asNio().order(ByteOrder.nativeOrder());
+        bytes.limit((int) length * (dbl ? 8 : 4)).position(0);
+        copy(bytes.slice().order(ByteOrder.nativeOrder()), out);
+    }
+
+    /** Native memory is little-endian on every platform ND4J ships natives for; refuse anything else loudly. */
+    private static void copy(ByteBuffer nativeBytes, DataOutputStream out) throws IOException {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IOException("big-endian platforms are not supported by the parameter-server frames");
         }
-        out.write(buf.array());
+        byte[] chunk = new byte[1 << 16];
+        while (nativeBytes.hasRemaining()) {
+            int n = Math.min(chunk.length, nativeBytes.remaining());
+            nativeBytes.get(chunk, 0, n);
+            out.write(chunk, 0, n);
+        }
+    }
+
+    private static boolean isWholeBuffer(INDArray array) {
+        return !array.isView() && array.data().offset() == 0 && array.data().length() == array.length()
+                && array.ordering() == 'c';
     }
 
     static INDArray readTensor(DataInputStream in) throws IOException {
@@ -105,16 +120,17 @@ public final class Frames {
         if ((dtype != FLOAT && dtype != DOUBLE) || length < 0) {
             throw new IOException("corrupt tensor header (dtype " + dtype + ", length " + length + ")");
         }
-        byte[] bytes = new byte[length * (dtype == DOUBLE ? 8 : 4)];
-        in.readFully(bytes);
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (dtype == DOUBLE) {
-            double[] values = new double[length];
-            buf.asDoubleBuffer().get(values);
-            return Nd4j.createFromArray(values);
+        INDArray array = Nd4j.createUninitialized(dtype == DOUBLE ? DataType.DOUBLE : DataType.FLOAT, length);
+        ByteBuffer target = array.data().asNio();
+        byte[] chunk = new byte[1 << 16];
+        int remaining = length * (dtype == DOUBLE ? 8 : 4);
+        target.position(0);
+        while (remaining > 0) {
+            int n = Math.min(chunk.length, remaining);
+            in.readFully(chunk, 0, n);
+            target.put(chunk, 0, n);
+            remaining -= n;
         }
-        float[] values = new float[length];
-        buf.asFloatBuffer().get(values);
-        return Nd4j.createFromArray(values);
+        return array;
     }
 }

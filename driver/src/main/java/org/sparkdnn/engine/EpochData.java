@@ -3,7 +3,7 @@ package org.sparkdnn.engine;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.Partitioner;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -11,55 +11,54 @@ import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.Examples;
-import org.sparkdnn.data.TrainRow;
+import org.sparkdnn.data.RowBlock;
 import scala.Tuple2;
 
 /**
- * The training rows in Spark: shipped once and cached on the executors; per epoch, re-partitioned so that partition
- * w holds exactly worker w's shards of every global batch of the epoch, sorted by position in the epoch (keys
- * {@code w · n + position}).
+ * The training rows in Spark: shipped once as k blocks and cached on the executors; per epoch, redistributed so that
+ * partition w holds exactly worker w's shards of every global batch of the epoch (each block split into one block
+ * per owning worker, keyed by the rows' positions in the epoch's order; k × k blocks cross the shuffle).
  */
 final class EpochData implements AutoCloseable {
-    private final JavaRDD<TrainRow> rows;
+    private final JavaRDD<RowBlock> blocks;
     private final long seed;
     private final int examples;
     private final int batchSize;
     private final int workers;
 
     EpochData(JavaSparkContext sc, Examples train, long seed, int batchSize, int workers) {
-        List<TrainRow> list = new ArrayList<>(train.count());
-        int d = train.features();
-        for (int i = 0; i < train.count(); i++) {
-            float[] x = new float[d];
-            System.arraycopy(train.x(), i * d, x, 0, d);
-            list.add(new TrainRow(i, x, train.y()[i]));
+        List<RowBlock> slices = new ArrayList<>(workers);
+        for (int w = 0; w < workers; w++) {
+            slices.add(RowBlock.slice(train, (int) ((long) train.count() * w / workers),
+                    (int) ((long) train.count() * (w + 1) / workers)));
         }
-        this.rows = sc.parallelize(list, workers).persist(StorageLevel.MEMORY_ONLY());
+        this.blocks = sc.parallelize(slices, workers).persist(StorageLevel.MEMORY_ONLY());
         this.seed = seed;
         this.examples = train.count();
         this.batchSize = batchSize;
         this.workers = workers;
     }
 
-    JavaPairRDD<Long, TrainRow> epoch(int epoch) {
-        return rows.mapPartitionsToPair(new KeyByOwner(seed, examples, batchSize, workers, epoch))
-                .repartitionAndSortWithinPartitions(new WorkerPartitioner(workers, examples));
+    /** Partition w: worker w's rows of epoch {@code epoch}, as blocks keyed by position in the epoch. */
+    JavaPairRDD<Integer, RowBlock> epoch(int epoch) {
+        return blocks.flatMapToPair(new SplitByOwner(seed, examples, batchSize, workers, epoch))
+                .partitionBy(new HashPartitioner(workers));
     }
 
     @Override
     public void close() {
-        rows.unpersist(false);
+        blocks.unpersist(false);
     }
 
-    /** Keys each row by (owning worker, position in the epoch's order). */
-    static final class KeyByOwner implements PairFlatMapFunction<Iterator<TrainRow>, Long, TrainRow> {
+    /** Splits a cached block into one block per owning worker, rows keyed by their position in the epoch. */
+    static final class SplitByOwner implements PairFlatMapFunction<RowBlock, Integer, RowBlock> {
         private final long seed;
         private final int examples;
         private final int batchSize;
         private final int workers;
         private final int epoch;
 
-        KeyByOwner(long seed, int examples, int batchSize, int workers, int epoch) {
+        SplitByOwner(long seed, int examples, int batchSize, int workers, int epoch) {
             this.seed = seed;
             this.examples = examples;
             this.batchSize = batchSize;
@@ -68,52 +67,35 @@ final class EpochData implements AutoCloseable {
         }
 
         @Override
-        public Iterator<Tuple2<Long, TrainRow>> call(Iterator<TrainRow> partition) {
+        public Iterator<Tuple2<Integer, RowBlock>> call(RowBlock block) {
             BatchPlan plan = new BatchPlan(seed, examples, batchSize);
             int[] order = plan.permutation(epoch);
             int[] position = new int[examples];
             for (int p = 0; p < examples; p++) {
                 position[order[p]] = p;
             }
-            List<Tuple2<Long, TrainRow>> keyed = new ArrayList<>();
-            while (partition.hasNext()) {
-                TrainRow row = partition.next();
-                int p = position[row.index()];
-                keyed.add(new Tuple2<>((long) plan.ownerOf(p, workers) * examples + p, row));
+            int[] owner = new int[block.rows()];
+            int[] count = new int[workers];
+            for (int r = 0; r < block.rows(); r++) {
+                owner[r] = plan.ownerOf(position[block.keys()[r]], workers);
+                count[owner[r]]++;
             }
-            return keyed.iterator();
-        }
-    }
-
-    /** Partition = key / n = the owning worker. */
-    static final class WorkerPartitioner extends Partitioner {
-        private final int workers;
-        private final int examples;
-
-        WorkerPartitioner(int workers, int examples) {
-            this.workers = workers;
-            this.examples = examples;
-        }
-
-        @Override
-        public int numPartitions() {
-            return workers;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return (int) ((Long) key / examples);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof WorkerPartitioner && ((WorkerPartitioner) o).workers == workers
-                    && ((WorkerPartitioner) o).examples == examples;
-        }
-
-        @Override
-        public int hashCode() {
-            return workers * 31 + examples;
+            List<Tuple2<Integer, RowBlock>> out = new ArrayList<>(workers);
+            int d = block.features();
+            for (int w = 0; w < workers; w++) {
+                int[] keys = new int[count[w]];
+                float[] x = new float[count[w] * d];
+                float[] y = new float[count[w]];
+                for (int r = 0, i = 0; r < block.rows(); r++) {
+                    if (owner[r] == w) {
+                        keys[i] = position[block.keys()[r]];
+                        System.arraycopy(block.x(), r * d, x, i * d, d);
+                        y[i++] = block.y()[r];
+                    }
+                }
+                out.add(new Tuple2<>(w, new RowBlock(keys, x, y, d)));
+            }
+            return out.iterator();
         }
     }
 }

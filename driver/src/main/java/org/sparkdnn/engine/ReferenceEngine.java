@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Splits;
-import org.sparkdnn.data.TrainRow;
+import org.sparkdnn.data.RowBlock;
 import org.sparkdnn.task.ReferenceTask;
 import org.sparkdnn.task.Replica;
 import org.sparkdnn.task.WorkerShards;
@@ -140,7 +140,7 @@ public final class ReferenceEngine implements StepEngine {
     }
 
     /** A partition of the epoch RDD as one cached worker: shards plus replica (deserialised: never shipped). */
-    static final class BuildShards implements FlatMapFunction<java.util.Iterator<Tuple2<Long, TrainRow>>, ReferenceTask.Worker> {
+    static final class BuildShards implements FlatMapFunction<java.util.Iterator<Tuple2<Integer, RowBlock>>, ReferenceTask.Worker> {
         private final WorkerSpec spec;
 
         BuildShards(WorkerSpec spec) {
@@ -148,7 +148,7 @@ public final class ReferenceEngine implements StepEngine {
         }
 
         @Override
-        public java.util.Iterator<ReferenceTask.Worker> call(java.util.Iterator<Tuple2<Long, TrainRow>> rows) {
+        public java.util.Iterator<ReferenceTask.Worker> call(java.util.Iterator<Tuple2<Integer, RowBlock>> rows) {
             return List.of(new ReferenceTask.Worker(WorkerShards.build(rows, spec),
                     new Replica(spec.modelJson(), spec.threads()))).iterator();
         }

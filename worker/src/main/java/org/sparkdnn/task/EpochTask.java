@@ -7,7 +7,7 @@ import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkdnn.data.TrainRow;
+import org.sparkdnn.data.RowBlock;
 import org.sparkdnn.ps.PsMessage;
 import org.sparkdnn.ps.client.PsClient;
 import org.sparkdnn.step.ShardGradient;
@@ -21,7 +21,7 @@ import scala.runtime.AbstractFunction1;
  * the epoch, registers with the parameter server, then answers each {@code Params} with the gradient of its shard
  * until {@code EndEpoch}. Returns the number of gradients it sent.
  */
-public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Long, TrainRow>>, Iterator<Long>>
+public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, RowBlock>>, Iterator<Long>>
         implements Serializable {
     private static final Logger LOG = LoggerFactory.getLogger(EpochTask.class);
     private final WorkerSpec spec;
@@ -33,7 +33,7 @@ public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Long, Tra
     }
 
     @Override
-    public Iterator<Long> apply(Iterator<Tuple2<Long, TrainRow>> rows) {
+    public Iterator<Long> apply(Iterator<Tuple2<Integer, RowBlock>> rows) {
         BarrierTaskContext context = BarrierTaskContext.get();
         int worker = context.partitionId();
         int attempt = context.stageAttemptNumber();

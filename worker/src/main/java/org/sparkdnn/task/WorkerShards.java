@@ -1,17 +1,19 @@
 package org.sparkdnn.task;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Examples;
-import org.sparkdnn.data.TrainRow;
+import org.sparkdnn.data.RowBlock;
 import scala.Tuple2;
 
 /**
  * A worker's rows of one epoch, in epoch order, as one matrix; {@link #shard(int)} returns the rows of one global
- * batch. Built from the per-epoch partition, whose keys are {@code worker · n + position in the epoch}.
+ * batch. Built from the per-epoch partition's blocks, whose keys are the rows' positions in the epoch.
  */
 public final class WorkerShards {
     private final ExampleMatrix matrix;
@@ -24,33 +26,46 @@ public final class WorkerShards {
         this.batchLength = batchLength;
     }
 
-    /** @param rows this worker's (key, row) pairs sorted by key */
-    public static WorkerShards build(Iterator<Tuple2<Long, TrainRow>> rows, WorkerSpec spec) {
+    /** @param blocks this worker's rows of the epoch, as blocks keyed by position in the epoch (any order) */
+    public static WorkerShards build(Iterator<Tuple2<Integer, RowBlock>> blocks, WorkerSpec spec) {
+        List<RowBlock> list = new ArrayList<>();
+        int total = 0;
+        while (blocks.hasNext()) {
+            RowBlock b = blocks.next()._2();
+            list.add(b);
+            total += b.rows();
+        }
+        long[] packed = new long[total]; // position << 32 | running row number, sorted into epoch order
+        int[] blockOf = new int[total];
+        int[] rowOf = new int[total];
+        for (int b = 0, n = 0; b < list.size(); b++) {
+            for (int r = 0; r < list.get(b).rows(); r++, n++) {
+                packed[n] = ((long) list.get(b).keys()[r] << 32) | n;
+                blockOf[n] = b;
+                rowOf[n] = r;
+            }
+        }
+        Arrays.sort(packed);
+        int d = spec.features();
         int batches = (spec.examples() + spec.batchSize() - 1) / spec.batchSize();
         int[] start = new int[batches];
         int[] length = new int[batches];
         Arrays.fill(start, -1);
-        float[] x = new float[0];
-        float[] y = new float[0];
-        int count = 0;
-        while (rows.hasNext()) {
-            Tuple2<Long, TrainRow> next = rows.next();
-            int position = (int) (next._1() % spec.examples());
+        float[] x = new float[total * d];
+        float[] y = new float[total];
+        for (int i = 0; i < total; i++) {
+            int position = (int) (packed[i] >>> 32);
+            int n = (int) packed[i];
+            RowBlock block = list.get(blockOf[n]);
+            System.arraycopy(block.x(), rowOf[n] * d, x, i * d, d);
+            y[i] = block.y()[rowOf[n]];
             int batch = position / spec.batchSize();
-            if (count == y.length) {
-                x = Arrays.copyOf(x, Math.max(16, count * 2) * spec.features());
-                y = Arrays.copyOf(y, Math.max(16, count * 2));
-            }
-            System.arraycopy(next._2().x(), 0, x, count * spec.features(), spec.features());
-            y[count] = next._2().y();
             if (start[batch] < 0) {
-                start[batch] = count;
+                start[batch] = i;
             }
             length[batch]++;
-            count++;
         }
-        Examples examples = new Examples("epoch partition", "row", spec.features(),
-                Arrays.copyOf(x, count * spec.features()), Arrays.copyOf(y, count), new int[count]);
+        Examples examples = new Examples("epoch partition", "row", d, x, y, new int[total]);
         ExampleMatrix matrix = new ExampleMatrix(examples, spec.loss(), spec.classes(),
                 org.sparkdnn.model.Dl4jMapping.dataType(spec.dataType()));
         return new WorkerShards(matrix, start, length);

@@ -1,0 +1,35 @@
+package org.sparkdnn.data;
+
+/**
+ * Many training rows in one object, as they travel through Spark: bulk arrays serialise fast (one Kryo call per
+ * array) and a shuffle moves k × partitions blocks instead of one record per example.
+ *
+ * @param keys     per row: its index in the training split (cached blocks) or its position in an epoch's order
+ *                 (blocks on their way to a worker)
+ * @param x        features, row-major, {@code features} per row
+ * @param y        targets
+ */
+public record RowBlock(int[] keys, float[] x, float[] y, int features) {
+    public RowBlock {
+        if (x.length != keys.length * features || y.length != keys.length) {
+            throw new IllegalArgumentException("inconsistent block: " + keys.length + " keys, " + x.length
+                    + " feature values for " + features + " features, " + y.length + " targets");
+        }
+    }
+
+    public int rows() {
+        return keys.length;
+    }
+
+    /** Rows {@code [from, to)} of {@code examples}, keyed by their row index. */
+    public static RowBlock slice(Examples examples, int from, int to) {
+        int d = examples.features();
+        int[] keys = new int[to - from];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = from + i;
+        }
+        float[] x = java.util.Arrays.copyOfRange(examples.x(), from * d, to * d);
+        float[] y = java.util.Arrays.copyOfRange(examples.y(), from, to);
+        return new RowBlock(keys, x, y, d);
+    }
+}
