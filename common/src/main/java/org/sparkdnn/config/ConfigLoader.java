@@ -174,6 +174,14 @@ public final class ConfigLoader {
             InvalidFormatException f = (InvalidFormatException) e;
             return prefixed(source, new ConfigException(path, "must be " + describe(f.getTargetType()), f.getValue()));
         }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.core.exc.InputCoercionException) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("Numeric value \\(([^)]*)\\)")
+                        .matcher(String.valueOf(t.getMessage()));
+                return prefixed(source, new ConfigException(path, "must be an integer within range",
+                        m.find() ? m.group(1) : "out of range"));
+            }
+        }
         if (e instanceof MismatchedInputException) {
             MismatchedInputException m = (MismatchedInputException) e;
             return prefixed(source, new ConfigException(path, "must be " + describe(m.getTargetType()), tokenText(m)));
@@ -232,7 +240,7 @@ public final class ConfigLoader {
         if (List.class.isAssignableFrom(type)) {
             return "a list";
         }
-        return "a " + type.getSimpleName() + " section";
+        return "a section of key: value pairs";
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -260,7 +268,8 @@ public final class ConfigLoader {
         @Override
         public E deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             if (!p.currentToken().isScalarValue()) {
-                throw new ConfigException("", "must be one of " + List.of(type.getEnumConstants()), "a section");
+                throw new ConfigException("", "must be one of " + java.util.Arrays.stream(type.getEnumConstants())
+                        .map(Keyed::key).collect(Collectors.toList()), "a section or list");
             }
             return Keyed.parse(type, p.getText());
         }
