@@ -64,9 +64,10 @@ class InvalidConfigTest {
         rows.add(withData("quoted int for an int", "training: {batchSize: '64'}\n", "training.batchSize", "must be an integer", "64"));
         rows.add(withData("float for a long seed", "training: {seed: 1.5}\n", "training.seed", "must be an integer", "1.5"));
         rows.add(withData("number for a boolean", "model: {bias: 1}\n", "model.bias", "must be true or false", "1"));
-        rows.add(withData("list for a section", "optimizer: [1, 2]\n", "optimizer", "must be a", "a section or list"));
+        rows.add(withData("list for a section", "optimizer: [1, 2]\n", "optimizer", "must be a section of key: value pairs", "a section or list"));
         rows.add(withData("section for a list", "model: {layers: {units: 3}}\n", "model.layers", "must be a list", "a section or list"));
-        rows.add(withData("section for an enum", "model: {activation: {name: relu}}\n", "model.activation", "must be one of", "a section"));
+        rows.add(withData("section for an enum", "model: {activation: {name: relu}}\n", "model.activation", "must be one of [relu, leakyRelu, elu, selu, swish, gelu, tanh, sigmoid, identity]", "a section or list"));
+        rows.add(withData("integer out of range", "training: {epochs: 99999999999}\n", "training.epochs", "must be an integer within range", "99999999999"));
         // enum values
         rows.add(withData("unknown activation", "model: {activation: blah}\n", "model.activation", "must be one of [relu, leakyRelu, elu, selu, swish, gelu, tanh, sigmoid, identity]", "blah"));
         rows.add(withData("unknown layer activation", "model: {layers: [{units: 3, activation: softmax}]}\n", "model.layers[0].activation", "must be one of [relu,", "softmax"));
