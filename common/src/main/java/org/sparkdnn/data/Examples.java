@@ -53,6 +53,27 @@ public final class Examples {
         return originKind + " " + origins[i];
     }
 
+    /** SHA-256 of the features and targets (little-endian floats): the fingerprint a resumed run checks. */
+    public String sha256() {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (float[] array : new float[][] {x, y}) {
+                for (float v : array) {
+                    if (!buf.hasRemaining()) {
+                        digest.update(buf.array(), 0, buf.position());
+                        buf.clear();
+                    }
+                    buf.putFloat(v);
+                }
+            }
+            digest.update(buf.array(), 0, buf.position());
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+
     /** The rows {@code rows}, in that order. */
     public Examples select(int[] rows) {
         float[] nx = new float[rows.length * features];

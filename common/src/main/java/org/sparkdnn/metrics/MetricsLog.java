@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /** metrics.jsonl: one JSON object per line, flushed as written so a crash leaves every finished record. */
 public final class MetricsLog implements AutoCloseable {
@@ -25,6 +26,29 @@ public final class MetricsLog implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write metrics", e);
         }
+    }
+
+    /**
+     * The records of an earlier attempt's metrics.jsonl up to step {@code upToStep}, for a resumed run to carry over
+     * (records after the checkpoint are replayed by the resumed run; a torn last line is dropped).
+     */
+    public static java.util.List<Map<String, Object>> carryOver(java.io.InputStream previous, long upToStep,
+                                                                ObjectMapper json) throws IOException {
+        java.util.List<Map<String, Object>> kept = new java.util.ArrayList<>();
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(previous, StandardCharsets.UTF_8));
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            try {
+                Map<String, Object> record = json.readValue(line, new com.fasterxml.jackson.core.type.TypeReference<>() {
+                });
+                Object step = record.get("step");
+                if (step instanceof Number && ((Number) step).longValue() <= upToStep) {
+                    kept.add(record);
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                LoggerFactory.getLogger(MetricsLog.class).warn("dropping a torn metrics line (crash?): {}", line);
+            }
+        }
+        return kept;
     }
 
     @Override

@@ -16,8 +16,9 @@ import org.sparkdnn.metrics.Evaluator;
 import org.sparkdnn.metrics.MetricsLog;
 
 /**
- * Epochs over the global batch sequence: one engine step per batch, the divergence guard after every step, step and
- * gradient-norm records, validation and early stopping after every epoch.
+ * Epochs over the global batch sequence from a start cursor (0/0, or a checkpoint's): one engine step per batch, the
+ * divergence guard after every step, step and gradient-norm records, checkpoints by policy, validation and early
+ * stopping after every epoch.
  */
 final class TrainingLoop {
     private final TrainingConfig config;
@@ -28,11 +29,14 @@ final class TrainingLoop {
     private final ISchedule learningRate;
     private final MetricsLog metrics;
     private final Progress progress;
+    private final Checkpointer checkpointer;
     private final LongSupplier nanoClock;
+    private final EarlyStopping early;
+    private Optional<INDArray> bestParams = Optional.empty();
 
     TrainingLoop(TrainingConfig config, BatchPlan plan, StepEngine engine, Evaluator evaluator,
                  Optional<ExampleMatrix> validation, ISchedule learningRate, MetricsLog metrics, Progress progress,
-                 LongSupplier nanoClock) {
+                 Checkpointer checkpointer, LongSupplier nanoClock) {
         this.config = config;
         this.plan = plan;
         this.engine = engine;
@@ -41,30 +45,40 @@ final class TrainingLoop {
         this.learningRate = learningRate;
         this.metrics = metrics;
         this.progress = progress;
+        this.checkpointer = checkpointer;
         this.nanoClock = nanoClock;
+        this.early = new EarlyStopping(config.patience(), config.minDelta());
+    }
+
+    /** Where training starts: step count and data cursor (epoch, next batch), plus early-stopping state. */
+    record Start(long step, int epoch, int batch, Map<String, Double> earlyStopping, Optional<INDArray> bestParams) {
+        static Start fresh() {
+            return new Start(0, 0, 0, Map.of(), Optional.empty());
+        }
     }
 
     /** What the loop did. */
     record Result(long steps, int epochs, long examples, double trainSeconds, boolean stoppedEarly, int bestEpoch) {
     }
 
-    Result run() {
-        EarlyStopping early = new EarlyStopping(config.patience(), config.minDelta());
-        INDArray bestParams = null;
-        long step = 0;
+    Result run(Start start) {
+        early.restore(start.earlyStopping());
+        bestParams = start.bestParams();
+        long step = start.step();
         long examples = 0;
         long trainNanos = 0;
-        int epochsDone = 0;
-        boolean stoppedEarly = false;
-        for (int epoch = 0; epoch < config.epochs() && !stepLimitReached(step); epoch++) {
+        int epoch = start.epoch();
+        int batch = start.batch();
+        boolean stoppedEarly = early.shouldStop();
+        while (epoch < config.epochs() && !stoppedEarly && !stepLimitReached(step)) {
             List<int[]> batches = plan.batches(epoch);
             double lossSum = 0;
             long epochExamples = 0;
-            for (int b = 0; b < batches.size() && !stepLimitReached(step); b++) {
-                int[] rows = batches.get(b);
-                long start = nanoClock.getAsLong();
-                double loss = trainStep(epoch, b, rows, step);
-                trainNanos += nanoClock.getAsLong() - start;
+            for (; batch < batches.size() && !stepLimitReached(step); batch++) {
+                int[] rows = batches.get(batch);
+                long begin = nanoClock.getAsLong();
+                double loss = trainStep(epoch, batch, rows, step);
+                trainNanos += nanoClock.getAsLong() - begin;
                 step++;
                 examples += rows.length;
                 epochExamples += rows.length;
@@ -74,50 +88,53 @@ final class TrainingLoop {
                     metrics.write(record("step", step, epoch, Map.of("loss", loss,
                             "learningRate", learningRate.valueAt((int) step - 1, epoch), "examplesPerSecond", rate)));
                 }
-                progress.step(epoch, step, b + 1, batches.size(), loss, rate);
+                progress.step(epoch, step, batch + 1, batches.size(), loss, rate);
+                checkpointer.afterStep(engine.network(), state(step, epoch, batch + 1, null));
             }
             engine.endEpoch(epoch);
-            if (epochExamples == 0) {
-                break;
+            if (batch < batches.size()) {
+                break; // the step limit ended training inside this epoch
             }
-            if (epochExamples == countRows(batches)) {
-                epochsDone++;
-            }
-            double trainLoss = lossSum / epochExamples;
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("trainLoss", trainLoss);
-            String line = "";
-            if (validation.isPresent()) {
-                Evaluation v = evaluator.evaluate(engine.network(), validation.get());
-                fields.put("validation", v.toMap());
-                line = String.format("  validation loss %.4f%s", v.loss(),
-                        v.accuracy().isPresent() ? String.format("  accuracy %.4f", v.accuracy().getAsDouble()) : "");
-                if (early.record(epoch, v.loss()) && early.enabled()) {
-                    bestParams = engine.network().params().dup();
-                }
-            }
-            metrics.write(record("epoch", step, epoch, fields));
-            progress.epoch(epoch, step, trainLoss, line);
-            if (early.shouldStop()) {
-                progress.line(String.format("early stopping after epoch %d: validation loss has not improved for %d "
-                        + "epochs; restoring epoch %d (loss %.4f)", epoch + 1, config.patience(), early.bestEpoch() + 1,
-                        early.bestLoss()));
-                stoppedEarly = true;
-                break;
-            }
+            Double validationLoss = endOfEpoch(epoch, step, epochExamples > 0 ? lossSum / epochExamples : null);
+            stoppedEarly = early.shouldStop();
+            epoch++;
+            batch = 0;
+            checkpointer.afterEpoch(engine.network(), state(step, epoch, 0, validationLoss));
         }
-        if (bestParams != null) {
-            engine.network().setParams(bestParams);
+        if (stoppedEarly) {
+            progress.line(String.format("early stopping: validation loss has not improved for %d epochs; restoring "
+                    + "epoch %d (loss %.4f)", config.patience(), early.bestEpoch() + 1, early.bestLoss()));
+            bestParams.ifPresent(p -> engine.network().setParams(p));
         }
-        return new Result(step, epochsDone, examples, trainNanos / 1e9, stoppedEarly, early.bestEpoch());
+        checkpointer.atEnd(engine.network(), state(step, epoch, batch, null));
+        return new Result(step, epoch, examples, trainNanos / 1e9, stoppedEarly, early.bestEpoch());
     }
 
-    private static long countRows(List<int[]> batches) {
-        long n = 0;
-        for (int[] b : batches) {
-            n += b.length;
+    private Checkpointer.State state(long step, int epoch, int batch, Double validationLoss) {
+        return new Checkpointer.State(step, epoch, batch, validationLoss, early.state(), bestParams);
+    }
+
+    /** Validation, early stopping, the epoch record; returns the validation loss if there is a validation split. */
+    private Double endOfEpoch(int epoch, long step, Double trainLoss) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        if (trainLoss != null) {
+            fields.put("trainLoss", trainLoss);
         }
-        return n;
+        String line = "";
+        Double validationLoss = null;
+        if (validation.isPresent()) {
+            Evaluation v = evaluator.evaluate(engine.network(), validation.get());
+            validationLoss = v.loss();
+            fields.put("validation", v.toMap());
+            line = String.format("  validation loss %.4f%s", v.loss(),
+                    v.accuracy().isPresent() ? String.format("  accuracy %.4f", v.accuracy().getAsDouble()) : "");
+            if (early.record(epoch, v.loss()) && early.enabled()) {
+                bestParams = Optional.of(engine.network().params().dup());
+            }
+        }
+        metrics.write(record("epoch", step, epoch, fields));
+        progress.epoch(epoch, step, trainLoss == null ? Double.NaN : trainLoss, line);
+        return validationLoss;
     }
 
     private boolean stepLimitReached(long step) {

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -14,6 +15,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.sparkdnn.checkpoint.Checkpoint;
+import org.sparkdnn.checkpoint.CheckpointStore;
+import org.sparkdnn.checkpoint.Manifest;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.Engine;
 import org.sparkdnn.config.RunConfig;
@@ -46,6 +50,7 @@ public final class TrainingRun {
     private final LongSupplier nanoClock;
     private final ConfigLoader loader = new ConfigLoader();
     private final Optional<JavaSparkContext> sharedSpark;
+    private Optional<String> resumeFrom = Optional.empty();
 
     public TrainingRun(RunConfig config, Storage storage, PrintStream console, LongSupplier nanoClock) {
         this(config, storage, console, nanoClock, Optional.empty());
@@ -70,34 +75,81 @@ public final class TrainingRun {
         Optional<ExampleMatrix> test = splits.test().map(e -> matrix(e, splits, type));
         BatchPlan plan = new BatchPlan(config.training().seed(), train.count(), config.training().batchSize());
         long totalSteps = plannedSteps(plan);
-        ComputationGraph net = new ModelFactory(config.model(), config.optimizer(), config.training().seed(), totalSteps)
-                .build(splits.shape(), storage);
+        String trainSha = splits.train().sha256();
+        CheckpointStore store = new CheckpointStore(checkpointDir(), storage.hadoopConf(), loader.json());
+        Optional<Checkpoint> resumed = Resume.find(store, resumeFrom, console);
+        resumed.ifPresent(c -> Resume.check(c, config, trainSha, loader));
+        ComputationGraph net = resumed.isPresent() ? Resume.network(resumed.get())
+                : new ModelFactory(config.model(), config.optimizer(), config.training().seed(), totalSteps)
+                        .build(splits.shape(), storage);
+        TrainingLoop.Start from = resumed.map(Resume::start).orElse(TrainingLoop.Start.fresh());
         String out = config.output().dir();
         storage.mkdirs(out);
         storage.writeAtomically(out + "/config.yaml", loader.toYaml(config).getBytes(StandardCharsets.UTF_8));
         console.printf("training %s: %d train / %s validation / %s test examples, %d parameters, %d steps planned, "
-                        + "engine %s%n", config.data().train(), train.count(), validation.map(m -> "" + m.count()).orElse("no"),
-                test.map(m -> "" + m.count()).orElse("no"), net.numParams(), totalSteps, config.cluster().engine().key());
+                        + "engine %s%s%n", config.data().train(), train.count(), validation.map(m -> "" + m.count()).orElse("no"),
+                test.map(m -> "" + m.count()).orElse("no"), net.numParams(), totalSteps, config.cluster().engine().key(),
+                resumed.map(c -> "; resuming " + c.uri() + " at step " + from.step()).orElse(""));
+        List<Map<String, Object>> earlierMetrics = List.of();
+        if (resumed.isPresent() && storage.exists(out + "/metrics.jsonl")) {
+            try (java.io.InputStream in = storage.open(out + "/metrics.jsonl")) {
+                earlierMetrics = MetricsLog.carryOver(in, from.step(), loader.json());
+            }
+        }
         Evaluator evaluator = new Evaluator(config.model().loss());
         TrainingLoop.Result result;
         Map<String, Object> engineStats;
+        Map<String, Object> checkpointStats;
         try (SparkSession spark = SparkSession.forEngine(config, sharedSpark);
              StepEngine engine = engine(spark, net, splits, train);
-             MetricsLog metrics = new MetricsLog(storage.create(out + "/metrics.jsonl"), loader.json())) {
+             MetricsLog metrics = new MetricsLog(storage.create(out + "/metrics.jsonl"), loader.json());
+             Checkpointer checkpointer = new Checkpointer(config.checkpoint(), Optional.of(store),
+                     manifestTemplate(splits, trainSha), nanoClock)) {
+            earlierMetrics.forEach(metrics::write);
+            resumed.ifPresent(c -> {
+                checkpointer.resumedAt(from.step());
+                metrics.write(Map.of("type", "resume", "step", from.step(), "from", c.uri()));
+            });
             Progress progress = new Progress(console, nanoClock, 2.0, config.training().epochs());
             result = new TrainingLoop(config.training(), plan, engine, evaluator, validation,
                     Optimizers.schedule(config.optimizer().learningRate(), config.optimizer().schedule(), totalSteps),
-                    metrics, progress, nanoClock).run();
+                    metrics, progress, checkpointer, nanoClock).run(from);
             engineStats = engine.stats();
+            checkpointStats = checkpointer.stats();
         }
         Map<String, Object> summary = summary(net, result, evaluator, train, validation, test, start);
-        summary.put("msPerStep", result.steps() > 0 ? result.trainSeconds() * 1000 / result.steps() : 0.0);
+        summary.put("msPerStep", result.examples() > 0 ? result.trainSeconds() * 1000 / (result.steps() - from.step()) : 0.0);
         summary.put("engineStats", engineStats);
+        summary.put("checkpoints", checkpointStats);
+        resumed.ifPresent(c -> summary.put("resumedFrom", c.uri()));
         storage.writeAtomically(out + "/model.zip", modelBytes(net));
         storage.writeAtomically(out + "/summary.json", loader.json().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(summary));
         report(summary);
         return summary;
+    }
+
+    /** Continue from this checkpoint directory (else: the newest valid one in checkpoint.dir, if any). */
+    public TrainingRun resumingFrom(String checkpointUri) {
+        this.resumeFrom = Optional.of(checkpointUri);
+        return this;
+    }
+
+    private String checkpointDir() {
+        return config.checkpoint().directory().orElse(config.output().dir() + "/checkpoints");
+    }
+
+    private Manifest manifestTemplate(Splits splits, String trainSha) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        versions.put("java", System.getProperty("java.version"));
+        versions.put("spark", org.apache.spark.package$.MODULE$.SPARK_VERSION());
+        versions.put("dl4j", "1.0.0-M2.1");
+        versions.put("project", "0.1.0-SNAPSHOT");
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("trainExamples", String.valueOf(splits.train().count()));
+        data.put("trainSha256", trainSha);
+        return new Manifest(Manifest.FORMAT, 0, 0, 0, config.training().seed(), null, Map.of(),
+                loader.toTree(config), versions, data, Map.of());
     }
 
     private ExampleMatrix matrix(org.sparkdnn.data.Examples e, Splits splits, DataType type) {

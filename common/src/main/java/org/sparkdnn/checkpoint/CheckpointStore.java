@@ -1,0 +1,231 @@
+package org.sparkdnn.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checkpoints of one run under a directory URI. Layout: {@code ckpt-0000000120/} holding {@code model.zip} and
+ * {@code manifest.json}, plus a {@code latest} file naming the newest one. A checkpoint is written into
+ * {@code _tmp-…}, every file synced and closed, the manifest (with the SHA-256 of every file) last, and the
+ * directory renamed into place (atomic on HDFS); an existing checkpoint is never overwritten.
+ */
+public final class CheckpointStore {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
+    private static final Pattern NAME = Pattern.compile("ckpt-(\\d{10})");
+    public static final String MODEL = "model.zip";
+    static final String MANIFEST = "manifest.json";
+    static final String LATEST = "latest";
+
+    private final Path root;
+    private final FileSystem fs;
+    private final ObjectMapper json;
+
+    public CheckpointStore(String uri, Configuration hadoop, ObjectMapper json) {
+        this.root = new Path(uri);
+        this.json = json;
+        try {
+            this.fs = root.getFileSystem(hadoop);
+        } catch (IOException e) {
+            throw new CheckpointException("checkpoint.dir: cannot open " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String uri() {
+        return root.toString();
+    }
+
+    static String name(long step) {
+        return String.format("ckpt-%010d", step);
+    }
+
+    /**
+     * Writes a checkpoint at {@code manifest.step()} holding {@code files} (at least {@code model.zip}); returns its
+     * URI. Refuses to replace an existing one.
+     */
+    public String write(Manifest manifest, Map<String, byte[]> files) throws IOException {
+        Path target = new Path(root, name(manifest.step()));
+        if (fs.exists(target)) {
+            throw new CheckpointException(target + " already exists; checkpoints are never overwritten");
+        }
+        fs.mkdirs(root);
+        Path tmp = new Path(root, "_tmp-" + name(manifest.step()) + "-" + System.nanoTime());
+        fs.mkdirs(tmp);
+        try {
+            Map<String, String> checksums = new LinkedHashMap<>();
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                writeFile(new Path(tmp, f.getKey()), f.getValue());
+                checksums.put(f.getKey(), sha256(f.getValue()));
+            }
+            Manifest complete = manifest.withFiles(checksums);
+            writeFile(new Path(tmp, MANIFEST), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(complete));
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("rename of " + tmp + " to " + target + " failed");
+            }
+        } catch (IOException | RuntimeException e) {
+            fs.delete(tmp, true);
+            throw e;
+        }
+        pointLatestTo(target.getName());
+        return target.toString();
+    }
+
+    private void writeFile(Path path, byte[] bytes) throws IOException {
+        try (FSDataOutputStream out = fs.create(path, false)) {
+            out.write(bytes);
+            out.hsync();
+        }
+    }
+
+    /** {@code latest} names the newest checkpoint: written beside it and renamed over it. A hint: listing decides. */
+    private void pointLatestTo(String name) throws IOException {
+        Path tmp = new Path(root, "_tmp-latest-" + System.nanoTime());
+        writeFile(tmp, name.getBytes(StandardCharsets.UTF_8));
+        Path latest = new Path(root, LATEST);
+        fs.delete(latest, false);
+        if (!fs.rename(tmp, latest)) {
+            fs.delete(tmp, false);
+            throw new IOException("cannot update " + latest);
+        }
+    }
+
+    /** Step numbers of the complete-looking checkpoint directories, ascending. */
+    public List<Long> steps() throws IOException {
+        List<Long> steps = new ArrayList<>();
+        if (!fs.exists(root)) {
+            return steps;
+        }
+        for (FileStatus s : fs.listStatus(root)) {
+            Matcher m = NAME.matcher(s.getPath().getName());
+            if (s.isDirectory() && m.matches()) {
+                steps.add(Long.parseLong(m.group(1)));
+            }
+        }
+        steps.sort(Comparator.naturalOrder());
+        return steps;
+    }
+
+    /**
+     * The newest checkpoint that verifies, trying {@code latest}'s target first and then every checkpoint from the
+     * newest down. Each one that fails verification is reported in {@code problems} and skipped.
+     */
+    public Optional<Checkpoint> loadLatestValid(List<String> problems) throws IOException {
+        List<Long> steps = steps();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            try {
+                return Optional.of(load(steps.get(i)));
+            } catch (CheckpointException e) {
+                problems.add(e.getMessage());
+                LOG.warn("skipping checkpoint: {}", e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Loads and verifies the checkpoint of {@code step}. */
+    public Checkpoint load(long step) throws IOException {
+        return load(new Path(root, name(step)).toString());
+    }
+
+    /** Loads and verifies the checkpoint directory {@code uri}: manifest present and parseable, every checksum equal. */
+    public Checkpoint load(String uri) throws IOException {
+        Path dir = new Path(uri);
+        Manifest manifest;
+        try {
+            manifest = json.readValue(readAll(new Path(dir, MANIFEST)), Manifest.class);
+        } catch (FileNotFoundException e) {
+            throw new CheckpointException(dir + ": manifest.json is missing (an incomplete or damaged checkpoint)");
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": manifest.json is unreadable: " + e.getMessage(), e);
+        }
+        if (manifest.format() != Manifest.FORMAT) {
+            throw new CheckpointException(dir + ": manifest format " + manifest.format() + ", this build reads " + Manifest.FORMAT);
+        }
+        if (manifest.files() == null || !manifest.files().containsKey(MODEL)) {
+            throw new CheckpointException(dir + ": the manifest lists no model.zip");
+        }
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (Map.Entry<String, String> f : manifest.files().entrySet()) {
+            byte[] content;
+            try {
+                content = readAll(new Path(dir, f.getKey()));
+            } catch (FileNotFoundException e) {
+                throw new CheckpointException(dir + ": " + f.getKey() + " is missing");
+            }
+            String actual = sha256(content);
+            if (!actual.equals(f.getValue())) {
+                throw new CheckpointException(dir + ": " + f.getKey() + " fails verification: SHA-256 " + actual
+                        + ", the manifest records " + f.getValue() + " (" + content.length
+                        + " bytes; truncated or corrupted)");
+            }
+            files.put(f.getKey(), content);
+        }
+        return new Checkpoint(dir.toString(), manifest, files);
+    }
+
+    private byte[] readAll(Path path) throws IOException {
+        try (InputStream in = fs.open(path)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /**
+     * Deletes checkpoints beyond the newest {@code keepLast} and the best {@code keepBest} by validation loss. Call
+     * only after the newest checkpoint is durable; it is always kept.
+     */
+    public List<Long> prune(int keepLast, int keepBest) throws IOException {
+        List<Long> steps = steps();
+        if (steps.isEmpty()) {
+            return List.of();
+        }
+        List<Long> keep = new ArrayList<>(steps.subList(Math.max(0, steps.size() - Math.max(1, keepLast)), steps.size()));
+        if (keepBest > 0) {
+            Map<Long, Double> loss = new LinkedHashMap<>();
+            for (long step : steps) {
+                try {
+                    Manifest m = json.readValue(readAll(new Path(new Path(root, name(step)), MANIFEST)), Manifest.class);
+                    m.validation().ifPresent(v -> loss.put(step, v));
+                } catch (IOException e) {
+                    LOG.warn("prune: cannot read the manifest of step {}: {}", step, e.toString());
+                }
+            }
+            loss.entrySet().stream().sorted(Map.Entry.comparingByValue()).limit(keepBest)
+                    .forEach(e -> keep.add(e.getKey()));
+        }
+        List<Long> deleted = new ArrayList<>();
+        for (long step : steps) {
+            if (!keep.contains(step) && fs.delete(new Path(root, name(step)), true)) {
+                deleted.add(step);
+            }
+        }
+        return deleted;
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+}

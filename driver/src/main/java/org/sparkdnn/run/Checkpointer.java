@@ -1,0 +1,177 @@
+package org.sparkdnn.run;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.LongSupplier;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdnn.checkpoint.CheckpointException;
+import org.sparkdnn.checkpoint.CheckpointStore;
+import org.sparkdnn.checkpoint.Manifest;
+import org.sparkdnn.config.CheckpointConfig;
+
+/**
+ * The checkpoint policy of a run (every N steps, every N epochs, at the end; keep the last K and the best B) and the
+ * writer. Training pauses only to serialise the model at a step boundary; the bytes go to storage on a background
+ * thread, at most one write in flight, pruning only after the new checkpoint is durable.
+ */
+final class Checkpointer implements AutoCloseable {
+    static final String BEST_PARAMS = "best-params.bin";
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
+
+    private final CheckpointConfig policy;
+    private final Optional<CheckpointStore> store;
+    private final Manifest template;
+    private final LongSupplier nanoClock;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "checkpoint-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private Future<?> pending;
+    private long lastSavedStep = -1;
+    private int written;
+    private long pauseNanos;
+    private long maxPauseNanos;
+    private long writeNanos;
+
+    /** @param template the run's constant manifest fields (seed, config, versions, data fingerprint) */
+    Checkpointer(CheckpointConfig policy, Optional<CheckpointStore> store, Manifest template, LongSupplier nanoClock) {
+        this.policy = policy;
+        this.store = store;
+        this.template = template;
+        this.nanoClock = nanoClock;
+    }
+
+    /** The loop's state that a checkpoint must capture besides the network. */
+    record State(long step, int epoch, int batch, Double validationLoss, Map<String, Double> earlyStopping,
+                 Optional<INDArray> bestParams) {
+    }
+
+    void resumedAt(long step) {
+        lastSavedStep = step;
+    }
+
+    void afterStep(ComputationGraph net, State state) {
+        if (policy.everySteps() > 0 && state.step() % policy.everySteps() == 0) {
+            save(net, state);
+        }
+    }
+
+    void afterEpoch(ComputationGraph net, State state) {
+        if (policy.everyEpochs() > 0 && state.epoch() % policy.everyEpochs() == 0) {
+            save(net, state);
+        }
+    }
+
+    void atEnd(ComputationGraph net, State state) {
+        save(net, state);
+        awaitPending();
+    }
+
+    private void save(ComputationGraph net, State state) {
+        if (store.isEmpty() || state.step() == lastSavedStep) {
+            return;
+        }
+        long start = nanoClock.getAsLong();
+        awaitPending();
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(CheckpointStore.MODEL, serialise(net));
+        state.bestParams().ifPresent(p -> files.put(BEST_PARAMS, serialise(p)));
+        Manifest manifest = new Manifest(Manifest.FORMAT, state.step(), state.epoch(), state.batch(), template.seed(),
+                state.validationLoss(), state.earlyStopping(), template.config(), template.versions(), template.data(),
+                Map.of());
+        long paused = nanoClock.getAsLong() - start;
+        pauseNanos += paused;
+        maxPauseNanos = Math.max(maxPauseNanos, paused);
+        lastSavedStep = state.step();
+        CheckpointStore target = store.get();
+        pending = writer.submit(() -> write(target, manifest, files));
+    }
+
+    private void write(CheckpointStore target, Manifest manifest, Map<String, byte[]> files) {
+        long start = nanoClock.getAsLong();
+        try {
+            String uri = target.write(manifest, files);
+            List<Long> deleted = target.prune(policy.keepLast(), policy.keepBest());
+            LOG.info("checkpoint at step {} written to {}{}", manifest.step(), uri,
+                    deleted.isEmpty() ? "" : "; removed older steps " + deleted);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the checkpoint of step " + manifest.step() + " to "
+                    + target.uri() + " (checkpoint.dir)", e);
+        } finally {
+            writeNanos += nanoClock.getAsLong() - start;
+            written++;
+        }
+    }
+
+    private void awaitPending() {
+        if (pending == null) {
+            return;
+        }
+        try {
+            pending.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CheckpointException("interrupted while writing a checkpoint", e);
+        } catch (ExecutionException e) {
+            throw new CheckpointException(e.getCause().getMessage(), e.getCause());
+        } finally {
+            pending = null;
+        }
+    }
+
+    private static byte[] serialise(ComputationGraph net) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            ModelSerializer.writeModel(net, bytes, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise the model", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] serialise(INDArray array) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            Nd4j.write(array, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise the best parameters", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Checkpoint counts and the training pause they cost, for summary.json. */
+    Map<String, Object> stats() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("written", written);
+        s.put("msPausePerCheckpoint", written == 0 ? 0.0 : pauseNanos / 1e6 / written);
+        s.put("msMaxPause", maxPauseNanos / 1e6);
+        s.put("msWritePerCheckpoint", written == 0 ? 0.0 : writeNanos / 1e6 / written);
+        store.ifPresent(st -> s.put("dir", st.uri()));
+        return s;
+    }
+
+    @Override
+    public void close() {
+        try {
+            awaitPending();
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+}

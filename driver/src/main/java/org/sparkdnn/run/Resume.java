@@ -1,0 +1,77 @@
+package org.sparkdnn.run;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkdnn.checkpoint.Checkpoint;
+import org.sparkdnn.checkpoint.CheckpointException;
+import org.sparkdnn.checkpoint.CheckpointStore;
+import org.sparkdnn.checkpoint.ResumeCheck;
+import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.RunConfig;
+
+/**
+ * Finds the checkpoint a run continues from (an explicit one, or the newest valid one in its checkpoint directory),
+ * checks that the run's config and training data match it, and restores the network and the loop's cursor.
+ */
+final class Resume {
+    private Resume() {
+    }
+
+    /** The verified checkpoint to continue from, if any; damaged ones are reported on {@code console}. */
+    static Optional<Checkpoint> find(CheckpointStore store, Optional<String> explicit, PrintStream console)
+            throws IOException {
+        if (explicit.isPresent()) {
+            return Optional.of(store.load(explicit.get()));
+        }
+        List<String> problems = new ArrayList<>();
+        Optional<Checkpoint> found = store.loadLatestValid(problems);
+        problems.forEach(p -> console.println("warning: checkpoint skipped: " + p));
+        return found;
+    }
+
+    /** Fails unless {@code config} and the training data equal the checkpoint's (keys that may change aside). */
+    static void check(Checkpoint checkpoint, RunConfig config, String trainSha256, ConfigLoader loader) {
+        List<String> diffs = ResumeCheck.differences(checkpoint.manifest().config(), loader.toTree(config));
+        if (!diffs.isEmpty()) {
+            throw new CheckpointException("cannot resume " + checkpoint.uri() + ": the config differs from the "
+                    + "checkpoint's in " + String.join("; ", diffs) + ". Resume with the same config (only cluster.*, "
+                    + "output.*, checkpoint.*, training.epochs and training.maxSteps may change), or start afresh "
+                    + "with another checkpoint.dir");
+        }
+        String saved = checkpoint.manifest().data() == null ? null : checkpoint.manifest().data().get("trainSha256");
+        if (!trainSha256.equals(saved)) {
+            throw new CheckpointException("cannot resume " + checkpoint.uri() + ": the training data differs from the "
+                    + "checkpoint's (SHA-256 " + trainSha256 + ", checkpoint " + saved + ")");
+        }
+    }
+
+    static ComputationGraph network(Checkpoint checkpoint) {
+        try {
+            return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(checkpoint.model()), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restore the model of " + checkpoint.uri(), e);
+        }
+    }
+
+    static TrainingLoop.Start start(Checkpoint checkpoint) {
+        Optional<INDArray> best = checkpoint.file(Checkpointer.BEST_PARAMS).map(bytes -> {
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+                return Nd4j.read(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the best parameters of " + checkpoint.uri(), e);
+            }
+        });
+        return new TrainingLoop.Start(checkpoint.manifest().step(), checkpoint.manifest().epoch(),
+                checkpoint.manifest().batch(), checkpoint.manifest().earlyStopping(), best);
+    }
+}
