@@ -171,6 +171,8 @@ public final class CheckpointStore {
                 content = readAll(new Path(dir, f.getKey()));
             } catch (FileNotFoundException e) {
                 throw new CheckpointException(dir + ": " + f.getKey() + " is missing");
+            } catch (IOException e) {
+                throw new CheckpointException(dir + ": " + f.getKey() + " is unreadable (" + e.getMessage() + ")", e);
             }
             String actual = sha256(content);
             if (!actual.equals(f.getValue())) {

@@ -1,0 +1,94 @@
+package org.sparkdnn.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The driver JVM is killed with SIGKILL in the middle of a sync run (Spark local mode inside it); the same command
+ * started again resumes from the newest checkpoint and ends with the uninterrupted run's paramsSha256.
+ */
+class DriverKillIT {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final List<String> OPENS = List.of(
+            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false");
+
+    @TempDir
+    Path tmp;
+
+    private ProcessBuilder trainer(Path out, String log) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx1g");
+        cmd.addAll(OPENS);
+        cmd.add("-Dspark.driver.host=127.0.0.1");
+        cmd.add("-Dspark.driver.bindAddress=127.0.0.1");
+        cmd.add("-Dspark.ui.enabled=false");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("org.sparkdnn.cli.Main");
+        cmd.addAll(List.of("train", "--config", ROOT.resolve("conf/digits.yaml").toString(),
+                "--set", "model.dropout=0", "--set", "training.epochs=6", "--set", "training.patience=0",
+                "--set", "checkpoint.everySteps=20", "--output", out.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        return pb;
+    }
+
+    private JsonNode finish(Process p, Path out, String log) throws Exception {
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "run did not finish");
+        assertEquals(0, p.exitValue(), Files.readString(tmp.resolve(log)));
+        return new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    }
+
+    private static long checkpoints(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("ckpt-")).count();
+        }
+    }
+
+    @Test
+    void aDriverKilledWithSigkillAndStartedAgainEndsWithTheUninterruptedResult() throws Exception {
+        Path whole = tmp.resolve("whole");
+        JsonNode expected = finish(trainer(whole, "whole.log").start(), whole, "whole.log");
+
+        Path run = tmp.resolve("run");
+        Process first = trainer(run, "first.log").start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (checkpoints(run.resolve("checkpoints")) < 2 && first.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(first.isAlive(), "the first run must still be training when it is killed:\n"
+                + Files.readString(tmp.resolve("first.log")));
+        first.destroyForcibly(); // SIGKILL on Unix
+        first.waitFor(30, TimeUnit.SECONDS);
+        assertTrue(!Files.exists(run.resolve("summary.json")), "killed before it finished");
+
+        JsonNode resumed = finish(trainer(run, "second.log").start(), run, "second.log");
+        assertTrue(Files.readString(tmp.resolve("second.log")).contains("resuming"), "the second start resumed");
+        assertEquals(expected.get("steps").asLong(), resumed.get("steps").asLong());
+        assertEquals(expected.get("paramsSha256").asText(), resumed.get("paramsSha256").asText());
+        assertTrue(resumed.get("resumedFrom").asText().contains("ckpt-"), resumed.toString());
+    }
+}
