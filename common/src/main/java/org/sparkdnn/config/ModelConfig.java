@@ -25,10 +25,13 @@ import java.util.Optional;
  * @param bias           whether layers have biases (default true)
  * @param loss           the training loss (default {@code softmaxCrossEntropy})
  * @param dl4j           path of a DL4J MultiLayerConfiguration JSON; replaces layers/activation/loss
+ * @param init           transfer learning: start from the weights of a DL4J model zip or a checkpoint directory
+ *                       (its architecture replaces layers/dl4j; a different output width gets a new output layer)
+ * @param freezeLayers   with {@code init}: freeze the first n hidden layers (default 0)
  */
 public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activation activation, Double leakyReluAlpha,
                           WeightInit weightInit, Double initScale, Double dropout, Boolean bias, Loss loss,
-                          String dl4j) {
+                          String dl4j, String init, Integer freezeLayers) {
     public ModelConfig {
         dataType = orDefault(dataType, NumericType.FLOAT);
         layers = listOrEmpty(layers);
@@ -42,10 +45,22 @@ public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activa
         if (dl4j != null && dl4j.isBlank()) {
             dl4j = null;
         }
+        if (init != null && init.isBlank()) {
+            init = null;
+        }
+        freezeLayers = Checks.nonNegative("freezeLayers", orDefault(freezeLayers, 0));
+        if (freezeLayers > 0 && init == null) {
+            throw new ConfigException("freezeLayers", "needs model.init (layers to freeze come from a trained model)",
+                    freezeLayers);
+        }
     }
 
     public static ModelConfig defaults() {
-        return new ModelConfig(null, null, null, null, null, null, null, null, null, null);
+        return new ModelConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public Optional<String> initFrom() {
+        return Optional.ofNullable(init);
     }
 
     public Optional<String> dl4jConfig() {
@@ -54,6 +69,6 @@ public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activa
 
     public ModelConfig withLayers(List<LayerConfig> newLayers) {
         return new ModelConfig(dataType, newLayers, activation, leakyReluAlpha, weightInit, initScale, dropout, bias,
-                loss, dl4j);
+                loss, dl4j, init, freezeLayers);
     }
 }

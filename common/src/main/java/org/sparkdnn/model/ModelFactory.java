@@ -60,6 +60,10 @@ public final class ModelFactory {
     }
 
     public ComputationGraph build(IoShape shape, Storage storage) {
+        if (model.initFrom().isPresent()) {
+            return TransferInit.from(model.initFrom().get(), model.freezeLayers(), shape, storage, fineTune(),
+                    Dl4jMapping.dataType(model.dataType()), this::regularize);
+        }
         Optional<String> dl4j = model.dl4jConfig();
         ComputationGraph graph = dl4j.isPresent() ? fromDl4jJson(dl4j.get(), storage) : new ComputationGraph(mlp(shape));
         if (dl4j.isEmpty()) {
@@ -191,6 +195,18 @@ public final class ModelFactory {
         });
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        ComputationGraph graph = new TransferLearning.GraphBuilder(net.toComputationGraph())
+                .fineTuneConfiguration(fineTune()).build();
+        // TransferLearning rebuilds the graph in the default data type (float), whatever the network had.
+        if (graph.getConfiguration().getDataType() != dataType) {
+            graph = graph.convertDataType(dataType);
+        }
+        regularize(graph);
+        return graph;
+    }
+
+    /** This run's seed, updater and clipping for a network that was not built from {@code layers}. */
+    private FineTuneConfiguration fineTune() {
         FineTuneConfiguration.Builder tune = new FineTuneConfiguration.Builder()
                 .seed(seed)
                 .updater(Optimizers.updater(optimizer, totalSteps));
@@ -198,14 +214,7 @@ public final class ModelFactory {
             tune.gradientNormalization(GradientNormalization.ClipL2PerLayer)
                     .gradientNormalizationThreshold(optimizer.clipNorm());
         }
-        ComputationGraph graph = new TransferLearning.GraphBuilder(net.toComputationGraph())
-                .fineTuneConfiguration(tune.build()).build();
-        // TransferLearning rebuilds the graph in the default data type (float), whatever the network had.
-        if (graph.getConfiguration().getDataType() != dataType) {
-            graph = graph.convertDataType(dataType);
-        }
-        regularize(graph);
-        return graph;
+        return tune.build();
     }
 
     /**

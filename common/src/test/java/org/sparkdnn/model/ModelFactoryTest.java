@@ -81,7 +81,7 @@ class ModelFactoryTest {
     @ParameterizedTest
     @EnumSource(WeightInit.class)
     void theSameSeedGivesIdenticalInitialParametersAndAnotherSeedDifferent(WeightInit init) {
-        ModelConfig model = new ModelConfig(NumericType.DOUBLE, ZOO, null, null, init, 0.5, null, null, null, null);
+        ModelConfig model = new ModelConfig(NumericType.DOUBLE, ZOO, null, null, init, 0.5, null, null, null, null, null, null);
         INDArray first = build(model, 42).params();
         INDArray again = build(model, 42).params();
         INDArray other = build(model, 43).params();
@@ -96,7 +96,7 @@ class ModelFactoryTest {
 
     @Test
     void parametersHaveTheConfiguredDataType() {
-        ModelConfig single = new ModelConfig(NumericType.FLOAT, ZOO, null, null, null, null, null, null, null, null);
+        ModelConfig single = new ModelConfig(NumericType.FLOAT, ZOO, null, null, null, null, null, null, null, null, null, null);
         assertEquals(DataType.FLOAT, build(single, 42).params().dataType());
         assertEquals(DataType.DOUBLE, build(TestModels.model(Loss.L2, null, ZOO), 42).params().dataType());
     }
