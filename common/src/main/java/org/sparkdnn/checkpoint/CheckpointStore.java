@@ -40,10 +40,12 @@ public final class CheckpointStore {
     private final Path root;
     private final FileSystem fs;
     private final ObjectMapper json;
+    private final Configuration hadoop;
 
     public CheckpointStore(String uri, Configuration hadoop, ObjectMapper json) {
         this.root = new Path(uri);
         this.json = json;
+        this.hadoop = hadoop;
         try {
             this.fs = root.getFileSystem(hadoop);
         } catch (IOException e) {
@@ -150,9 +152,10 @@ public final class CheckpointStore {
     /** Loads and verifies the checkpoint directory {@code uri}: manifest present and parseable, every checksum equal. */
     public Checkpoint load(String uri) throws IOException {
         Path dir = new Path(uri);
+        FileSystem fs = dir.getFileSystem(hadoop);
         Manifest manifest;
         try {
-            manifest = json.readValue(readAll(new Path(dir, MANIFEST)), Manifest.class);
+            manifest = json.readValue(readAll(fs, new Path(dir, MANIFEST)), Manifest.class);
         } catch (FileNotFoundException e) {
             throw new CheckpointException(dir + ": manifest.json is missing (an incomplete or damaged checkpoint)");
         } catch (IOException e) {
@@ -168,7 +171,7 @@ public final class CheckpointStore {
         for (Map.Entry<String, String> f : manifest.files().entrySet()) {
             byte[] content;
             try {
-                content = readAll(new Path(dir, f.getKey()));
+                content = readAll(fs, new Path(dir, f.getKey()));
             } catch (FileNotFoundException e) {
                 throw new CheckpointException(dir + ": " + f.getKey() + " is missing");
             } catch (IOException e) {
@@ -186,6 +189,10 @@ public final class CheckpointStore {
     }
 
     private byte[] readAll(Path path) throws IOException {
+        return readAll(fs, path);
+    }
+
+    private static byte[] readAll(FileSystem fs, Path path) throws IOException {
         try (InputStream in = fs.open(path)) {
             return in.readAllBytes();
         }

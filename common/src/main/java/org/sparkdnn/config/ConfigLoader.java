@@ -90,6 +90,15 @@ public final class ConfigLoader {
         }
     }
 
+    /** A config tree (e.g. a checkpoint manifest's) as YAML text. */
+    public String yaml(JsonNode tree) {
+        try {
+            return yaml.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a config tree as YAML", e);
+        }
+    }
+
     public JsonNode toTree(RunConfig config) {
         return json.valueToTree(config);
     }

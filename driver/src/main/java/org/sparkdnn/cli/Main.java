@@ -7,10 +7,10 @@ import org.sparkdnn.run.DivergenceException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the driver: {@code trainer <train|evaluate|compare> …}. */
+/** Entry point of the driver: {@code trainer <train|resume|evaluate|compare> …}. */
 @Command(name = "trainer", mixinStandardHelpOptions = true, version = "sparkdnn 0.1.0",
         description = "Exact data-parallel deep-net training on Apache Spark.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, CompareCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, ResumeCommand.class, EvaluateCommand.class, CompareCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for invalid config or data and diverged training. */
     public static final int USER_ERROR = 2;
@@ -26,7 +26,8 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigException || e instanceof DataException || e instanceof DivergenceException) {
+            if (e instanceof ConfigException || e instanceof DataException || e instanceof DivergenceException
+                    || e instanceof org.sparkdnn.checkpoint.CheckpointException) {
                 PrintWriter err = cmd.getErr();
                 err.println("error: " + e.getMessage());
                 err.flush();
@@ -39,6 +40,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: train, evaluate or compare");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: train, resume, evaluate or compare");
     }
 }
