@@ -26,8 +26,9 @@ import org.sparkdnn.config.CheckpointConfig;
 
 /**
  * The checkpoint policy of a run (every N steps, every N epochs, at the end; keep the last K and the best B) and the
- * writer. Training pauses only to serialise the model at a step boundary; the bytes go to storage on a background
- * thread, at most one write in flight, pruning only after the new checkpoint is durable.
+ * writer. Training pauses only to snapshot the network (parameters and updater state) at a step boundary; it is
+ * serialised and written on a background thread, at most one checkpoint in flight, pruning only after the new
+ * checkpoint is durable.
  */
 final class Checkpointer implements AutoCloseable {
     static final String BEST_PARAMS = "best-params.bin";
@@ -89,9 +90,9 @@ final class Checkpointer implements AutoCloseable {
         }
         long start = nanoClock.getAsLong();
         awaitPending();
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put(CheckpointStore.MODEL, serialise(net));
-        state.bestParams().ifPresent(p -> files.put(BEST_PARAMS, serialise(p)));
+        // The pause: a consistent in-memory snapshot at the step boundary. Serialising (zip) and writing run behind.
+        ComputationGraph snapshot = snapshot(net);
+        Optional<INDArray> best = state.bestParams().map(INDArray::dup);
         Manifest manifest = new Manifest(Manifest.FORMAT, state.step(), state.epoch(), state.batch(), template.seed(),
                 state.validationLoss(), state.earlyStopping(), template.config(), template.versions(), template.data(),
                 Map.of());
@@ -100,7 +101,12 @@ final class Checkpointer implements AutoCloseable {
         maxPauseNanos = Math.max(maxPauseNanos, paused);
         lastSavedStep = state.step();
         CheckpointStore target = store.get();
-        pending = writer.submit(() -> write(target, manifest, files));
+        pending = writer.submit(() -> {
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            files.put(CheckpointStore.MODEL, serialise(snapshot));
+            best.ifPresent(p -> files.put(BEST_PARAMS, serialise(p)));
+            write(target, manifest, files);
+        });
     }
 
     private void write(CheckpointStore target, Manifest manifest, Map<String, byte[]> files) {
@@ -133,6 +139,18 @@ final class Checkpointer implements AutoCloseable {
         } finally {
             pending = null;
         }
+    }
+
+    /** Parameters, updater state and the step/epoch counters (which DL4J's clone() resets) of {@code net}. */
+    static ComputationGraph snapshot(ComputationGraph net) {
+        ComputationGraph copy = net.clone();
+        INDArray state = net.getUpdater().getStateViewArray();
+        if (state != null) {
+            copy.getUpdater().getStateViewArray().assign(state);
+        }
+        copy.getConfiguration().setIterationCount(net.getIterationCount());
+        copy.getConfiguration().setEpochCount(net.getEpochCount());
+        return copy;
     }
 
     private static byte[] serialise(ComputationGraph net) {
