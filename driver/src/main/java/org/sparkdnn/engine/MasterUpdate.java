@@ -2,6 +2,7 @@ package org.sparkdnn.engine;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -17,6 +18,8 @@ import org.sparkdnn.metrics.GradientNorms;
 final class MasterUpdate {
     private final ComputationGraph master;
     private final Gradient gradient;
+    private boolean wantNorms;
+    private Map<String, Double> norms;
 
     /**
      * @param probe one example; a backward pass on it creates the master's per-variable gradient views (which DL4J's
@@ -32,7 +35,7 @@ final class MasterUpdate {
     }
 
     /** Sums worker gradients in worker order: the fixed order makes every engine bitwise reproducible. */
-    static INDArray sumInWorkerOrder(List<INDArray> gradients) {
+    private static INDArray sumInWorkerOrder(List<INDArray> gradients) {
         INDArray sum = gradients.get(0).dup();
         for (int w = 1; w < gradients.size(); w++) {
             sum.addi(gradients.get(w));
@@ -40,13 +43,30 @@ final class MasterUpdate {
         return sum;
     }
 
-    /** Per-layer norms of the summed gradient (mean over the batch); call before {@link #apply}. */
-    Map<String, Double> norms(INDArray sum, int batchSize) {
-        master.getFlattenedGradients().assign(sum);
-        return GradientNorms.perLayer(gradient, batchSize);
+    /** The next {@link #applyInWorkerOrder} also records per-layer gradient norms. */
+    void captureNorms() {
+        wantNorms = true;
     }
 
-    void apply(INDArray sum, int batchSize, int epoch) {
+    /** The norms recorded by the last step, if asked for (then forgotten). */
+    Optional<Map<String, Double>> takeNorms() {
+        Optional<Map<String, Double>> result = Optional.ofNullable(norms);
+        norms = null;
+        return result;
+    }
+
+    /** Sums the workers' gradients in worker order and applies them as one step of a batch of {@code batchSize}. */
+    void applyInWorkerOrder(List<INDArray> gradients, int batchSize, int epoch) {
+        INDArray sum = sumInWorkerOrder(gradients);
+        if (wantNorms) {
+            master.getFlattenedGradients().assign(sum);
+            norms = GradientNorms.perLayer(gradient, batchSize);
+            wantNorms = false;
+        }
+        apply(sum, batchSize, epoch);
+    }
+
+    private void apply(INDArray sum, int batchSize, int epoch) {
         INDArray view = master.getFlattenedGradients();
         view.assign(sum);
         int iteration = master.getIterationCount();

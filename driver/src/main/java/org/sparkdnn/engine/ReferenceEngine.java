@@ -37,8 +37,6 @@ public final class ReferenceEngine implements StepEngine {
     private final WorkerSpec spec;
     private int epoch = -1;
     private JavaRDD<ReferenceTask.Worker> shards;
-    private boolean wantNorms;
-    private Map<String, Double> norms;
     private long steps;
     private long jobNanos;
     private long applyNanos;
@@ -84,12 +82,7 @@ public final class ReferenceEngine implements StepEngine {
             lossSum += (Double) r[0];
             gradients.add(dbl ? Nd4j.createFromArray((double[]) r[2]) : Nd4j.createFromArray((float[]) r[2]));
         }
-        INDArray sum = MasterUpdate.sumInWorkerOrder(gradients);
-        if (wantNorms) {
-            norms = update.norms(sum, rows.length);
-            wantNorms = false;
-        }
-        update.apply(sum, rows.length, stepEpoch);
+        update.applyInWorkerOrder(gradients, rows.length, stepEpoch);
         jobNanos += collected - start;
         applyNanos += System.nanoTime() - collected;
         steps++;
@@ -112,14 +105,12 @@ public final class ReferenceEngine implements StepEngine {
 
     @Override
     public void captureGradientNorms() {
-        wantNorms = true;
+        update.captureNorms();
     }
 
     @Override
     public Optional<Map<String, Double>> lastGradientNorms() {
-        Optional<Map<String, Double>> result = Optional.ofNullable(norms);
-        norms = null;
-        return result;
+        return update.takeNorms();
     }
 
     @Override

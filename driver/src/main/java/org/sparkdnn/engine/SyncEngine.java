@@ -50,8 +50,6 @@ public final class SyncEngine implements StepEngine {
     private final String jobGroup;
     private int epoch = -1;
     private CompletableFuture<Long> job;
-    private boolean wantNorms;
-    private Map<String, Double> norms;
     private long steps;
     private long exchangeNanos;
     private long computeNanos;
@@ -128,12 +126,7 @@ public final class SyncEngine implements StepEngine {
             slowest = Math.max(slowest, g.computeNanos());
         }
         computeNanos += slowest;
-        INDArray sum = MasterUpdate.sumInWorkerOrder(parts);
-        if (wantNorms) {
-            norms = update.norms(sum, batchSize);
-            wantNorms = false;
-        }
-        update.apply(sum, batchSize, stepEpoch);
+        update.applyInWorkerOrder(parts, batchSize, stepEpoch);
         return lossSum / batchSize;
     }
 
@@ -198,14 +191,12 @@ public final class SyncEngine implements StepEngine {
 
     @Override
     public void captureGradientNorms() {
-        wantNorms = true;
+        update.captureNorms();
     }
 
     @Override
     public Optional<Map<String, Double>> lastGradientNorms() {
-        Optional<Map<String, Double>> result = Optional.ofNullable(norms);
-        norms = null;
-        return result;
+        return update.takeNorms();
     }
 
     @Override

@@ -153,7 +153,8 @@ final class Checkpointer implements AutoCloseable {
         return copy;
     }
 
-    private static byte[] serialise(ComputationGraph net) {
+    /** The DL4J model zip of {@code net}, updater state included. */
+    static byte[] serialise(ComputationGraph net) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             ModelSerializer.writeModel(net, bytes, true);

@@ -1,10 +1,8 @@
 package org.sparkdnn.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +11,6 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkdnn.checkpoint.Checkpoint;
 import org.sparkdnn.checkpoint.CheckpointStore;
@@ -122,7 +119,7 @@ public final class TrainingRun {
         summary.put("engineStats", engineStats);
         summary.put("checkpoints", checkpointStats);
         resumed.ifPresent(c -> summary.put("resumedFrom", c.uri()));
-        storage.writeAtomically(out + "/model.zip", modelBytes(net));
+        storage.writeAtomically(out + "/model.zip", Checkpointer.serialise(net));
         storage.writeAtomically(out + "/summary.json", loader.json().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(summary));
         report(summary);
@@ -199,15 +196,6 @@ public final class TrainingRun {
         return s;
     }
 
-    private static byte[] modelBytes(ComputationGraph net) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            ModelSerializer.writeModel(net, bytes, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialise the model", e);
-        }
-        return bytes.toByteArray();
-    }
 
     @SuppressWarnings("unchecked")
     private void report(Map<String, Object> s) {

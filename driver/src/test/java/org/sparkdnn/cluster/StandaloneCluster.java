@@ -16,15 +16,7 @@ import java.util.concurrent.TimeUnit;
  * an empty RELEASE file and jars/ linking Spark's runtime jars; Master and Worker in their own JVMs. Always stopped.
  */
 final class StandaloneCluster implements AutoCloseable {
-    static final List<String> OPENS = List.of(
-            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false");
+    static final List<String> OPENS = SparkJvm.OPENS;
 
     private final Path home;
     private final Path logs;
@@ -85,15 +77,8 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** A java command line with Spark's jars on the classpath and the opens list. */
     List<String> java(String heap, String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add(heap);
-        cmd.addAll(OPENS);
-        cmd.add("-cp");
-        cmd.add(home.resolve("jars") + File.separator + "*");
-        cmd.add(mainClass);
-        cmd.addAll(List.of(args));
-        return cmd;
+        return new ArrayList<>(SparkJvm.command(List.of(heap), home.resolve("jars") + File.separator + "*", mainClass,
+                List.of(args)));
     }
 
     ProcessBuilder process(String name, List<String> command) {

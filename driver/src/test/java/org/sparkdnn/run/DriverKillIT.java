@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkdnn.cluster.SparkJvm;
 
 /**
  * The driver JVM is killed with SIGKILL in the middle of a sync run (Spark local mode inside it); the same command
@@ -20,30 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DriverKillIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final List<String> OPENS = List.of(
-            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false");
 
     @TempDir
     Path tmp;
 
     private ProcessBuilder trainer(Path out, String log) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx1g");
-        cmd.addAll(OPENS);
-        cmd.add("-Dspark.driver.host=127.0.0.1");
-        cmd.add("-Dspark.driver.bindAddress=127.0.0.1");
-        cmd.add("-Dspark.ui.enabled=false");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("org.sparkdnn.cli.Main");
+        List<String> jvm = List.of("-Xmx1g", "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1",
+                "-Dspark.ui.enabled=false");
+        List<String> cmd = new ArrayList<>(SparkJvm.command(jvm, System.getProperty("java.class.path"),
+                "org.sparkdnn.cli.Main", List.of()));
         cmd.addAll(List.of("train", "--config", ROOT.resolve("conf/digits.yaml").toString(),
                 "--set", "model.dropout=0", "--set", "training.epochs=6", "--set", "training.patience=0",
                 "--set", "checkpoint.everySteps=20", "--output", out.toString()));
