@@ -1,7 +1,6 @@
 package org.sparkdnn.engine;
 
 import java.util.Map;
-import java.util.Optional;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -34,15 +33,8 @@ public final class LocalEngine implements StepEngine {
     }
 
     @Override
-    public void captureGradientNorms() {
-        capture.armed = true;
-    }
-
-    @Override
-    public Optional<Map<String, Double>> lastGradientNorms() {
-        Optional<Map<String, Double>> norms = Optional.ofNullable(capture.norms);
-        capture.norms = null;
-        return norms;
+    public Map<String, Double> gradientNorms() {
+        return capture.norms;
     }
 
     @Override
@@ -52,16 +44,12 @@ public final class LocalEngine implements StepEngine {
 
     /** Reads DL4J's per-variable gradient after backprop, before the updater changes it. */
     private static final class NormCapture extends BaseTrainingListener {
-        boolean armed;
         int batchSize = 1;
-        Map<String, Double> norms;
+        Map<String, Double> norms = Map.of();
 
         @Override
         public void onGradientCalculation(Model model) {
-            if (armed) {
-                norms = GradientNorms.perLayer(model.gradient(), batchSize);
-                armed = false;
-            }
+            norms = GradientNorms.perLayer(model.gradient(), batchSize);
         }
     }
 }

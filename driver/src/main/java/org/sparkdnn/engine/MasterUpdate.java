@@ -2,7 +2,6 @@ package org.sparkdnn.engine;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -18,8 +17,7 @@ import org.sparkdnn.metrics.GradientNorms;
 final class MasterUpdate {
     private final ComputationGraph master;
     private final Gradient gradient;
-    private boolean wantNorms;
-    private Map<String, Double> norms;
+    private Map<String, Double> norms = Map.of();
 
     /**
      * @param probe one example; a backward pass on it creates the master's per-variable gradient views (which DL4J's
@@ -43,26 +41,16 @@ final class MasterUpdate {
         return sum;
     }
 
-    /** The next {@link #applyInWorkerOrder} also records per-layer gradient norms. */
-    void captureNorms() {
-        wantNorms = true;
-    }
-
-    /** The norms recorded by the last step, if asked for (then forgotten). */
-    Optional<Map<String, Double>> takeNorms() {
-        Optional<Map<String, Double>> result = Optional.ofNullable(norms);
-        norms = null;
-        return result;
+    /** Per-layer norms of the last applied gradient (of the mean loss). */
+    Map<String, Double> norms() {
+        return norms;
     }
 
     /** Sums the workers' gradients in worker order and applies them as one step of a batch of {@code batchSize}. */
     void applyInWorkerOrder(List<INDArray> gradients, int batchSize, int epoch) {
         INDArray sum = sumInWorkerOrder(gradients);
-        if (wantNorms) {
-            master.getFlattenedGradients().assign(sum);
-            norms = GradientNorms.perLayer(gradient, batchSize);
-            wantNorms = false;
-        }
+        master.getFlattenedGradients().assign(sum);
+        norms = GradientNorms.perLayer(gradient, batchSize);
         apply(sum, batchSize, epoch);
     }
 

@@ -3,7 +3,6 @@ package org.sparkdnn.engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -104,13 +103,8 @@ public final class ReferenceEngine implements StepEngine {
     }
 
     @Override
-    public void captureGradientNorms() {
-        update.captureNorms();
-    }
-
-    @Override
-    public Optional<Map<String, Double>> lastGradientNorms() {
-        return update.takeNorms();
+    public Map<String, Double> gradientNorms() {
+        return update.norms();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.sparkdnn.engine;
 
 import java.util.Map;
-import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
@@ -22,11 +21,11 @@ public interface StepEngine extends AutoCloseable {
     /** The master network, holding the current parameters and optimizer state. */
     ComputationGraph network();
 
-    /** Asks for per-layer gradient norms of the next step. */
-    void captureGradientNorms();
-
-    /** The norms captured during the last step, if asked for. */
-    Optional<Map<String, Double>> lastGradientNorms();
+    /**
+     * Per-layer L2 norms of the last step's gradient (of the mean loss), computed every step: cheap next to the
+     * step, and what the divergence guard uses to name the layer whose gradient went bad.
+     */
+    Map<String, Double> gradientNorms();
 
     /** Where the time went (ms per step by phase, bytes moved), for summary.json's {@code engineStats}. */
     default Map<String, Object> stats() {

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -190,13 +189,8 @@ public final class SyncEngine implements StepEngine {
     }
 
     @Override
-    public void captureGradientNorms() {
-        update.captureNorms();
-    }
-
-    @Override
-    public Optional<Map<String, Double>> lastGradientNorms() {
-        return update.takeNorms();
+    public Map<String, Double> gradientNorms() {
+        return update.norms();
     }
 
     @Override

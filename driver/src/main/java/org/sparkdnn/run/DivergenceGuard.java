@@ -1,7 +1,6 @@
 package org.sparkdnn.run;
 
 import java.util.Map;
-import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -10,14 +9,17 @@ final class DivergenceGuard {
     private DivergenceGuard() {
     }
 
-    static void check(ComputationGraph net, double loss, long step, int epoch, Optional<Map<String, Double>> norms) {
+    static void check(ComputationGraph net, double loss, long step, int epoch, Map<String, Double> norms) {
         String where = "step " + step + " (epoch " + (epoch + 1) + ")";
-        if (norms.isPresent()) {
-            for (Map.Entry<String, Double> e : norms.get().entrySet()) {
-                if (!Double.isFinite(e.getValue())) {
-                    throw diverged(where + ": the gradient of layer '" + e.getKey() + "' is " + e.getValue());
-                }
+        Map<String, Double> bad = new java.util.TreeMap<>();
+        norms.forEach((layer, norm) -> {
+            if (!Double.isFinite(norm)) {
+                bad.put(layer, norm);
             }
+        });
+        if (!bad.isEmpty()) {
+            throw diverged(where + ": loss " + loss + "; non-finite gradient norm in layer" + (bad.size() > 1 ? "s " : " ")
+                    + bad);
         }
         boolean paramsFinite = Double.isFinite(net.params().sumNumber().doubleValue());
         if (Double.isFinite(loss) && paramsFinite) {

@@ -142,14 +142,12 @@ final class TrainingLoop {
     }
 
     private double trainStep(int epoch, int batch, int[] rows, long step) {
-        boolean norms = config.gradientNormsEvery() > 0 && step % config.gradientNormsEvery() == 0;
-        if (norms) {
-            engine.captureGradientNorms();
-        }
         double loss = engine.step(epoch, batch, rows);
-        Optional<Map<String, Double>> layerNorms = engine.lastGradientNorms();
-        layerNorms.ifPresent(n -> metrics.write(record("gradientNorms", step + 1, epoch, Map.of("norms", n))));
-        DivergenceGuard.check(engine.network(), loss, step + 1, epoch, layerNorms);
+        Map<String, Double> norms = engine.gradientNorms();
+        if (config.gradientNormsEvery() > 0 && step % config.gradientNormsEvery() == 0) {
+            metrics.write(record("gradientNorms", step + 1, epoch, Map.of("norms", norms)));
+        }
+        DivergenceGuard.check(engine.network(), loss, step + 1, epoch, norms);
         return loss;
     }
 

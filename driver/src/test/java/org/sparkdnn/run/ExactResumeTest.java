@@ -89,6 +89,7 @@ class ExactResumeTest {
         DivergenceException e = assertThrows(DivergenceException.class, () -> train(null, tmp.resolve("nan"),
                 "cluster.engine=local", "optimizer.type=sgd", "optimizer.learningRate=1e30", "checkpoint.everySteps=1"));
         assertTrue(e.getMessage().contains("training diverged at step"), e.getMessage());
+        assertTrue(e.getMessage().contains("layer"), "names the layer: " + e.getMessage());
         List<String> problems = new ArrayList<>();
         Checkpoint last = new CheckpointStore(tmp.resolve("nan/checkpoints").toString(), new Configuration(),
                 new ConfigLoader().json()).loadLatestValid(problems).orElseThrow();
