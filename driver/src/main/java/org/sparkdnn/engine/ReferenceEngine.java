@@ -17,6 +17,7 @@ import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Splits;
 import org.sparkdnn.data.RowBlock;
 import org.sparkdnn.task.ReferenceTask;
+import org.sparkdnn.task.GpuBinding;
 import org.sparkdnn.task.Replica;
 import org.sparkdnn.task.WorkerShards;
 import org.sparkdnn.task.WorkerSpec;
@@ -134,6 +135,7 @@ public final class ReferenceEngine implements StepEngine {
 
         @Override
         public java.util.Iterator<ReferenceTask.Worker> call(java.util.Iterator<Tuple2<Integer, RowBlock>> rows) {
+            GpuBinding.bind(org.apache.spark.TaskContext.get());
             return List.of(new ReferenceTask.Worker(WorkerShards.build(rows, spec),
                     new Replica(spec.modelJson(), spec.threads()))).iterator();
         }

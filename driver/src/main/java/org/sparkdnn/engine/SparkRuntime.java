@@ -28,6 +28,9 @@ public final class SparkRuntime {
                 .set("spark.dynamicAllocation.enabled", "false")
                 .setIfMissing("spark.ui.showConsoleProgress", "false")
                 .setIfMissing("spark.executorEnv.OMP_NUM_THREADS", String.valueOf(cluster.threadsPerWorker()));
+        if (cluster.gpusPerWorker() > 0) {
+            conf.set("spark.task.resource.gpu.amount", String.valueOf(cluster.gpusPerWorker()));
+        }
         cluster.spark().forEach(conf::set);
         return conf;
     }

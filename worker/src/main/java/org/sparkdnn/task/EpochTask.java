@@ -37,6 +37,7 @@ public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, 
         BarrierTaskContext context = BarrierTaskContext.get();
         int worker = context.partitionId();
         int attempt = context.stageAttemptNumber();
+        GpuBinding.bind(context);
         WorkerShards shards = WorkerShards.build(JavaConverters.asJavaIterator(rows), spec);
         Replica replica = new Replica(spec.modelJson(), spec.threads());
         long sent;
