@@ -20,12 +20,14 @@ import java.util.Map;
  * @param stepTimeoutSeconds deadline of one training step (default 600)
  * @param spark              extra Spark settings ({@code spark.*} keys)
  * @param faultInjection     testing aid: make a worker fail once (see {@link FaultInjection})
+ * @param dataPlacement      how training rows reach executors: {@code broadcast} (default: one copy per executor,
+ *                           only indices move per epoch) or {@code shuffle} (1/k per executor, a shuffle per epoch)
  * @param gpusPerWorker      GPUs per worker task (default 0): sets {@code spark.task.resource.gpu.amount}; tasks
  *                           bind ND4J to the GPU Spark assigns (needs the {@code cuda} build and a discovery script)
  */
 public record ClusterConfig(Engine engine, String master, Integer workers, Integer threadsPerWorker,
                             Integer maxStageAttempts, Integer stepTimeoutSeconds, Map<String, String> spark,
-                            FaultInjection faultInjection, Integer gpusPerWorker) {
+                            FaultInjection faultInjection, DataPlacement dataPlacement, Integer gpusPerWorker) {
     public ClusterConfig {
         engine = orDefault(engine, Engine.LOCAL);
         master = notBlank("master", orDefault(master, "local[2]"));
@@ -35,6 +37,7 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
         stepTimeoutSeconds = positive("stepTimeoutSeconds", orDefault(stepTimeoutSeconds, 600));
         spark = mapOrEmpty(spark);
         faultInjection = orDefault(faultInjection, FaultInjection::off);
+        dataPlacement = orDefault(dataPlacement, DataPlacement.BROADCAST);
         gpusPerWorker = Checks.nonNegative("gpusPerWorker", orDefault(gpusPerWorker, 0));
         for (String key : spark.keySet()) {
             if (!key.startsWith("spark.")) {
@@ -44,6 +47,6 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
     }
 
     public static ClusterConfig defaults() {
-        return new ClusterConfig(null, null, null, null, null, null, null, null, null);
+        return new ClusterConfig(null, null, null, null, null, null, null, null, null, null);
     }
 }

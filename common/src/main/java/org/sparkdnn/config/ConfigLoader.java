@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
     private static final List<Class<? extends Enum<?>>> KEYED = List.of(Activation.class, Loss.class,
             WeightInit.class, OptimizerType.class, ScheduleType.class, DataFormat.class, Scaling.class, Engine.class,
-            NumericType.class, LayerType.class);
+            NumericType.class, LayerType.class, DataPlacement.class);
 
     private final ObjectMapper yaml = configure(YAMLMapper.builder(new YAMLFactory())
             .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES)

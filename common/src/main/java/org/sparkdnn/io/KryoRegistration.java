@@ -6,6 +6,7 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.sparkdnn.data.RowBlock;
+import org.sparkdnn.data.ShardIndex;
 
 /**
  * Registers everything the project ships through Spark, so runs can set {@code spark.kryo.registrationRequired}.
@@ -16,6 +17,7 @@ public final class KryoRegistration implements KryoRegistrator {
     public void registerClasses(Kryo kryo) {
         kryo.register(RowBlock.class, new RowBlockSerializer());
         kryo.register(RowBlock[].class);
+        kryo.register(ShardIndex.class, new ShardIndexSerializer());
         kryo.register(float[].class);
         kryo.register(double[].class);
         kryo.register(int[].class);
@@ -41,6 +43,25 @@ public final class KryoRegistration implements KryoRegistrator {
             int[] keys = input.readInts(rows);
             float[] x = input.readFloats(rows * features);
             return new RowBlock(keys, x, input.readFloats(rows), features);
+        }
+    }
+
+    /** Worker, count, then positions and rows in bulk. */
+    static final class ShardIndexSerializer extends Serializer<ShardIndex> {
+        @Override
+        public void write(Kryo kryo, Output output, ShardIndex index) {
+            output.writeInt(index.worker());
+            output.writeInt(index.rows().length);
+            output.writeInts(index.positions());
+            output.writeInts(index.rows());
+        }
+
+        @Override
+        public ShardIndex read(Kryo kryo, Input input, Class<ShardIndex> type) {
+            int worker = input.readInt();
+            int n = input.readInt();
+            int[] positions = input.readInts(n);
+            return new ShardIndex(worker, positions, input.readInts(n));
         }
     }
 }

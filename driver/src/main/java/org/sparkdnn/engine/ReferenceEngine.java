@@ -49,8 +49,8 @@ public final class ReferenceEngine implements StepEngine {
         this.master = master;
         this.update = new MasterUpdate(master, train.batch(new int[] {0}));
         this.spec = WorkerSpecs.of(config, master, splits, "reference", "", 0, "");
-        this.data = new EpochData(sc, splits.train(), config.training().seed(), config.training().batchSize(),
-                config.cluster().workers());
+        this.data = EpochData.of(config.cluster().dataPlacement(), sc, splits.train(), config.training().seed(),
+                config.training().batchSize(), config.cluster().workers());
     }
 
     @Override

@@ -72,8 +72,8 @@ public final class SyncEngine implements StepEngine {
             throw new UncheckedIOException("cannot start the parameter server on " + host, e);
         }
         this.spec = WorkerSpecs.of(config, master, splits, jobId, host, ps.port(), secret);
-        this.data = new EpochData(sc, splits.train(), config.training().seed(), config.training().batchSize(),
-                config.cluster().workers());
+        this.data = EpochData.of(config.cluster().dataPlacement(), sc, splits.train(), config.training().seed(),
+                config.training().batchSize(), config.cluster().workers());
         this.jobGroup = "sparkdnn-" + jobId;
     }
 
@@ -87,7 +87,9 @@ public final class SyncEngine implements StepEngine {
         if (stepEpoch != epoch) {
             long start = System.nanoTime();
             startEpoch(stepEpoch);
-            epochStartNanos += System.nanoTime() - start;
+            long took = System.nanoTime() - start;
+            epochStartNanos += took;
+            LOG.info("epoch {}: {} workers ready in {} ms", stepEpoch + 1, config.cluster().workers(), took / 1_000_000);
         }
         long step = master.getIterationCount();
         try {

@@ -51,4 +51,21 @@ class EngineParityTest {
             assertTrue(diff.maxRel() > 0 || k == 1 || diff.maxAbs() == 0, "diff computed");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void bothDataPlacementsGiveTheSameParametersBitwise() throws Exception {
+        String[] common = {"optimizer.type=adam", "optimizer.learningRate=0.005", "cluster.workers=3",
+                "cluster.engine=sync"};
+        Runs.Result broadcast = Runs.train(SPARK.context(), tmp.resolve("broadcast"), CONFIG,
+                append(common, "cluster.dataPlacement=broadcast"));
+        Runs.Result shuffle = Runs.train(SPARK.context(), tmp.resolve("shuffle"), CONFIG,
+                append(common, "cluster.dataPlacement=shuffle"));
+        assertEquals(broadcast.sha(), shuffle.sha());
+    }
+
+    private static String[] append(String[] a, String b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + 1);
+        all[a.length] = b;
+        return all;
+    }
 }

@@ -38,8 +38,12 @@ public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, 
         int worker = context.partitionId();
         int attempt = context.stageAttemptNumber();
         GpuBinding.bind(context);
+        long start = System.nanoTime();
         WorkerShards shards = WorkerShards.build(JavaConverters.asJavaIterator(rows), spec);
+        long built = System.nanoTime();
         Replica replica = new Replica(spec.modelJson(), spec.threads());
+        LOG.info("worker {}/{}: epoch {} shards ready in {} ms (incl. reading the shuffle), replica in {} ms",
+                worker + 1, spec.workers(), epoch + 1, (built - start) / 1_000_000, (System.nanoTime() - built) / 1_000_000);
         long sent;
         try (PsClient ps = PsClient.connect(spec.psHost(), spec.psPort(), spec.stepTimeoutMillis(), spec.stepTimeoutMillis())) {
             long next = ps.register(new PsMessage.Hello(spec.jobId(), spec.secret(), worker, attempt, epoch));
