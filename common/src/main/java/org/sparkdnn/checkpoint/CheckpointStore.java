@@ -93,7 +93,10 @@ public final class CheckpointStore {
     }
 
     private void writeFile(Path path, byte[] bytes) throws IOException {
-        try (FSDataOutputStream out = fs.create(path, false)) {
+        // The local file system's checksum layer is not Syncable (hsync would only flush): write through the raw one.
+        FileSystem target = fs instanceof org.apache.hadoop.fs.LocalFileSystem
+                ? ((org.apache.hadoop.fs.LocalFileSystem) fs).getRawFileSystem() : fs;
+        try (FSDataOutputStream out = target.create(path, false)) {
             out.write(bytes);
             out.hsync();
         }
@@ -196,6 +199,25 @@ public final class CheckpointStore {
         try (InputStream in = fs.open(path)) {
             return in.readAllBytes();
         }
+    }
+
+    /**
+     * Moves every checkpoint newer than {@code step} aside (renamed {@code _abandoned-ckpt-…}, not deleted), so that a
+     * run resuming from {@code step} writes its own checkpoints for those step numbers. Returns the steps moved.
+     */
+    public List<Long> abandonAfter(long step) throws IOException {
+        List<Long> moved = new ArrayList<>();
+        for (long s : steps()) {
+            if (s > step) {
+                Path from = new Path(root, name(s));
+                Path to = new Path(root, "_abandoned-" + name(s) + "-" + System.currentTimeMillis());
+                if (!fs.rename(from, to)) {
+                    throw new IOException("cannot move " + from + " aside to " + to);
+                }
+                moved.add(s);
+            }
+        }
+        return moved;
     }
 
     /**

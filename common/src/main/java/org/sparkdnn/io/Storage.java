@@ -100,6 +100,13 @@ public final class Storage {
         }
     }
 
+    /** Copies {@code from} to {@code to} (a new file). */
+    public void copy(String from, String to) throws IOException {
+        try (InputStream in = openRaw(from); OutputStream out = create(to)) {
+            in.transferTo(out);
+        }
+    }
+
     /** Opens {@code uri} for appending line records (metrics); the caller closes it. */
     public OutputStream create(String uri) throws IOException {
         Path path = new Path(uri);

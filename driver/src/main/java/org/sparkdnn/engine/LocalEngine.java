@@ -23,8 +23,9 @@ public final class LocalEngine implements StepEngine {
     public double step(int epoch, int batch, int[] rows) {
         net.getConfiguration().setEpochCount(epoch);
         capture.batchSize = rows.length;
+        double regularisation = org.sparkdnn.step.ShardGradient.regularisationScore(net); // at the pre-step params
         net.fit(train.batch(rows));
-        return net.score();
+        return net.score() - regularisation;
     }
 
     @Override

@@ -63,5 +63,6 @@ final class MasterUpdate {
         INDArray params = master.params();
         params.subi(view.reshape(params.shape()));
         master.getConfiguration().setIterationCount(iteration + 1);
+        master.applyConstraints(iteration + 1, epoch); // as DL4J's fit does after each step (weight constraints)
     }
 }

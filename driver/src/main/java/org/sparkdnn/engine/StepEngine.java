@@ -10,7 +10,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 public interface StepEngine extends AutoCloseable {
     /**
      * Trains on global batch {@code batch} of epoch {@code epoch} (training rows {@code rows}, in order) and returns
-     * the batch's mean training loss before the step.
+     * the batch's mean training loss before the step (without the regularisation term).
      */
     double step(int epoch, int batch, int[] rows);
 

@@ -47,6 +47,11 @@ public final class SyncEngine implements StepEngine {
     private final EpochData data;
     private final WorkerSpec spec;
     private final String jobGroup;
+    private final java.util.concurrent.ExecutorService jobThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sync-epoch-job");
+        t.setDaemon(true);
+        return t;
+    });
     private int epoch = -1;
     private CompletableFuture<Long> job;
     private long steps;
@@ -72,9 +77,18 @@ public final class SyncEngine implements StepEngine {
             throw new UncheckedIOException("cannot start the parameter server on " + host, e);
         }
         this.spec = WorkerSpecs.of(config, master, splits, jobId, host, ps.port(), secret);
-        this.data = EpochData.of(config.cluster().dataPlacement(), sc, splits.train(), config.training().seed(),
-                config.training().batchSize(), config.cluster().workers());
+        this.data = startData(sc, config, splits);
         this.jobGroup = "sparkdnn-" + jobId;
+    }
+
+    private EpochData startData(JavaSparkContext sc, RunConfig config, Splits splits) {
+        try {
+            return EpochData.of(config.cluster().dataPlacement(), sc, splits.train(), config.training().seed(),
+                    config.training().batchSize(), config.cluster().workers());
+        } catch (RuntimeException e) {
+            ps.close();
+            throw e;
+        }
     }
 
     /** Spark's own secret when authentication is on, else one made for this run. */
@@ -105,7 +119,6 @@ public final class SyncEngine implements StepEngine {
                     return loss;
                 } catch (WorkerLostException e) {
                     LOG.warn("step {} not applied: {}; waiting for Spark to retry the stage", step, e.getMessage());
-                    ps.closeAll();
                     ps.awaitWorkers(step, job::isCompletedExceptionally);
                 }
             }
@@ -137,12 +150,17 @@ public final class SyncEngine implements StepEngine {
         }
         epoch = newEpoch;
         ps.beginEpoch(newEpoch, master.getIterationCount());
-        sc.setJobGroup(jobGroup, String.format("train epoch %d/%d, sync, %d workers", newEpoch + 1,
-                config.training().epochs(), config.cluster().workers()), true);
+        String description = String.format("train epoch %d/%d, sync, %d workers", newEpoch + 1,
+                config.training().epochs(), config.cluster().workers());
+        sc.setJobGroup(jobGroup, description, true);
         ClassTag<Long> tag = ClassTag$.MODULE$.apply(Long.class);
         RDD<Long> barrier = data.epoch(newEpoch).rdd().barrier().mapPartitions(new EpochTask(spec, newEpoch), false, tag);
         JavaRDD<Long> retryable = JavaRDD.fromRDD(barrier, tag).repartition(1);
-        job = CompletableFuture.supplyAsync(retryable::count);
+        job = CompletableFuture.supplyAsync(() -> {
+            // Spark's job group is thread-local: set it on the thread that submits the job, so cancelJobGroup works
+            sc.setJobGroup(jobGroup, description, true);
+            return retryable.count();
+        }, jobThread);
         try {
             ps.awaitWorkers(master.getIterationCount(), job::isCompletedExceptionally);
         } catch (InterruptedException e) {
@@ -178,6 +196,7 @@ public final class SyncEngine implements StepEngine {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while ending epoch " + (ended + 1), e);
         } catch (ExecutionException | TimeoutException e) {
+            sc.cancelJobGroup(jobGroup);
             throw new IllegalStateException("the Spark job of epoch " + (ended + 1) + " did not finish cleanly: " + e, e);
         } finally {
             job = null;
@@ -219,6 +238,7 @@ public final class SyncEngine implements StepEngine {
         } finally {
             ps.close();
             data.close();
+            jobThread.shutdownNow();
         }
     }
 }

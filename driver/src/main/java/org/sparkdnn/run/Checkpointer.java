@@ -45,6 +45,7 @@ final class Checkpointer implements AutoCloseable {
     });
     private Future<?> pending;
     private long lastSavedStep = -1;
+    private boolean stepSaveDue;
     private int written;
     private long pauseNanos;
     private long maxPauseNanos;
@@ -67,16 +68,25 @@ final class Checkpointer implements AutoCloseable {
         lastSavedStep = step;
     }
 
-    void afterStep(ComputationGraph net, State state) {
+    /**
+     * @param lastOfEpoch the step finished its epoch: a checkpoint due now is taken after the epoch's validation
+     *                    instead, so it records the validation loss, early-stopping state and the next epoch's cursor
+     */
+    void afterStep(ComputationGraph net, State state, boolean lastOfEpoch) {
         if (policy.everySteps() > 0 && state.step() % policy.everySteps() == 0) {
-            save(net, state);
+            if (lastOfEpoch) {
+                stepSaveDue = true;
+            } else {
+                save(net, state);
+            }
         }
     }
 
     void afterEpoch(ComputationGraph net, State state) {
-        if (policy.everyEpochs() > 0 && state.epoch() % policy.everyEpochs() == 0) {
+        if (stepSaveDue || (policy.everyEpochs() > 0 && state.epoch() % policy.everyEpochs() == 0)) {
             save(net, state);
         }
+        stepSaveDue = false;
     }
 
     void atEnd(ComputationGraph net, State state) {

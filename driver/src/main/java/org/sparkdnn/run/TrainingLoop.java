@@ -89,7 +89,8 @@ final class TrainingLoop {
                             "learningRate", learningRate.valueAt((int) step - 1, epoch), "examplesPerSecond", rate)));
                 }
                 progress.step(epoch, step, batch + 1, batches.size(), loss, rate);
-                checkpointer.afterStep(engine.network(), state(step, epoch, batch + 1, null));
+                checkpointer.afterStep(engine.network(), state(step, epoch, batch + 1, null),
+                        batch + 1 == batches.size());
             }
             engine.endEpoch(epoch);
             if (batch < batches.size()) {

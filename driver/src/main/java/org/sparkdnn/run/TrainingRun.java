@@ -76,6 +76,13 @@ public final class TrainingRun {
         CheckpointStore store = new CheckpointStore(checkpointDir(), storage.hadoopConf(), loader.json());
         Optional<Checkpoint> resumed = Resume.find(store, resumeFrom, console);
         resumed.ifPresent(c -> Resume.check(c, config, trainSha, loader));
+        if (resumed.isPresent()) {
+            List<Long> moved = store.abandonAfter(resumed.get().manifest().step());
+            if (!moved.isEmpty()) {
+                console.println("note: newer checkpoints " + moved + " moved aside as _abandoned-* in " + store.uri()
+                        + " (this run continues from step " + resumed.get().manifest().step() + ")");
+            }
+        }
         ComputationGraph net = resumed.isPresent() ? Resume.network(resumed.get())
                 : new ModelFactory(config.model(), config.optimizer(), config.training().seed(), totalSteps)
                         .build(splits.shape(), storage);
@@ -92,6 +99,7 @@ public final class TrainingRun {
             try (java.io.InputStream in = storage.open(out + "/metrics.jsonl")) {
                 earlierMetrics = MetricsLog.carryOver(in, from.step(), loader.json());
             }
+            storage.copy(out + "/metrics.jsonl", out + "/metrics.before-resume-" + System.currentTimeMillis() + ".jsonl");
         }
         Evaluator evaluator = new Evaluator(config.model().loss());
         TrainingLoop.Result result;

@@ -97,4 +97,34 @@ class ExactResumeTest {
         assertTrue(Double.isFinite(Resume.network(last).params().sumNumber().doubleValue()),
                 "the last checkpoint holds finite parameters");
     }
+
+    @Test
+    void aDamagedNewestCheckpointIsSkippedAndTheRunStillEndsWithTheUninterruptedResult() throws Exception {
+        JsonNode whole = train(null, tmp.resolve("whole"), "cluster.engine=local", "training.maxSteps=40");
+        train(null, tmp.resolve("run"), "cluster.engine=local", "training.maxSteps=30");
+        // a third checkpoint from a later attempt that died while writing: model.zip truncated
+        train(null, tmp.resolve("run"), "cluster.engine=local", "training.maxSteps=35");
+        Path newest = tmp.resolve("run/checkpoints/ckpt-0000000035/model.zip");
+        Files.write(newest, java.util.Arrays.copyOf(Files.readAllBytes(newest), 100));
+        Files.deleteIfExists(newest.resolveSibling(".model.zip.crc"));
+        JsonNode resumed = train(null, tmp.resolve("run"), "cluster.engine=local", "training.maxSteps=40");
+        assertTrue(resumed.get("resumedFrom").asText().endsWith("ckpt-0000000030"), resumed.get("resumedFrom").asText());
+        assertEquals(whole.get("paramsSha256").asText(), resumed.get("paramsSha256").asText());
+        try (Stream<Path> files = Files.list(tmp.resolve("run/checkpoints"))) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("_abandoned-ckpt-0000000035")),
+                    "the damaged checkpoint is kept aside, not deleted");
+        }
+    }
+
+    @Test
+    void aStepCheckpointDueAtTheEndOfAnEpochRecordsTheEpochsValidationAndTheNextCursor() throws Exception {
+        // 1258 training rows / 50 = 26 batches per epoch: step 26 ends epoch 1
+        train(null, tmp.resolve("edge"), "cluster.engine=local", "training.maxSteps=30", "checkpoint.everySteps=26",
+                "checkpoint.everyEpochs=0", "checkpoint.keepLast=10");
+        Checkpoint c = new CheckpointStore(tmp.resolve("edge/checkpoints").toString(), new Configuration(),
+                new ConfigLoader().json()).load(26);
+        assertEquals(1, c.manifest().epoch());
+        assertEquals(0, c.manifest().batch());
+        assertTrue(c.manifest().validation().isPresent(), "validation loss recorded");
+    }
 }

@@ -26,7 +26,8 @@ public record ShardGradient(INDArray gradient, double lossSum, int examples) {
         return new ShardGradient(gradient, mean * n, n);
     }
 
-    private static double regularisationScore(ComputationGraph net) {
+    /** DL4J's regularisation term of the score (l2, weight decay), which engines leave out of reported losses. */
+    public static double regularisationScore(ComputationGraph net) {
         double reg = 0;
         for (org.deeplearning4j.nn.api.Layer layer : net.getLayers()) {
             reg += layer.calcRegularizationScore(true);

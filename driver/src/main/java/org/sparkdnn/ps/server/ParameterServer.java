@@ -39,6 +39,7 @@ public final class ParameterServer implements AutoCloseable {
     private int epoch = -1;
     private long nextStep;
     private int attempt = -1;
+    private boolean ended;
     private volatile boolean closed;
 
     /** What reader threads report to the step loop. */
@@ -79,6 +80,7 @@ public final class ParameterServer implements AutoCloseable {
         this.epoch = newEpoch;
         this.nextStep = step;
         this.attempt = -1;
+        this.ended = false;
     }
 
     /**
@@ -120,16 +122,43 @@ public final class ParameterServer implements AutoCloseable {
         synchronized (this) {
             current = slots.clone();
             nextStep = step;
-        }
-        PsMessage.Params message = new PsMessage.Params(step, epoch, batch, params);
-        for (Connection c : current) {
-            try {
-                c.send(message);
-            } catch (IOException e) {
-                throw new WorkerLostException("cannot send step " + step + " to " + c + ": " + e.getMessage(), e);
+            for (int w = 0; w < workers; w++) {
+                if (current[w] == null) {
+                    throw new WorkerLostException("worker " + w + " disconnected before step " + step, null);
+                }
             }
         }
-        return gather(step, current);
+        try {
+            PsMessage.Params message = new PsMessage.Params(step, epoch, batch, params);
+            for (Connection c : current) {
+                try {
+                    c.send(message);
+                } catch (IOException e) {
+                    throw new WorkerLostException("cannot send step " + step + " to " + c + ": " + e.getMessage(), e);
+                }
+            }
+            return gather(step, current);
+        } catch (WorkerLostException e) {
+            close(current);
+            throw e;
+        }
+    }
+
+    /**
+     * Closes the connections of a failed step (their tasks see EOF and fail, so Spark retries the stage), leaving
+     * alone any newer stage attempt's workers that registered meanwhile.
+     */
+    private synchronized void close(Connection[] failed) {
+        for (Connection c : failed) {
+            if (c == null) {
+                continue;
+            }
+            if (c.worker() >= 0 && c.worker() < workers && slots[c.worker()] == c) {
+                slots[c.worker()] = null;
+            }
+            c.close();
+        }
+        notifyAll();
     }
 
     private PsMessage.Gradient[] gather(long step, Connection[] current) throws WorkerLostException,
@@ -173,8 +202,9 @@ public final class ParameterServer implements AutoCloseable {
         return stale == null;
     }
 
-    /** Tells every worker the epoch is over; their tasks return. */
+    /** Tells every worker the epoch is over; their tasks return. A late retry of the stage is ended at once. */
     public synchronized void endEpoch() {
+        ended = true;
         for (Connection c : slots) {
             if (c != null) {
                 try {
@@ -263,6 +293,14 @@ public final class ParameterServer implements AutoCloseable {
         if (reason != null) {
             LOG.warn("rejected {} from {}: {}", h, c.peer(), reason);
             c.send(new PsMessage.Reject(reason));
+            return false;
+        }
+        if (ended) {
+            // Spark re-ran the barrier stage after the epoch's last step (e.g. its shuffle output was lost): all of
+            // the epoch's steps are applied, so the task has nothing to do.
+            c.send(new PsMessage.Welcome(nextStep));
+            c.send(new PsMessage.EndEpoch(epoch));
+            LOG.info("{} registered for epoch {}, which has ended: told it to finish", h, epoch + 1);
             return false;
         }
         if (h.stageAttempt() > attempt) {

@@ -131,4 +131,31 @@ class ParameterServerTest {
             assertTrue(e.getMessage().contains("stale stage attempt 0; attempt 1 is running"), e.getMessage());
         }
     }
+
+    @Test
+    void aWorkerLostBetweenStepsFailsTheNextStepAsWorkerLostNotAsACrash() throws Exception {
+        try (PsClient w0 = client()) {
+            PsClient w1 = client();
+            w0.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0));
+            w1.register(new PsMessage.Hello(JOB, SECRET, 1, 0, 0));
+            ps.awaitWorkers(5, () -> false);
+            w1.close();
+            Thread.sleep(500); // the server's reader thread sees EOF and empties worker 1's slot
+            WorkerLostException lost = assertThrows(WorkerLostException.class,
+                    () -> ps.step(5, 0, Nd4j.createFromArray(1f)));
+            assertTrue(lost.getMessage().contains("worker 1"), lost.getMessage());
+        }
+    }
+
+    @Test
+    void aWorkerOfARerunStageAfterTheEpochEndedIsToldToFinish() throws Exception {
+        try (PsClient w0 = client(); PsClient w1 = client(); PsClient late = client()) {
+            w0.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0));
+            w1.register(new PsMessage.Hello(JOB, SECRET, 1, 0, 0));
+            ps.awaitWorkers(5, () -> false);
+            ps.endEpoch();
+            assertEquals(5, late.register(new PsMessage.Hello(JOB, SECRET, 0, 1, 0)));
+            assertTrue(late.receive() instanceof PsMessage.EndEpoch);
+        }
+    }
 }
