@@ -35,6 +35,12 @@ public final class ParameterServer implements AutoCloseable {
     private final Connection[] slots;
     private final List<Connection> open = new ArrayList<>();
     private final Thread acceptor;
+    private final java.util.concurrent.ScheduledExecutorService sendWatchdog =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ps-send-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
     private final java.util.concurrent.atomic.LongAdder bytes = new java.util.concurrent.atomic.LongAdder();
     private int epoch = -1;
     private long nextStep;
@@ -128,19 +134,29 @@ public final class ParameterServer implements AutoCloseable {
                 }
             }
         }
+        long deadline = System.nanoTime() + timeoutNanos;
+        // Socket writes ignore SO_TIMEOUT: a worker that stops reading would block the send forever. The watchdog
+        // closes the step's connections at the deadline, which fails the blocked write.
+        java.util.concurrent.ScheduledFuture<?> watchdog = sendWatchdog.schedule(() -> close(current),
+                timeoutNanos, TimeUnit.NANOSECONDS);
         try {
             PsMessage.Params message = new PsMessage.Params(step, epoch, batch, params);
             for (Connection c : current) {
                 try {
                     c.send(message);
                 } catch (IOException e) {
-                    throw new WorkerLostException("cannot send step " + step + " to " + c + ": " + e.getMessage(), e);
+                    throw new WorkerLostException("cannot send step " + step + " to " + c + " within "
+                            + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s (cluster.stepTimeoutSeconds): "
+                            + e.getMessage(), e);
                 }
             }
-            return gather(step, current);
+            watchdog.cancel(false);
+            return gather(step, current, deadline);
         } catch (WorkerLostException e) {
             close(current);
             throw e;
+        } finally {
+            watchdog.cancel(false);
         }
     }
 
@@ -161,11 +177,10 @@ public final class ParameterServer implements AutoCloseable {
         notifyAll();
     }
 
-    private PsMessage.Gradient[] gather(long step, Connection[] current) throws WorkerLostException,
+    private PsMessage.Gradient[] gather(long step, Connection[] current, long deadline) throws WorkerLostException,
             InterruptedException {
         PsMessage.Gradient[] gradients = new PsMessage.Gradient[workers];
         int received = 0;
-        long deadline = System.nanoTime() + timeoutNanos;
         while (received < workers) {
             Event e = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (e == null) {
@@ -321,6 +336,7 @@ public final class ParameterServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        sendWatchdog.shutdownNow();
         synchronized (this) {
             closeAll();
             open.forEach(Connection::close);

@@ -158,4 +158,22 @@ class ParameterServerTest {
             assertTrue(late.receive() instanceof PsMessage.EndEpoch);
         }
     }
+
+    @Test
+    void aWorkerThatStopsReadingCannotBlockASendPastTheStepDeadline() throws Exception {
+        ps.close();
+        ps = new ParameterServer(JOB, SECRET, 1, InetAddress.getLoopbackAddress(), 2);
+        ps.beginEpoch(0, 0);
+        try (PsClient frozen = client()) {
+            frozen.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0));
+            ps.awaitWorkers(0, () -> false);
+            long start = System.nanoTime();
+            // 80 MB of parameters: far more than the socket buffers hold while the worker reads nothing
+            WorkerLostException e = assertThrows(WorkerLostException.class,
+                    () -> ps.step(0, 0, Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 20_000_000)));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(seconds < 10, "released after " + seconds + " s");
+            assertTrue(e.getMessage().contains("cluster.stepTimeoutSeconds"), e.getMessage());
+        }
+    }
 }
