@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * smaller. Every engine replays exactly these batches, which is what makes k-worker training equal 1-process
  * training and a resumed run equal an uninterrupted one.
  */
-public final class BatchPlan {
+public final class BatchPlan implements java.io.Serializable {
     private final long seed;
     private final int examples;
     private final int batchSize;
@@ -54,6 +54,16 @@ public final class BatchPlan {
             order[j] = t;
         }
         return order;
+    }
+
+    /** The inverse of {@link #permutation}: {@code positions(epoch)[row]} is where training row {@code row} sits. */
+    public int[] positions(int epoch) {
+        int[] order = permutation(epoch);
+        int[] position = new int[examples];
+        for (int p = 0; p < examples; p++) {
+            position[order[p]] = p;
+        }
+        return position;
     }
 
     /** The batches of epoch {@code epoch}, as row indices into the training set. */

@@ -21,6 +21,17 @@ public record RowBlock(int[] keys, float[] x, float[] y, int features) {
         return keys.length;
     }
 
+    /** This block's rows {@code rows[i]}, in that order, keyed {@code keys[i]}. */
+    public RowBlock select(int[] rows, int[] keys) {
+        float[] nx = new float[rows.length * features];
+        float[] ny = new float[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(x, rows[i] * features, nx, i * features, features);
+            ny[i] = y[rows[i]];
+        }
+        return new RowBlock(keys, nx, ny, features);
+    }
+
     /** Rows {@code [from, to)} of {@code examples}, keyed by their row index. */
     public static RowBlock slice(Examples examples, int from, int to) {
         int d = examples.features();

@@ -20,23 +20,20 @@ import scala.Tuple2;
 final class BroadcastEpochData implements EpochData {
     private final JavaSparkContext sc;
     private final Broadcast<RowBlock> rows;
-    private final long seed;
+    private final BatchPlan plan;
     private final int examples;
-    private final int batchSize;
     private final int workers;
 
-    BroadcastEpochData(JavaSparkContext sc, Examples train, long seed, int batchSize, int workers) {
+    BroadcastEpochData(JavaSparkContext sc, Examples train, BatchPlan plan, int workers) {
         this.sc = sc;
         this.rows = sc.broadcast(RowBlock.slice(train, 0, train.count()));
-        this.seed = seed;
+        this.plan = plan;
         this.examples = train.count();
-        this.batchSize = batchSize;
         this.workers = workers;
     }
 
     @Override
     public JavaPairRDD<Integer, RowBlock> epoch(int epoch) {
-        BatchPlan plan = new BatchPlan(seed, examples, batchSize);
         int[] order = plan.permutation(epoch);
         int[] counts = new int[workers];
         int[] owner = new int[examples];
@@ -72,17 +69,7 @@ final class BroadcastEpochData implements EpochData {
 
         @Override
         public Tuple2<Integer, RowBlock> call(ShardIndex index) {
-            RowBlock all = rows.value();
-            int d = all.features();
-            int n = index.rows().length;
-            float[] x = new float[n * d];
-            float[] y = new float[n];
-            for (int i = 0; i < n; i++) {
-                int r = index.rows()[i];
-                System.arraycopy(all.x(), r * d, x, i * d, d);
-                y[i] = all.y()[r];
-            }
-            return new Tuple2<>(index.worker(), new RowBlock(index.positions().clone(), x, y, d));
+            return new Tuple2<>(index.worker(), rows.value().select(index.rows(), index.positions().clone()));
         }
     }
 }

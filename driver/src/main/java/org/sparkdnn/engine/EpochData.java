@@ -3,6 +3,7 @@ package org.sparkdnn.engine;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkdnn.config.DataPlacement;
+import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.Examples;
 import org.sparkdnn.data.RowBlock;
 
@@ -20,7 +21,7 @@ interface EpochData extends AutoCloseable {
     static EpochData of(DataPlacement placement, JavaSparkContext sc, Examples train, long seed, int batchSize,
                         int workers) {
         return placement == DataPlacement.SHUFFLE
-                ? new ShuffledEpochData(sc, train, seed, batchSize, workers)
-                : new BroadcastEpochData(sc, train, seed, batchSize, workers);
+                ? new ShuffledEpochData(sc, train, new BatchPlan(seed, train.count(), batchSize), workers)
+                : new BroadcastEpochData(sc, train, new BatchPlan(seed, train.count(), batchSize), workers);
     }
 }

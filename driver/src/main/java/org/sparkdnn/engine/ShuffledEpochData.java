@@ -22,27 +22,23 @@ import scala.Tuple2;
  */
 final class ShuffledEpochData implements EpochData {
     private final JavaRDD<RowBlock> blocks;
-    private final long seed;
-    private final int examples;
-    private final int batchSize;
+    private final BatchPlan plan;
     private final int workers;
 
-    ShuffledEpochData(JavaSparkContext sc, Examples train, long seed, int batchSize, int workers) {
+    ShuffledEpochData(JavaSparkContext sc, Examples train, BatchPlan plan, int workers) {
         List<RowBlock> slices = new ArrayList<>(workers);
         for (int w = 0; w < workers; w++) {
             slices.add(RowBlock.slice(train, (int) ((long) train.count() * w / workers),
                     (int) ((long) train.count() * (w + 1) / workers)));
         }
         this.blocks = sc.parallelize(slices, workers).persist(StorageLevel.MEMORY_ONLY());
-        this.seed = seed;
-        this.examples = train.count();
-        this.batchSize = batchSize;
+        this.plan = plan;
         this.workers = workers;
     }
 
     @Override
     public JavaPairRDD<Integer, RowBlock> epoch(int epoch) {
-        return blocks.flatMapToPair(new SplitByOwner(seed, examples, batchSize, workers, epoch))
+        return blocks.flatMapToPair(new SplitByOwner(plan, workers, epoch))
                 .partitionBy(new HashPartitioner(workers));
     }
 
@@ -53,28 +49,19 @@ final class ShuffledEpochData implements EpochData {
 
     /** Splits a cached block into one block per owning worker, rows keyed by their position in the epoch. */
     static final class SplitByOwner implements PairFlatMapFunction<RowBlock, Integer, RowBlock> {
-        private final long seed;
-        private final int examples;
-        private final int batchSize;
+        private final BatchPlan plan;
         private final int workers;
         private final int epoch;
 
-        SplitByOwner(long seed, int examples, int batchSize, int workers, int epoch) {
-            this.seed = seed;
-            this.examples = examples;
-            this.batchSize = batchSize;
+        SplitByOwner(BatchPlan plan, int workers, int epoch) {
+            this.plan = plan;
             this.workers = workers;
             this.epoch = epoch;
         }
 
         @Override
         public Iterator<Tuple2<Integer, RowBlock>> call(RowBlock block) {
-            BatchPlan plan = new BatchPlan(seed, examples, batchSize);
-            int[] order = plan.permutation(epoch);
-            int[] position = new int[examples];
-            for (int p = 0; p < examples; p++) {
-                position[order[p]] = p;
-            }
+            int[] position = plan.positions(epoch);
             int[] owner = new int[block.rows()];
             int[] count = new int[workers];
             for (int r = 0; r < block.rows(); r++) {
@@ -82,19 +69,16 @@ final class ShuffledEpochData implements EpochData {
                 count[owner[r]]++;
             }
             List<Tuple2<Integer, RowBlock>> out = new ArrayList<>(workers);
-            int d = block.features();
             for (int w = 0; w < workers; w++) {
+                int[] rows = new int[count[w]];
                 int[] keys = new int[count[w]];
-                float[] x = new float[count[w] * d];
-                float[] y = new float[count[w]];
                 for (int r = 0, i = 0; r < block.rows(); r++) {
                     if (owner[r] == w) {
-                        keys[i] = position[block.keys()[r]];
-                        System.arraycopy(block.x(), r * d, x, i * d, d);
-                        y[i++] = block.y()[r];
+                        rows[i] = r;
+                        keys[i++] = position[block.keys()[r]];
                     }
                 }
-                out.add(new Tuple2<>(w, new RowBlock(keys, x, y, d)));
+                out.add(new Tuple2<>(w, block.select(rows, keys)));
             }
             return out.iterator();
         }
