@@ -16,9 +16,13 @@ import static org.sparkdnn.config.Checks.positive;
  * @param minDelta           early stopping: smallest improvement that counts (default 0)
  * @param gradientNormsEvery log per-layer gradient L2 norms every N steps (default 0: off)
  * @param logEvery           write a step record to metrics.jsonl every N steps (default 10)
+ * @param trainMetricsExamples training examples evaluated (inference mode) after every epoch for the epoch's train
+ *                           loss and accuracy: the first N of a permutation fixed by the seed, the same each epoch
+ *                           (default 2000; 0: off)
  */
 public record TrainingConfig(Integer epochs, Integer batchSize, Long seed, Long maxSteps, Integer patience,
-                             Double minDelta, Integer gradientNormsEvery, Integer logEvery) {
+                             Double minDelta, Integer gradientNormsEvery, Integer logEvery,
+                             Integer trainMetricsExamples) {
     public TrainingConfig {
         epochs = positive("epochs", orDefault(epochs, 10));
         batchSize = positive("batchSize", orDefault(batchSize, 64));
@@ -31,9 +35,10 @@ public record TrainingConfig(Integer epochs, Integer batchSize, Long seed, Long 
         minDelta = nonNegative("minDelta", orDefault(minDelta, 0.0));
         gradientNormsEvery = nonNegative("gradientNormsEvery", orDefault(gradientNormsEvery, 0));
         logEvery = positive("logEvery", orDefault(logEvery, 10));
+        trainMetricsExamples = nonNegative("trainMetricsExamples", orDefault(trainMetricsExamples, 2000));
     }
 
     public static TrainingConfig defaults() {
-        return new TrainingConfig(null, null, null, null, null, null, null, null);
+        return new TrainingConfig(null, null, null, null, null, null, null, null, null);
     }
 }

@@ -27,6 +27,16 @@ public final class ExampleMatrix {
         }
     }
 
+    private ExampleMatrix(INDArray features, INDArray labels) {
+        this.features = features;
+        this.labels = labels;
+    }
+
+    /** The rows {@code rows}, in order, as a new matrix (a copy). */
+    public ExampleMatrix rows(int[] rows) {
+        return new ExampleMatrix(Nd4j.pullRows(features, 1, rows), Nd4j.pullRows(labels, 1, rows));
+    }
+
     public int count() {
         return (int) features.size(0);
     }

@@ -91,6 +91,7 @@ class InvalidConfigTest {
         rows.add(withData("negative keepLast", "checkpoint: {keepLast: -1}\n", "checkpoint.keepLast", "must be >= 0", "-1"));
         rows.add(withData("negative maxSteps", "training: {maxSteps: -5}\n", "training.maxSteps", "must be >= 0", "-5"));
         rows.add(withData("seed 0", "training: {seed: 0}\n", "training.seed", "must not be 0 (DL4J treats 0 as unseeded)", "0"));
+        rows.add(withData("negative trainMetricsExamples", "training: {trainMetricsExamples: -1}\n", "training.trainMetricsExamples", "must be >= 0", "-1"));
         // fractions
         rows.add(withData("dropout of 1", "model: {dropout: 1.0}\n", "model.dropout", "must be in [0, 1)", "1.0"));
         rows.add(withData("layer dropout above 1", "model: {layers: [{units: 3, dropout: 1.5}]}\n", "model.layers[0].dropout", "must be in [0, 1)", "1.5"));

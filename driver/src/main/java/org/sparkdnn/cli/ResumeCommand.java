@@ -10,6 +10,7 @@ import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.run.TrainingRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code resume --from CHECKPOINT [--output DIR] [--set key=value]…}: continue a run from one checkpoint. */
@@ -27,6 +28,9 @@ final class ResumeCommand implements Callable<Integer> {
             + "cluster.*, output.*, checkpoint.*, training.epochs, training.maxSteps (repeatable).")
     private List<String> overrides = new ArrayList<>();
 
+    @Mixin
+    private ProgressOption progress = new ProgressOption();
+
     @Override
     public Integer call() throws Exception {
         Storage storage = Storage.withDefaults();
@@ -39,7 +43,8 @@ final class ResumeCommand implements Callable<Integer> {
             sets.add("output.dir=" + output);
         }
         RunConfig config = loader.parse(from + "/manifest.json", loader.yaml(checkpoint.manifest().config()), sets);
-        new TrainingRun(config, storage, System.out, System::nanoTime).resumingFrom(from).execute();
+        new TrainingRun(config, storage, System.out, System::nanoTime).resumingFrom(from)
+                .showingProgressBar(progress.bar()).execute();
         return 0;
     }
 }

@@ -8,6 +8,7 @@ import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.run.TrainingRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code train --config F [--set key=value]… [--output DIR]}. */
@@ -23,6 +24,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", description = "Output directory (same as --set output.dir=DIR).")
     private String output;
 
+    @Mixin
+    private ProgressOption progress = new ProgressOption();
+
     @Override
     public Integer call() throws Exception {
         List<String> sets = new ArrayList<>(overrides);
@@ -31,7 +35,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Storage storage = Storage.withDefaults();
         RunConfig run = new ConfigLoader().load(storage, config, sets);
-        new TrainingRun(run, storage, System.out, System::nanoTime).execute();
+        new TrainingRun(run, storage, System.out, System::nanoTime).showingProgressBar(progress.bar()).execute();
         return 0;
     }
 }

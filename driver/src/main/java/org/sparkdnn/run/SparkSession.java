@@ -34,6 +34,19 @@ final class SparkSession implements AutoCloseable {
         return context;
     }
 
+    /** "Spark UI: http://…" for a distributed engine; empty for the local engine (no Spark). */
+    Optional<String> describeUi() {
+        if (context == null) {
+            return Optional.empty();
+        }
+        scala.Option<String> url = context.sc().uiWebUrl();
+        String master = context.sc().master();
+        return Optional.of(url.isDefined()
+                ? "Spark UI: " + url.get() + " (" + master + ", application " + context.sc().applicationId()
+                        + "; one job per epoch; open while the run lasts)"
+                : "Spark UI: off (spark.ui.enabled=false), " + master + ", application " + context.sc().applicationId());
+    }
+
     @Override
     public void close() {
         if (owned) {

@@ -8,11 +8,10 @@ import java.util.function.LongSupplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.sparkdnn.config.TrainingConfig;
+import org.sparkdnn.console.Progress;
 import org.sparkdnn.data.BatchPlan;
-import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.engine.StepEngine;
 import org.sparkdnn.metrics.Evaluation;
-import org.sparkdnn.metrics.Evaluator;
 import org.sparkdnn.metrics.MetricsLog;
 
 /**
@@ -24,8 +23,7 @@ final class TrainingLoop {
     private final TrainingConfig config;
     private final BatchPlan plan;
     private final StepEngine engine;
-    private final Evaluator evaluator;
-    private final Optional<ExampleMatrix> validation;
+    private final EpochEvaluation evaluation;
     private final ISchedule learningRate;
     private final MetricsLog metrics;
     private final Progress progress;
@@ -34,14 +32,13 @@ final class TrainingLoop {
     private final EarlyStopping early;
     private Optional<INDArray> bestParams = Optional.empty();
 
-    TrainingLoop(TrainingConfig config, BatchPlan plan, StepEngine engine, Evaluator evaluator,
-                 Optional<ExampleMatrix> validation, ISchedule learningRate, MetricsLog metrics, Progress progress,
-                 Checkpointer checkpointer, LongSupplier nanoClock) {
+    TrainingLoop(TrainingConfig config, BatchPlan plan, StepEngine engine, EpochEvaluation evaluation,
+                 ISchedule learningRate, MetricsLog metrics, Progress progress, Checkpointer checkpointer,
+                 LongSupplier nanoClock) {
         this.config = config;
         this.plan = plan;
         this.engine = engine;
-        this.evaluator = evaluator;
-        this.validation = validation;
+        this.evaluation = evaluation;
         this.learningRate = learningRate;
         this.metrics = metrics;
         this.progress = progress;
@@ -69,6 +66,8 @@ final class TrainingLoop {
         long trainNanos = 0;
         int epoch = start.epoch();
         int batch = start.batch();
+        long recordExamples = 0;
+        long recordNanos = 0;
         boolean stoppedEarly = early.shouldStop();
         while (epoch < config.epochs() && !stoppedEarly && !stepLimitReached(step)) {
             List<int[]> batches = plan.batches(epoch);
@@ -86,7 +85,11 @@ final class TrainingLoop {
                 double rate = examples / (trainNanos / 1e9);
                 if (step % config.logEvery() == 0) {
                     metrics.write(record("step", step, epoch, Map.of("loss", loss,
-                            "learningRate", learningRate.valueAt((int) step - 1, epoch), "examplesPerSecond", rate)));
+                            "learningRate", learningRate.valueAt((int) step - 1, epoch), "examplesPerSecond", rate,
+                            "recentExamplesPerSecond", (examples - recordExamples) / ((trainNanos - recordNanos) / 1e9),
+                            "trainSeconds", trainNanos / 1e9)));
+                    recordExamples = examples;
+                    recordNanos = trainNanos;
                 }
                 progress.step(epoch, step, batch + 1, batches.size(), loss, rate);
                 checkpointer.afterStep(engine.network(), state(step, epoch, batch + 1, null),
@@ -96,7 +99,8 @@ final class TrainingLoop {
             if (batch < batches.size()) {
                 break; // the step limit ended training inside this epoch
             }
-            Double validationLoss = endOfEpoch(epoch, step, epochExamples > 0 ? lossSum / epochExamples : null);
+            Double validationLoss = endOfEpoch(epoch, step, epochExamples > 0 ? lossSum / epochExamples : null,
+                    examples / (trainNanos / 1e9));
             stoppedEarly = early.shouldStop();
             epoch++;
             batch = 0;
@@ -116,26 +120,24 @@ final class TrainingLoop {
     }
 
     /** Validation, early stopping, the epoch record; returns the validation loss if there is a validation split. */
-    private Double endOfEpoch(int epoch, long step, Double trainLoss) {
+    private Double endOfEpoch(int epoch, long step, Double trainLoss, double examplesPerSecond) {
         Map<String, Object> fields = new LinkedHashMap<>();
         if (trainLoss != null) {
             fields.put("trainLoss", trainLoss);
         }
-        String line = "";
-        Double validationLoss = null;
-        if (validation.isPresent()) {
-            Evaluation v = evaluator.evaluate(engine.network(), validation.get());
-            validationLoss = v.loss();
+        evaluation.trainSample().ifPresent(sample ->
+                fields.put("train", evaluation.evaluator().evaluate(engine.network(), sample).toMap()));
+        Optional<Evaluation> validation = evaluation.validation()
+                .map(v -> evaluation.evaluator().evaluate(engine.network(), v));
+        validation.ifPresent(v -> {
             fields.put("validation", v.toMap());
-            line = String.format("  validation loss %.4f%s", v.loss(),
-                    v.accuracy().isPresent() ? String.format("  accuracy %.4f", v.accuracy().getAsDouble()) : "");
             if (early.record(epoch, v.loss()) && early.enabled()) {
                 bestParams = Optional.of(engine.network().params().dup());
             }
-        }
+        });
         metrics.write(record("epoch", step, epoch, fields));
-        progress.epoch(epoch, step, trainLoss == null ? Double.NaN : trainLoss, line);
-        return validationLoss;
+        progress.epoch(epoch, step, trainLoss == null ? Double.NaN : trainLoss, validation, examplesPerSecond);
+        return validation.map(Evaluation::loss).orElse(null);
     }
 
     private boolean stepLimitReached(long step) {

@@ -18,6 +18,9 @@ import org.sparkdnn.checkpoint.Manifest;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.Engine;
 import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.console.Progress;
+import org.sparkdnn.console.RunLogFile;
+import org.sparkdnn.console.SummaryTable;
 import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.DataLoader;
 import org.sparkdnn.data.ExampleMatrix;
@@ -34,11 +37,14 @@ import org.sparkdnn.model.Dl4jMapping;
 import org.sparkdnn.model.ModelFactory;
 import org.sparkdnn.optimizer.Optimizers;
 import org.sparkdnn.io.Storage;
+import org.sparkdnn.report.RunData;
+import org.sparkdnn.report.RunReport;
 
 /**
  * A training run from a validated config to its outputs in {@code output.dir}: {@code config.yaml} (the resolved
- * config), {@code metrics.jsonl}, {@code model.zip} (DL4J ModelSerializer, updater included) and
- * {@code summary.json}.
+ * config), {@code metrics.jsonl}, {@code model.zip} (DL4J ModelSerializer, updater included),
+ * {@code summary.json}, {@code train.log} (every log line while it ran) and {@code report.html} (also written when
+ * the run fails, from the metrics so far).
  */
 public final class TrainingRun {
     private final RunConfig config;
@@ -48,6 +54,7 @@ public final class TrainingRun {
     private final ConfigLoader loader = new ConfigLoader();
     private final Optional<JavaSparkContext> sharedSpark;
     private Optional<String> resumeFrom = Optional.empty();
+    private boolean progressBar;
 
     public TrainingRun(RunConfig config, Storage storage, PrintStream console, LongSupplier nanoClock) {
         this(config, storage, console, nanoClock, Optional.empty());
@@ -64,6 +71,22 @@ public final class TrainingRun {
     }
 
     public Map<String, Object> execute() throws IOException {
+        String out = config.output().dir();
+        storage.mkdirs(out);
+        Optional<RunLogFile> log = RunLogFile.start(storage, out);
+        try {
+            return train(out);
+        } catch (IOException | RuntimeException | Error e) {
+            reportAfterFailure(out, e);
+            throw e;
+        } finally {
+            if (log.isPresent()) {
+                log.get().close();
+            }
+        }
+    }
+
+    private Map<String, Object> train(String out) throws IOException {
         long start = nanoClock.getAsLong();
         Splits splits = new DataLoader(config.data(), config.model().loss(), storage).load();
         DataType type = Dl4jMapping.dataType(config.model().dataType());
@@ -87,8 +110,6 @@ public final class TrainingRun {
                 : new ModelFactory(config.model(), config.optimizer(), config.training().seed(), totalSteps)
                         .build(splits.shape(), storage);
         TrainingLoop.Start from = resumed.map(Resume::start).orElse(TrainingLoop.Start.fresh());
-        String out = config.output().dir();
-        storage.mkdirs(out);
         storage.writeAtomically(out + "/config.yaml", loader.toYaml(config).getBytes(StandardCharsets.UTF_8));
         console.printf("training %s: %d train / %s validation / %s test examples, %d parameters, %d steps planned, "
                         + "engine %s%s%n", config.data().train(), train.count(), validation.map(m -> "" + m.count()).orElse("no"),
@@ -109,14 +130,18 @@ public final class TrainingRun {
              StepEngine engine = engine(spark, net, splits, train);
              MetricsLog metrics = new MetricsLog(storage.create(out + "/metrics.jsonl"), loader.json());
              Checkpointer checkpointer = new Checkpointer(config.checkpoint(), Optional.of(store),
-                     manifestTemplate(splits, trainSha), nanoClock)) {
+                     manifestTemplate(splits, trainSha), nanoClock);
+             Progress progress = Progress.create(console, progressBar, nanoClock, config.training().epochs(),
+                     from.step(), totalSteps)) {
+            spark.describeUi().ifPresent(console::println);
             earlierMetrics.forEach(metrics::write);
             resumed.ifPresent(c -> {
                 checkpointer.resumedAt(from.step());
                 metrics.write(Map.of("type", "resume", "step", from.step(), "from", c.uri()));
             });
-            Progress progress = new Progress(console, nanoClock, 2.0, config.training().epochs());
-            result = new TrainingLoop(config.training(), plan, engine, evaluator, validation,
+            EpochEvaluation evaluation = EpochEvaluation.of(evaluator, validation, train, plan,
+                    config.training().trainMetricsExamples());
+            result = new TrainingLoop(config.training(), plan, engine, evaluation,
                     Optimizers.schedule(config.optimizer().learningRate(), config.optimizer().schedule(), totalSteps),
                     metrics, progress, checkpointer, nanoClock).run(from);
             engineStats = engine.stats();
@@ -130,8 +155,32 @@ public final class TrainingRun {
         storage.writeAtomically(out + "/model.zip", Checkpointer.serialise(net));
         storage.writeAtomically(out + "/summary.json", loader.json().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(summary));
-        report(summary);
+        writeReport(out);
+        SummaryTable.print(console, summary, out);
         return summary;
+    }
+
+    private void writeReport(String out) throws IOException {
+        String html = new RunReport(loader.json()).render(List.of(RunData.load(storage, out)));
+        storage.writeAtomically(out + "/report.html", html.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The report of a failed run (e.g. diverged: its gradient norms are the diagnosis), if it got to train. */
+    private void reportAfterFailure(String out, Throwable failure) {
+        try {
+            if (storage.exists(out + "/metrics.jsonl")) {
+                writeReport(out);
+                console.println("report of the run so far: " + out + "/report.html");
+            }
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** Draw a live progress bar (a terminal) instead of plain progress lines. */
+    public TrainingRun showingProgressBar(boolean bar) {
+        this.progressBar = bar;
+        return this;
     }
 
     /** Continue from this checkpoint directory (else: the newest valid one in checkpoint.dir, if any). */
@@ -204,22 +253,6 @@ public final class TrainingRun {
         return s;
     }
 
-
-    @SuppressWarnings("unchecked")
-    private void report(Map<String, Object> s) {
-        for (String split : new String[] {"train", "validation", "test"}) {
-            Object m = s.get(split);
-            if (m instanceof Map) {
-                Map<String, Object> metrics = (Map<String, Object>) m;
-                console.printf("%-10s loss %.4f%s%n", split, (Double) metrics.get("loss"),
-                        metrics.containsKey("accuracy") ? String.format("  accuracy %.4f", (Double) metrics.get("accuracy"))
-                                : metrics.containsKey("mse") ? String.format("  mse %.4f", (Double) metrics.get("mse")) : "");
-            }
-        }
-        console.printf("%d steps, %.1f s training, %.0f examples/s; wrote %s/{model.zip,summary.json,metrics.jsonl}%n",
-                (Long) s.get("steps"), (Double) s.get("trainSeconds"), (Double) s.get("examplesPerSecond"),
-                config.output().dir());
-    }
 
     static ObjectMapper json() {
         return new ConfigLoader().json();

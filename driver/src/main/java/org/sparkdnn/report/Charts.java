@@ -1,0 +1,124 @@
+package org.sparkdnn.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * ECharts options for the charts reports use: lines over a numeric x axis (optionally log y), a heatmap with a log
+ * colour scale and grouped bars. Non-finite values (a diverged run's last losses) are left out: JSON has no NaN.
+ * Animation is off so a screenshot shows the finished chart.
+ */
+public final class Charts {
+    private final ObjectMapper json;
+
+    public Charts(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** A named line of (x, y) points. */
+    public record Series(String name, List<double[]> points, boolean dashed) {
+        public boolean isEmpty() {
+            return points.stream().noneMatch(p -> Double.isFinite(p[0]) && Double.isFinite(p[1]));
+        }
+    }
+
+    public ObjectNode lines(String title, String xName, String yName, List<Series> series, boolean logY) {
+        ObjectNode o = base(title);
+        o.putObject("tooltip").put("trigger", "axis");
+        o.putObject("legend").put("top", 26).put("type", "scroll");
+        o.putObject("grid").put("top", 64).put("left", 70).put("right", 40).put("bottom", 46);
+        axis(o.putObject("xAxis"), "value", xName).put("min", "dataMin").put("max", "dataMax");
+        axis(o.putObject("yAxis"), logY ? "log" : "value", yName).put("scale", true).put("nameGap", 52);
+        ArrayNode all = o.putArray("series");
+        for (Series s : series) {
+            ObjectNode line = all.addObject().put("name", s.name()).put("type", "line").put("showSymbol",
+                    s.points().size() < 40);
+            if (s.dashed()) {
+                line.putObject("lineStyle").put("type", "dashed");
+            }
+            ArrayNode data = line.putArray("data");
+            for (double[] p : s.points()) {
+                if (Double.isFinite(p[0]) && Double.isFinite(p[1]) && (!logY || p[1] > 0)) {
+                    data.addArray().add(p[0]).add(p[1]);
+                }
+            }
+        }
+        return o;
+    }
+
+    /**
+     * A heatmap of positive values on a log colour scale: rows are {@code rows} (bottom to top), columns are
+     * {@code columns}; {@code values[row][column]} (non-positive or non-finite cells are left empty).
+     */
+    public ObjectNode logHeatmap(String title, String seriesName, String columnName, List<String> columns,
+                                 String rowName, List<String> rows, double[][] values) {
+        ObjectNode o = base(title);
+        o.putObject("tooltip").put("position", "top").put("formatter", "@heat");
+        o.putObject("grid").put("top", 40).put("left", 110).put("right", 40).put("bottom", 90);
+        ArrayNode xs = axis(o.putObject("xAxis"), "category", columnName).putArray("data");
+        columns.forEach(xs::add);
+        ArrayNode ys = axis(o.putObject("yAxis"), "category", rowName).put("nameGap", 80).putArray("data");
+        rows.forEach(ys::add);
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        ArrayNode data = json.createArrayNode();
+        for (int r = 0; r < rows.size(); r++) {
+            for (int c = 0; c < columns.size(); c++) {
+                double v = values[r][c];
+                if (Double.isFinite(v) && v > 0) {
+                    double log = Math.log10(v);
+                    min = Math.min(min, log);
+                    max = Math.max(max, log);
+                    data.addArray().add(c).add(r).add(log);
+                }
+            }
+        }
+        ObjectNode map = o.putObject("visualMap").put("calculable", true).put("orient", "horizontal")
+                .put("left", "center").put("bottom", 8).put("formatter", "@pow10")
+                .put("min", data.isEmpty() ? 0 : Math.floor(min)).put("max", data.isEmpty() ? 1 : Math.ceil(max));
+        map.putArray("text").add("norm (log scale)").add("");
+        ArrayNode colours = map.putObject("inRange").putArray("color");
+        for (String c : new String[] {"#313695", "#4575b4", "#74add1", "#e0f3f8", "#fee090", "#f46d43", "#a50026"}) {
+            colours.add(c);
+        }
+        ObjectNode series = o.putArray("series").addObject().put("name", seriesName).put("type", "heatmap");
+        series.set("data", data);
+        return o;
+    }
+
+    /** Grouped bars: one group per category, one bar per series ({@code values.get(s)[category]}). */
+    public ObjectNode bars(String title, String yName, List<String> categories, List<String> seriesNames,
+                           List<double[]> values) {
+        ObjectNode o = base(title);
+        o.putObject("tooltip").put("trigger", "axis");
+        o.putObject("legend").put("top", 26).put("type", "scroll");
+        o.putObject("grid").put("top", 64).put("left", 70).put("right", 40).put("bottom", 46);
+        ArrayNode xs = axis(o.putObject("xAxis"), "category", "").putArray("data");
+        categories.forEach(xs::add);
+        axis(o.putObject("yAxis"), "value", yName).put("nameGap", 52);
+        ArrayNode all = o.putArray("series");
+        for (int s = 0; s < seriesNames.size(); s++) {
+            ArrayNode data = all.addObject().put("name", seriesNames.get(s)).put("type", "bar").putArray("data");
+            for (double v : values.get(s)) {
+                if (Double.isFinite(v)) {
+                    data.add(v);
+                } else {
+                    data.addNull();
+                }
+            }
+        }
+        return o;
+    }
+
+    private ObjectNode base(String title) {
+        ObjectNode o = json.createObjectNode().put("animation", false);
+        o.putObject("title").put("text", title).put("left", "center").putObject("textStyle").put("fontSize", 14);
+        return o;
+    }
+
+    private static ObjectNode axis(ObjectNode axis, String type, String name) {
+        return axis.put("type", type).put("name", name).put("nameLocation", "middle").put("nameGap", 28);
+    }
+}
