@@ -1,11 +1,14 @@
 package org.sparkdnn.console;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Optional;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import org.sparkdnn.metrics.Evaluation;
 
 /**
@@ -17,14 +20,26 @@ final class BarProgress implements Progress {
     private final PrintStream out;
     private final int epochs;
     private final Eta eta;
+    private final int width;
     private Optional<ProgressBar> bar = Optional.empty();
     private int barEpoch = -1;
     private String lastValidation = "";
 
-    BarProgress(PrintStream out, int epochs, Eta eta) {
+    /** @param width the terminal's width in columns (the bar adapts its length; longer lines are cut) */
+    BarProgress(PrintStream out, int epochs, Eta eta, int width) {
         this.out = out;
         this.epochs = epochs;
         this.eta = eta;
+        this.width = width;
+    }
+
+    /** The terminal's width, or 160 columns when it reports none (a dumb terminal reports 0: nothing would show). */
+    static int terminalWidth() {
+        try (Terminal terminal = TerminalBuilder.builder().dumb(true).build()) {
+            return terminal.getWidth() > 0 ? terminal.getWidth() - 1 : 160;
+        } catch (IOException e) {
+            return 160;
+        }
     }
 
     @Override
@@ -47,7 +62,7 @@ final class BarProgress implements Progress {
                 .startsFrom(done, java.time.Duration.ZERO)
                 .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
                 .setUpdateIntervalMillis(250)
-                .setConsumer(new ConsoleProgressBarConsumer(out))
+                .setConsumer(new ConsoleProgressBarConsumer(out, width))
                 .build());
         barEpoch = epoch;
     }

@@ -32,7 +32,7 @@ public interface Progress extends AutoCloseable {
     static Progress create(PrintStream out, boolean bar, LongSupplier nanoClock, int epochs, long firstStep,
                            long totalSteps) {
         Eta eta = new Eta(nanoClock, firstStep, totalSteps);
-        return bar ? new BarProgress(out, epochs, eta) : new LineProgress(out, nanoClock, epochs, eta, 10.0);
+        return bar ? new BarProgress(out, epochs, eta, BarProgress.terminalWidth()) : new LineProgress(out, nanoClock, epochs, eta, 10.0);
     }
 
     /** "validation loss 0.2030  accuracy 0.9444" (or mse), for epoch lines. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * ECharts options for the charts reports use: lines over a numeric x axis (optionally log y), a heatmap with a log
@@ -17,8 +18,20 @@ public final class Charts {
         this.json = json;
     }
 
-    /** A named line of (x, y) points. */
-    public record Series(String name, List<double[]> points, boolean dashed) {
+    /** Line colours; reports give each run one of them when they overlay several runs. */
+    public static final List<String> PALETTE = List.of("#5470c6", "#ee6666", "#91cc75", "#fac858", "#73c0de",
+            "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc");
+
+    /**
+     * A named line of (x, y) points; without a colour ECharts picks the next of its palette.
+     *
+     * @param lineType "solid", "dashed" or "dotted"
+     */
+    public record Series(String name, List<double[]> points, String lineType, Optional<String> colour) {
+        public Series(String name, List<double[]> points, String lineType) {
+            this(name, points, lineType, Optional.empty());
+        }
+
         public boolean isEmpty() {
             return points.stream().noneMatch(p -> Double.isFinite(p[0]) && Double.isFinite(p[1]));
         }
@@ -35,9 +48,11 @@ public final class Charts {
         for (Series s : series) {
             ObjectNode line = all.addObject().put("name", s.name()).put("type", "line").put("showSymbol",
                     s.points().size() < 40);
-            if (s.dashed()) {
-                line.putObject("lineStyle").put("type", "dashed");
-            }
+            ObjectNode style = line.putObject("lineStyle").put("type", s.lineType());
+            s.colour().ifPresent(c -> {
+                style.put("color", c);
+                line.putObject("itemStyle").put("color", c);
+            });
             ArrayNode data = line.putArray("data");
             for (double[] p : s.points()) {
                 if (Double.isFinite(p[0]) && Double.isFinite(p[1]) && (!logY || p[1] > 0)) {
@@ -54,6 +69,12 @@ public final class Charts {
      */
     public ObjectNode logHeatmap(String title, String seriesName, String columnName, List<String> columns,
                                  String rowName, List<String> rows, double[][] values) {
+        return logHeatmap(title, seriesName, columnName, columns, rowName, rows, values, Optional.empty());
+    }
+
+    /** @param logRange the colour scale's [min, max] in log10 units (to share one scale between heatmaps) */
+    public ObjectNode logHeatmap(String title, String seriesName, String columnName, List<String> columns,
+                                 String rowName, List<String> rows, double[][] values, Optional<double[]> logRange) {
         ObjectNode o = base(title);
         o.putObject("tooltip").put("position", "top").put("formatter", "@heat");
         o.putObject("grid").put("top", 40).put("left", 110).put("right", 40).put("bottom", 90);
@@ -77,7 +98,8 @@ public final class Charts {
         }
         ObjectNode map = o.putObject("visualMap").put("calculable", true).put("orient", "horizontal")
                 .put("left", "center").put("bottom", 8).put("formatter", "@pow10")
-                .put("min", data.isEmpty() ? 0 : Math.floor(min)).put("max", data.isEmpty() ? 1 : Math.ceil(max));
+                .put("min", logRange.map(r -> r[0]).orElse(data.isEmpty() ? 0 : Math.floor(min)))
+                .put("max", logRange.map(r -> r[1]).orElse(data.isEmpty() ? 1 : Math.ceil(max)));
         map.putArray("text").add("norm (log scale)").add("");
         ArrayNode colours = map.putObject("inRange").putArray("color");
         for (String c : new String[] {"#313695", "#4575b4", "#74add1", "#e0f3f8", "#fee090", "#f46d43", "#a50026"}) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -52,11 +53,11 @@ public final class RunReport {
         List<Charts.Series> accuracy = new ArrayList<>();
         for (RunData run : runs) {
             List<Map<String, Object>> epochs = run.ofType("epoch");
-            loss.add(series(runs, run, "train (mean of the epoch's batches)", epochs, "epoch", "trainLoss", false));
-            loss.add(series(runs, run, "train (sample, inference mode)", epochs, "epoch", "train.loss", false));
-            loss.add(series(runs, run, "validation", epochs, "epoch", "validation.loss", true));
-            accuracy.add(series(runs, run, "train (sample)", epochs, "epoch", "train.accuracy", false));
-            accuracy.add(series(runs, run, "validation", epochs, "epoch", "validation.accuracy", true));
+            loss.add(series(runs, run, "train (mean of the epoch's batches)", epochs, "epoch", "trainLoss", "solid"));
+            loss.add(series(runs, run, "train (sample, inference mode)", epochs, "epoch", "train.loss", "dotted"));
+            loss.add(series(runs, run, "validation", epochs, "epoch", "validation.loss", "dashed"));
+            accuracy.add(series(runs, run, "train (sample)", epochs, "epoch", "train.accuracy", "solid"));
+            accuracy.add(series(runs, run, "validation", epochs, "epoch", "validation.accuracy", "dashed"));
         }
         addLines(page, "Loss per epoch", "epoch", "loss", loss, false, "no epoch finished yet");
         addLines(page, "Accuracy per epoch", "epoch", "accuracy", accuracy, false,
@@ -70,10 +71,10 @@ public final class RunReport {
         List<Charts.Series> speed = new ArrayList<>();
         for (RunData run : runs) {
             List<Map<String, Object>> steps = run.ofType("step");
-            loss.add(series(runs, run, "batch loss", steps, "step", "loss", false));
-            rate.add(series(runs, run, "learning rate", steps, "step", "learningRate", false));
-            speed.add(series(runs, run, "since the previous record", steps, "step", "recentExamplesPerSecond", false));
-            speed.add(series(runs, run, "since the start", steps, "step", "examplesPerSecond", true));
+            loss.add(series(runs, run, "batch loss", steps, "step", "loss", "solid"));
+            rate.add(series(runs, run, "learning rate", steps, "step", "learningRate", "solid"));
+            speed.add(series(runs, run, "since the previous record", steps, "step", "recentExamplesPerSecond", "solid"));
+            speed.add(series(runs, run, "since the start", steps, "step", "examplesPerSecond", "dashed"));
         }
         String none = "no step records: set training.logEvery";
         addLines(page, "Training loss per step", "step", "loss", loss, false, none);
@@ -83,8 +84,10 @@ public final class RunReport {
 
     private void gradientNorms(HtmlPage page, List<RunData> runs) {
         page.heading("Gradient norms per layer");
-        page.note("L2 norm of each layer's gradient of the mean loss, on a log colour scale. Vanishing gradients: the "
-                + "first layers orders of magnitude below the last; exploding: norms growing with depth or time.");
+        page.note("L2 norm of each layer's gradient of the mean loss, on a log colour scale (one scale for all runs "
+                + "here). Vanishing gradients: the first layers orders of magnitude below the last; exploding: norms "
+                + "growing with depth or time.");
+        Optional<double[]> range = logRange(runs);
         for (RunData run : runs) {
             List<Map<String, Object>> records = run.ofType("gradientNorms");
             if (records.isEmpty()) {
@@ -104,8 +107,25 @@ public final class RunReport {
                 }
             }
             page.chart(charts.logHeatmap("Gradient norms: " + run.name(), run.name(), "step", columns, "layer", rows,
-                    values), Math.max(260, 120 + 22 * rows.size()));
+                    values, range), Math.max(260, 120 + 22 * rows.size()));
         }
+    }
+
+    /** [floor, ceil] of log10 over every positive finite norm of every run; empty if there is none. */
+    private static Optional<double[]> logRange(List<RunData> runs) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (RunData run : runs) {
+            for (Map<String, Object> r : run.ofType("gradientNorms")) {
+                for (Object v : norms(r).values()) {
+                    if (v instanceof Number n && Double.isFinite(n.doubleValue()) && n.doubleValue() > 0) {
+                        min = Math.min(min, Math.log10(n.doubleValue()));
+                        max = Math.max(max, Math.log10(n.doubleValue()));
+                    }
+                }
+            }
+        }
+        return min <= max ? Optional.of(new double[] {Math.floor(min), Math.ceil(max)}) : Optional.empty();
     }
 
     private void phases(HtmlPage page, List<RunData> runs) {
@@ -146,11 +166,15 @@ public final class RunReport {
     }
 
     private static Charts.Series series(List<RunData> runs, RunData run, String label, List<Map<String, Object>> records,
-                                        String xPath, String yPath, boolean dashed) {
+                                        String xPath, String yPath, String lineType) {
         Function<Map<String, Object>, double[]> point = r -> new double[] {RunData.number(r, xPath),
                 RunData.number(r, yPath)};
-        String name = runs.size() == 1 ? label : run.name() + ": " + label;
-        return new Charts.Series(name, records.stream().map(point).toList(), dashed);
+        if (runs.size() == 1) {
+            return new Charts.Series(label, records.stream().map(point).toList(), lineType);
+        }
+        String colour = Charts.PALETTE.get(runs.indexOf(run) % Charts.PALETTE.size());
+        return new Charts.Series(run.name() + ": " + label, records.stream().map(point).toList(), lineType,
+                Optional.of(colour));
     }
 
     @SuppressWarnings("unchecked")

@@ -53,7 +53,10 @@ class StandaloneClusterIT {
                 driver.destroyForcibly();
             }
             assertTrue(done && driver.exitValue() == 0, "spark-submit failed:\n" + tail(log));
-            assertTrue(log.contains("registered worker 1"), "workers registered with the parameter server");
+            String trainLog = Files.readString(tmp.resolve("cluster/train.log"));
+            assertTrue(trainLog.contains("registered worker 1"), "workers registered with the parameter server "
+                    + "(train.log, under spark-submit's own Log4j configuration)");
+            assertTrue(!log.contains("INFO ParameterServer"), "the console shows warnings only:\n" + tail(log));
         }
         ObjectMapper json = new ObjectMapper();
         JsonNode local = json.readTree(tmp.resolve("local/summary.json").toFile());

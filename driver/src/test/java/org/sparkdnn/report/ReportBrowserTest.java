@@ -1,0 +1,78 @@
+package org.sparkdnn.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkdnn.cli.Main;
+
+/**
+ * Reports opened in a real browser (headless Chromium): no console message or uncaught error, every chart drew its
+ * data points, and a screenshot is kept in driver/target/report-screenshots/ to look at.
+ */
+class ReportBrowserTest {
+    private static final Path SCREENSHOTS = Path.of("target", "report-screenshots").toAbsolutePath();
+    private static final Pattern CHART = Pattern.compile("<div class=\"chart\" id=\"(chart\\d+)\"[^>]*>");
+    private static final Pattern POINTS = Pattern.compile("data-points=\"(\\d+)\"");
+
+    @TempDir
+    static Path tmp;
+    static Path sigmoid;
+    static Path relu;
+
+    @BeforeAll
+    static void train() throws Exception {
+        sigmoid = ReportRuns.train("deep-sigmoid.yaml", tmp.resolve("deep-sigmoid"), "training.epochs=2");
+        relu = ReportRuns.train("deep-sigmoid.yaml", tmp.resolve("deep-relu"), "training.epochs=2",
+                "model.activation=relu", "model.weightInit=he", "optimizer.learningRate=0.01");
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    /** chart id → data-points attribute the page's script set after drawing (absent: not drawn). */
+    private static Map<String, Integer> drawn(String dom) {
+        Map<String, Integer> charts = new LinkedHashMap<>();
+        Matcher m = CHART.matcher(dom);
+        while (m.find()) {
+            Matcher points = POINTS.matcher(m.group());
+            charts.put(m.group(1), points.find() ? Integer.parseInt(points.group(1)) : -1);
+        }
+        return charts;
+    }
+
+    private static void opensCleanlyWithEveryChartDrawn(Path page, String screenshot, int expectedCharts)
+            throws Exception {
+        HeadlessChromium chromium = HeadlessChromium.require(tmp.resolve("profile-" + screenshot));
+        HeadlessChromium.Load load = chromium.dumpDom(page);
+        assertEquals(List.of(), load.consoleMessages(), "console messages or uncaught errors");
+        Map<String, Integer> charts = drawn(load.dom());
+        assertEquals(expectedCharts, charts.size(), "charts on the page: " + charts);
+        charts.forEach((id, points) -> assertTrue(points > 0, id + " drew no data: " + charts));
+        assertTrue(load.dom().contains("data-charts-drawn=\"" + expectedCharts + "\""), "the boot script finished");
+        Path png = SCREENSHOTS.resolve(screenshot + ".png");
+        Files.deleteIfExists(png);
+        chromium.screenshot(page, png, 1300, 3800);
+        assertTrue(Files.size(png) > 20_000, "screenshot " + png + " is an image of the page");
+    }
+
+    @Test
+    void theDeepSigmoidRunReportOpensInChromiumWithEveryChartDrawnAndNoConsoleErrors() throws Exception {
+        // loss, accuracy, step loss, learning rate, throughput, heatmap, phases
+        opensCleanlyWithEveryChartDrawn(sigmoid.resolve("report.html"), "deep-sigmoid-report", 7);
+    }
+
+    @Test
+    void aReportOverlayingTwoRunsOpensInChromiumWithBothHeatmaps() throws Exception {
+        Path page = tmp.resolve("sigmoid-vs-relu.html");
+        assertEquals(0, Main.run("report", sigmoid.toString(), relu.toString(), "--output", page.toString()));
+        opensCleanlyWithEveryChartDrawn(page, "sigmoid-vs-relu-report", 8);
+    }
+}
