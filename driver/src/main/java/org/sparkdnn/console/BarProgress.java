@@ -50,8 +50,8 @@ final class BarProgress implements Progress {
         }
         ProgressBar b = bar.get();
         b.stepTo(batchInEpoch);
-        b.setExtraMessage(String.format("loss %.4f%s  %.0f ex/s  run %s", loss, lastValidation, examplesPerSecond,
-                eta.describe(step)));
+        b.setExtraMessage(String.format("step %d  loss %.4f%s  %.0f ex/s  run %s", step, loss, lastValidation,
+                examplesPerSecond, eta.describe(step)));
     }
 
     private void open(int epoch, int done, int batchesPerEpoch) {

@@ -75,7 +75,7 @@ class ProgressTest {
         String printed = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("epoch 1/3") && printed.contains("10/10"), printed);
         assertTrue(printed.contains("train loss 0.7000  validation loss 0.2500  accuracy 0.9375"), printed);
-        assertTrue(printed.contains("epoch 2/3") && printed.contains("loss 0.5000  val acc 0.9375"), printed);
+        assertTrue(printed.contains("epoch 2/3") && printed.contains("step 11  loss 0.5000  val acc 0.9375"), printed);
         assertTrue(printed.contains("\r"), "redrawn in place");
     }
 
