@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
     private static final List<Class<? extends Enum<?>>> KEYED = List.of(Activation.class, Loss.class,
             WeightInit.class, OptimizerType.class, ScheduleType.class, DataFormat.class, Scaling.class, Engine.class,
-            NumericType.class, LayerType.class, DataPlacement.class);
+            NumericType.class, LayerType.class, DataPlacement.class, SearchType.class, SchedulerType.class,
+            ScalingRule.class);
 
     private final ObjectMapper yaml = configure(YAMLMapper.builder(new YAMLFactory())
             .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -54,6 +55,11 @@ public final class ConfigLoader {
 
     /** Parses {@code text} (the content of {@code source}, used in messages) with the overrides applied. */
     public RunConfig parse(String source, String text, List<String> overrides) {
+        return bind(source, tree(source, text, overrides));
+    }
+
+    /** The YAML mapping in {@code text} with the overrides applied, not yet bound. */
+    public ObjectNode tree(String source, String text, List<String> overrides) {
         JsonNode tree;
         try {
             tree = yaml.readTree(text);
@@ -70,16 +76,30 @@ public final class ConfigLoader {
         for (String override : overrides) {
             applyOverride(source, (ObjectNode) tree, override);
         }
-        return bind(source, tree);
+        return (ObjectNode) tree;
+    }
+
+    /** Applies {@code key=value} overrides to a copy of {@code tree}. */
+    public ObjectNode withOverrides(String source, ObjectNode tree, List<String> overrides) {
+        ObjectNode copy = tree.deepCopy();
+        for (String override : overrides) {
+            applyOverride(source, copy, override);
+        }
+        return copy;
+    }
+
+    /** Binds a tree to any config record type, with the same error messages as run configs. */
+    public <T> T bind(String source, JsonNode tree, Class<T> type) {
+        try {
+            return yaml.treeToValue(tree, type);
+        } catch (JsonProcessingException e) {
+            throw translate(source, e);
+        }
     }
 
     /** Binds a JSON/YAML tree (e.g. a resolved config stored in a checkpoint manifest). */
     public RunConfig bind(String source, JsonNode tree) {
-        try {
-            return yaml.treeToValue(tree, RunConfig.class);
-        } catch (JsonProcessingException e) {
-            throw translate(source, e);
-        }
+        return bind(source, tree, RunConfig.class);
     }
 
     public String toYaml(RunConfig config) {

@@ -1,5 +1,6 @@
 package org.sparkdnn.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -129,6 +130,81 @@ public final class Charts {
                 } else {
                     data.addNull();
                 }
+            }
+        }
+        return o;
+    }
+
+    /** One axis of a parallel-coordinates chart: numeric (optionally log) or categorical. */
+    public record Axis(String name, List<String> categories, boolean log) {
+    }
+
+    /**
+     * Parallel coordinates: one polyline per row through the axes; colour by the last axis (the metric).
+     *
+     * @param rows per line, one value per axis (a number, or a category's text)
+     */
+    public ObjectNode parallel(String title, List<Axis> axes, List<List<JsonNode>> rows) {
+        ObjectNode o = base(title);
+        o.putObject("parallel").put("left", 80).put("right", 110).put("top", 60).put("bottom", 40);
+        ArrayNode list = o.putArray("parallelAxis");
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < axes.size(); i++) {
+            Axis a = axes.get(i);
+            ObjectNode axis = list.addObject().put("dim", i).put("name", a.name());
+            if (!a.categories().isEmpty()) {
+                ArrayNode data = axis.put("type", "category").putArray("data");
+                a.categories().forEach(data::add);
+            } else {
+                axis.put("type", a.log() ? "log" : "value").put("scale", true);
+            }
+        }
+        ArrayNode data = json.createArrayNode();
+        for (List<JsonNode> row : rows) {
+            ArrayNode line = data.addArray();
+            row.forEach(line::add);
+            JsonNode last = row.get(row.size() - 1);
+            if (last.isNumber()) {
+                min = Math.min(min, last.asDouble());
+                max = Math.max(max, last.asDouble());
+            }
+        }
+        if (min <= max) {
+            ObjectNode map = o.putObject("visualMap").put("dimension", axes.size() - 1).put("min", min)
+                    .put("max", max).put("calculable", true).put("right", 10).put("top", 60);
+            ArrayNode colours = map.putObject("inRange").putArray("color");
+            for (String c : new String[] {"#313695", "#74add1", "#fee090", "#f46d43", "#a50026"}) {
+                colours.add(c);
+            }
+        }
+        ObjectNode series = o.putArray("series").addObject().put("type", "parallel").put("name", title);
+        series.putObject("lineStyle").put("width", 1.5).put("opacity", 0.7);
+        series.set("data", data);
+        return o;
+    }
+
+    /**
+     * Points (x, y); a categorical x when {@code categories} is not empty (then x is the category's text).
+     */
+    public ObjectNode scatter(String title, String xName, String yName, List<String> categories, boolean logX,
+                              List<JsonNode[]> points) {
+        ObjectNode o = base(title);
+        o.putObject("tooltip").put("trigger", "item");
+        o.putObject("grid").put("top", 40).put("left", 70).put("right", 30).put("bottom", 46);
+        ObjectNode x = axis(o.putObject("xAxis"), categories.isEmpty() ? (logX ? "log" : "value") : "category", xName);
+        if (categories.isEmpty()) {
+            x.put("scale", true);
+        } else {
+            ArrayNode c = x.putArray("data");
+            categories.forEach(c::add);
+        }
+        axis(o.putObject("yAxis"), "value", yName).put("scale", true).put("nameGap", 52);
+        ArrayNode data = o.putArray("series").addObject().put("type", "scatter").put("name", yName)
+                .put("symbolSize", 9).putArray("data");
+        for (JsonNode[] p : points) {
+            if (p[1].isNumber() && Double.isFinite(p[1].asDouble())) {
+                data.addArray().add(p[0]).add(p[1]);
             }
         }
         return o;

@@ -103,7 +103,7 @@ public final class HtmlPage {
             + "h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}"
             + ".chart{width:100%;margin:8px 0}.note{color:#555;font-size:14px}"
             + "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-            + "th{background:#f3f3f3}td:first-child{text-align:left}pre{background:#f7f7f7;padding:8px;font-size:12px}";
+            + "th{background:#f3f3f3}td:first-child{text-align:left}td:last-child{text-align:left}pre{background:#f7f7f7;padding:8px;font-size:12px}";
 
     /**
      * Draws every chart. Strings "@pow10" in an option are replaced by a formatter that prints 10^v (log colour

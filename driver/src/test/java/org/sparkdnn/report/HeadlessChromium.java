@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Assumptions;
  * scripts/install-test-tools.sh (which .ci/run calls); where it is missing a test is skipped, except under CI, where
  * it fails.
  */
-final class HeadlessChromium {
+public final class HeadlessChromium {
     private final Path binary;
     private final Path profile;
 
@@ -23,7 +23,7 @@ final class HeadlessChromium {
         this.profile = profile;
     }
 
-    static HeadlessChromium require(Path profile) {
+    public static HeadlessChromium require(Path profile) {
         Optional<Path> found = find();
         if (found.isEmpty()) {
             String why = "chromium is not installed: run scripts/install-test-tools.sh";
@@ -50,21 +50,21 @@ final class HeadlessChromium {
     }
 
     /** What a page load printed: the DOM after its scripts ran, and the browser's log (console messages included). */
-    record Load(String dom, String log) {
+    public record Load(String dom, String log) {
         /** The page's console messages and uncaught errors (chromium logs them as "CONSOLE"). */
-        List<String> consoleMessages() {
+        public List<String> consoleMessages() {
             return log.lines().filter(l -> l.contains(":CONSOLE")).toList();
         }
     }
 
-    Load dumpDom(Path page) throws IOException, InterruptedException {
+    public Load dumpDom(Path page) throws IOException, InterruptedException {
         Path dom = Files.createTempFile(profile.getParent(), "dom", ".html");
         Path log = Files.createTempFile(profile.getParent(), "chromium", ".log");
         run(List.of("--enable-logging=stderr", "--v=0", "--dump-dom", page.toUri().toString()), dom, log);
         return new Load(Files.readString(dom), Files.readString(log));
     }
 
-    void screenshot(Path page, Path png, int width, int height) throws IOException, InterruptedException {
+    public void screenshot(Path page, Path png, int width, int height) throws IOException, InterruptedException {
         Path log = Files.createTempFile(profile.getParent(), "chromium", ".log");
         run(List.of("--hide-scrollbars", "--window-size=" + width + "," + height, "--screenshot=" + png,
                 page.toUri().toString()), Path.of("/dev/null"), log);

@@ -1,0 +1,49 @@
+package org.sparkdnn.config;
+
+import static org.sparkdnn.config.Checks.orDefault;
+import static org.sparkdnn.config.Checks.positive;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A hyperparameter sweep: the root of a sweep YAML file.
+ *
+ * @param base           the run config every trial starts from: a path (relative to the sweep file) or an inline
+ *                       mapping
+ * @param space          run-config keys (dotted, e.g. {@code optimizer.learningRate}, {@code model.layers.0.units})
+ *                       → their distributions, in file order
+ * @param search         how trials are drawn
+ * @param scheduler      early stopping of trials (ASHA) and the metric that ranks them
+ * @param parallelTrials trials trained at once in this JVM (default 1); results do not depend on it
+ * @param scaling        learning rate vs batch size
+ * @param output         {@code dir}: where the sweep writes (default {@code runs/sweep})
+ */
+public record SweepConfig(JsonNode base, Map<String, Distribution> space, SearchConfig search,
+                          SchedulerConfig scheduler, Integer parallelTrials, ScalingConfig scaling,
+                          OutputConfig output) {
+    public SweepConfig {
+        if (base == null || !(base.isTextual() || base.isObject())) {
+            throw new ConfigException("base", "must be a run config path or an inline run config",
+                    base == null ? "missing" : base.getNodeType());
+        }
+        if (space == null || space.isEmpty()) {
+            throw new ConfigException("space", "must name at least one run-config key", "empty");
+        }
+        space = new LinkedHashMap<>(space);
+        search = orDefault(search, SearchConfig::defaults);
+        scheduler = orDefault(scheduler, SchedulerConfig::defaults);
+        parallelTrials = positive("parallelTrials", orDefault(parallelTrials, 1));
+        scaling = orDefault(scaling, ScalingConfig::defaults);
+        output = orDefault(output, () -> new OutputConfig("runs/sweep"));
+        if (search.type() == SearchType.GRID) {
+            space.forEach((key, d) -> {
+                if (!d.isDiscrete()) {
+                    throw new ConfigException("space." + key, "grid search needs grid or choice values",
+                            d.describe());
+                }
+            });
+        }
+    }
+}

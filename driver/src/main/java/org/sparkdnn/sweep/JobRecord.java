@@ -1,0 +1,24 @@
+package org.sparkdnn.sweep;
+
+import java.util.Optional;
+
+/**
+ * What one job (a trial trained to a rung's epochs) gave: the metric or the error, and the run's facts.
+ *
+ * @param metric the scheduler's metric; null when the job failed
+ * @param steps optimizer steps the trial's run counted at the end (cumulative over its rungs)
+ */
+public record JobRecord(String trial, int rung, int epochs, Double metric, boolean failed, String error,
+                        double wallSeconds, long steps, String paramsSha256) {
+    public Asha.Job job() {
+        return new Asha.Job(trial, rung);
+    }
+
+    public Asha.Outcome outcome() {
+        return failed || metric == null ? Asha.Outcome.failure() : new Asha.Outcome(metric, false);
+    }
+
+    public Optional<String> errorText() {
+        return Optional.ofNullable(error);
+    }
+}

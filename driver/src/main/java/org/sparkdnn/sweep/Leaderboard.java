@@ -1,0 +1,119 @@
+package org.sparkdnn.sweep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.io.Storage;
+
+/**
+ * The trials ranked: those that reached a higher rung first, then by the metric at their highest rung (the mode's
+ * direction), then by id; failed trials last. Written as {@code leaderboard.json}, {@code leaderboard.csv} and
+ * {@code best.yaml} (the winner's complete run config, to retrain it from scratch into {@code <sweep>/best}).
+ */
+public record Leaderboard(String metric, List<String> keys, List<Row> rows) {
+
+    /** One trial. {@code status}: completed (reached the last rung), stopped (not promoted), failed or pending. */
+    public record Row(int rank, String trial, Map<String, JsonNode> params, String status, int epochs, Double metric,
+                      double wallSeconds, long steps, String paramsSha256, String error) {
+    }
+
+    static Leaderboard of(SweepSpec spec, List<Trial> trials, Asha.Plan plan, Map<Asha.Job, JobRecord> records) {
+        List<Row> rows = new ArrayList<>();
+        int lastRung = plan.resources().size() - 1;
+        for (Trial t : trials) {
+            int rung = plan.topRung(t.id());
+            JobRecord r = records.get(new Asha.Job(t.id(), rung));
+            double wall = records.values().stream().filter(x -> x.trial().equals(t.id()))
+                    .mapToDouble(JobRecord::wallSeconds).sum();
+            if (r == null) {
+                rows.add(new Row(0, t.id(), t.params(), "pending", 0, null, wall, 0, null, null));
+            } else {
+                String status = r.failed() ? "failed" : rung == lastRung ? "completed" : "stopped";
+                rows.add(new Row(0, t.id(), t.params(), status, r.epochs(), r.metric(), wall, r.steps(),
+                        r.paramsSha256(), r.error()));
+            }
+        }
+        Comparator<Asha.Outcome> byMetric = Asha.outcomeOrder(spec.config().scheduler().maximise());
+        rows.sort(Comparator.comparing((Row r) -> r.status().equals("failed") || r.status().equals("pending"))
+                .thenComparing(Row::epochs, Comparator.reverseOrder())
+                .thenComparing(r -> new Asha.Outcome(r.metric() == null ? Double.NaN : r.metric(), r.metric() == null),
+                        byMetric)
+                .thenComparing(Row::trial));
+        List<Row> ranked = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            ranked.add(new Row(i + 1, r.trial(), r.params(), r.status(), r.epochs(), r.metric(), r.wallSeconds(),
+                    r.steps(), r.paramsSha256(), r.error()));
+        }
+        return new Leaderboard(spec.config().scheduler().metric(), List.copyOf(spec.config().space().keySet()),
+                List.copyOf(ranked));
+    }
+
+    public Optional<Row> best() {
+        return rows.stream().filter(r -> r.status().equals("completed") || r.status().equals("stopped")).findFirst();
+    }
+
+    void write(Storage storage, ConfigLoader loader, String dir, TrialConfigs configs) throws IOException {
+        storage.writeAtomically(dir + "/leaderboard.json", loader.json().writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(Map.of("metric", metric, "rows", rows)));
+        storage.writeAtomically(dir + "/leaderboard.csv", csv().getBytes(StandardCharsets.UTF_8));
+        Optional<Row> best = best();
+        if (best.isPresent()) {
+            Row b = best.get();
+            RunConfig config = configs.config(new Trial(b.trial(), b.params()), b.epochs(), dir + "/best");
+            String header = String.format("# The best trial of the sweep in %s: %s, %s %.6f after %d epochs%n"
+                    + "# (paramsSha256 %s). scripts/trainer train --config best.yaml retrains it from scratch into%n"
+                    + "# output.dir and ends with the same parameters.%n", dir, b.trial(), metric, b.metric(),
+                    b.epochs(), b.paramsSha256());
+            storage.writeAtomically(dir + "/best.yaml", (header + loader.toYaml(config))
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    String csv() {
+        StringBuilder sb = new StringBuilder("rank,trial");
+        keys.forEach(k -> sb.append(',').append(quote(k)));
+        sb.append(",status,epochs,").append(metric).append(",wallSeconds,steps,paramsSha256,error\n");
+        for (Row r : rows) {
+            sb.append(r.rank()).append(',').append(r.trial());
+            keys.forEach(k -> sb.append(',').append(quote(text(r.params().get(k)))));
+            sb.append(',').append(r.status()).append(',').append(r.epochs()).append(',')
+                    .append(r.metric() == null ? "" : r.metric()).append(',')
+                    .append(String.format("%.2f", r.wallSeconds())).append(',').append(r.steps()).append(',')
+                    .append(r.paramsSha256() == null ? "" : r.paramsSha256()).append(',')
+                    .append(quote(r.error() == null ? "" : r.error())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String text(JsonNode v) {
+        return v == null ? "" : v.isValueNode() ? v.asText() : v.toString();
+    }
+
+    private static String quote(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n")
+                ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    void print(PrintStream out, String dir) {
+        out.printf("%-4s %-5s %-10s %6s %12s  %s%n", "rank", "trial", "status", "epochs", metric, "hyperparameters");
+        for (Row r : rows.subList(0, Math.min(5, rows.size()))) {
+            Map<String, String> p = new LinkedHashMap<>();
+            r.params().forEach((k, v) -> p.put(k.substring(k.lastIndexOf('.') + 1), text(v)));
+            out.printf("%-4d %-5s %-10s %6d %12s  %s%n", r.rank(), r.trial(), r.status(), r.epochs(),
+                    r.metric() == null ? "-" : String.format("%.4f", r.metric()), p);
+        }
+        long failed = rows.stream().filter(r -> r.status().equals("failed")).count();
+        out.printf("%d trials (%d failed); leaderboard in %s/leaderboard.{csv,json}, best config %s/best.yaml%n"
+                + "report: %s/report.html%n", rows.size(), failed, dir, dir, dir);
+    }
+}

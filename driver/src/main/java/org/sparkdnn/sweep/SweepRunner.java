@@ -1,0 +1,175 @@
+package org.sparkdnn.sweep;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.data.BatchPlan;
+import org.sparkdnn.io.Storage;
+import org.sparkdnn.report.RunData;
+import org.sparkdnn.run.TrainingRun;
+
+/**
+ * Runs a sweep to its end: asks {@link Asha} for the jobs its results allow, trains up to {@code parallelTrials} of
+ * them at once (a thread each; a trial is a normal {@link TrainingRun} in {@code trials/<id>/}, a promoted trial
+ * continuing from its own last checkpoint), records each result in {@code sweep.json}, and finally writes the
+ * leaderboard, {@code best.yaml} and the report. A failed trial is recorded with its error and the sweep goes on.
+ */
+public final class SweepRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(SweepRunner.class);
+    private final SweepSpec spec;
+    private final Storage storage;
+    private final PrintStream console;
+    private final LongSupplier nanoClock;
+    private final String outputDir;
+    private final ConfigLoader loader = new ConfigLoader();
+    private final Optional<JavaSparkContext> spark;
+
+    public SweepRunner(SweepSpec spec, Storage storage, PrintStream console, LongSupplier nanoClock,
+                       Optional<JavaSparkContext> spark) {
+        this.spec = spec;
+        this.storage = storage;
+        this.console = console;
+        this.nanoClock = nanoClock;
+        this.outputDir = spec.config().output().dir();
+        this.spark = spark;
+    }
+
+    /** The Spark application the sweep's distributed trials share, if any trial uses a distributed engine. */
+    public static Optional<JavaSparkContext> sparkFor(SweepSpec spec) {
+        TrialConfigs configs = new TrialConfigs(spec, new ConfigLoader(), spec.config().output().dir());
+        List<RunConfig> valid = new java.util.ArrayList<>();
+        for (Trial t : Search.trials(spec.config().space(), spec.config().search())) {
+            try {
+                valid.add(configs.config(t, 1));
+            } catch (org.sparkdnn.config.ConfigException invalid) {
+                // recorded as the trial's failure when it runs
+            }
+        }
+        return SweepSpark.start(spec, valid);
+    }
+
+    /** Runs (or resumes) the sweep; returns the leaderboard. */
+    public Leaderboard run(boolean retryFailed) throws IOException, InterruptedException {
+        storage.mkdirs(outputDir);
+        List<Trial> trials = Search.trials(spec.config().space(), spec.config().search());
+        Map<String, Trial> byId = new LinkedHashMap<>();
+        trials.forEach(t -> byId.put(t.id(), t));
+        List<Integer> rungs = Asha.rungs(spec.config().scheduler(), spec.maxResource());
+        SweepState state = SweepState.open(storage, loader.json(), outputDir, spec.sha256());
+        if (state.resumed()) {
+            console.printf("resuming the sweep in %s: %d jobs already done%n", outputDir, state.records().size());
+        }
+        if (retryFailed) {
+            console.printf("retrying %d failed jobs%n", state.forgetFailures());
+        }
+        TrialConfigs configs = new TrialConfigs(spec, loader, outputDir);
+        console.printf("sweep %s: %d trials (%s search), rungs %s epochs (%s), %s %s, %d at once%n", spec.source(),
+                trials.size(), spec.config().search().type().key(), rungs, spec.config().scheduler().type().key(),
+                spec.config().scheduler().mode(), spec.config().scheduler().metric(), spec.config().parallelTrials());
+        int parallel = spec.config().parallelTrials();
+        ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
+            Thread t = new Thread(r, "sweep-trial");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            CompletionService<JobRecord> done = new ExecutorCompletionService<>(pool);
+            Set<Asha.Job> running = new HashSet<>();
+            while (true) {
+                Asha.Plan plan = decide(trials, rungs, state);
+                for (Asha.Job job : plan.runnable()) {
+                    if (running.size() < parallel && running.add(job)) {
+                        Trial trial = byId.get(job.trial());
+                        done.submit(() -> train(configs, trial, job.rung(), rungs.get(job.rung())));
+                    }
+                }
+                if (running.isEmpty()) {
+                    break;
+                }
+                JobRecord record = take(done, running);
+                running.remove(record.job());
+                state.add(record);
+                report(record, state.records().size());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Leaderboard board = Leaderboard.of(spec, trials, decide(trials, rungs, state), state.records());
+        board.write(storage, loader, outputDir, configs);
+        new SweepReport(loader.json()).write(storage, outputDir, spec, board, trials, configs);
+        board.print(console, outputDir);
+        return board;
+    }
+
+    private Asha.Plan decide(List<Trial> trials, List<Integer> rungs, SweepState state) {
+        return Asha.decide(trials.stream().map(Trial::id).toList(), rungs,
+                spec.config().scheduler().reductionFactor(), spec.config().scheduler().maximise(), state.outcomes());
+    }
+
+    private JobRecord take(CompletionService<JobRecord> done, Set<Asha.Job> running) throws InterruptedException {
+        while (true) {
+            Future<JobRecord> f = done.poll(60, TimeUnit.SECONDS);
+            if (f == null) {
+                LOG.info("waiting for {} running trial(s): {}", running.size(), running);
+                continue;
+            }
+            try {
+                return f.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a trial's job failed outside its training run", e.getCause());
+            }
+        }
+    }
+
+    /** One job on a pool thread; every failure of the trial itself becomes its record. */
+    private JobRecord train(TrialConfigs configs, Trial trial, int rung, int epochs) {
+        long start = nanoClock.getAsLong();
+        try {
+            RunConfig config = configs.config(trial, epochs);
+            spark.ifPresent(sc -> sc.setLocalProperty("spark.scheduler.pool", trial.id()));
+            // the thread's ND4J random state (dropout masks) starts from the same seed whichever thread runs the job
+            Nd4j.getRandom().setSeed(BatchPlan.epochSeed(config.training().seed(), epochs));
+            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+            Map<String, Object> summary = new TrainingRun(config, storage, quiet, nanoClock, spark).execute();
+            double metric = RunData.number(summary, spec.config().scheduler().metric());
+            return new JobRecord(trial.id(), rung, epochs, Double.isNaN(metric) ? null : metric, Double.isNaN(metric),
+                    Double.isNaN(metric) ? "no " + spec.config().scheduler().metric() + " in summary.json" : null,
+                    seconds(start), ((Number) summary.get("steps")).longValue(), (String) summary.get("paramsSha256"));
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("trial {} failed at {} epochs: {}", trial.id(), epochs, e.toString());
+            return new JobRecord(trial.id(), rung, epochs, null, true, String.valueOf(e.getMessage()),
+                    seconds(start), 0, null);
+        }
+    }
+
+    private double seconds(long start) {
+        return (nanoClock.getAsLong() - start) / 1e9;
+    }
+
+    private void report(JobRecord r, int jobsDone) {
+        String result = r.failed() ? "FAILED: " + r.error()
+                : String.format("%s %.4f", spec.config().scheduler().metric(), r.metric());
+        console.printf("[%d jobs done] %s  %d epochs  %s  (%.1f s)%n", jobsDone, r.trial(), r.epochs(), result,
+                r.wallSeconds());
+    }
+}

@@ -1,0 +1,117 @@
+package org.sparkdnn.sweep;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.sparkdnn.config.ConfigException;
+import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.config.SweepConfig;
+import org.sparkdnn.io.Storage;
+
+/**
+ * A validated sweep: the sweep file bound and checked, its base run config loaded (a path is relative to the sweep
+ * file) and valid, every space key a run-config key, and the metric one the base config records. Everything here
+ * fails before any trial starts, with {@code file: yaml.path: rule, was value}.
+ *
+ * @param sha256 identifies the sweep for resuming: the sweep and base trees without {@code parallelTrials} and
+ *               {@code output} (those may change between attempts)
+ */
+public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, RunConfig base, String sha256) {
+
+    /** @param overrides {@code key=value} on the sweep file; {@code base.key=value} on the base run config */
+    public static SweepSpec load(Storage storage, ConfigLoader loader, String uri, List<String> overrides) {
+        List<String> sweepSets = new ArrayList<>();
+        List<String> baseSets = new ArrayList<>();
+        for (String o : overrides) {
+            if (o.startsWith("base.")) {
+                baseSets.add(o.substring("base.".length()));
+            } else {
+                sweepSets.add(o);
+            }
+        }
+        ObjectNode tree = loader.tree(uri, read(storage, uri), sweepSets);
+        SweepConfig config = loader.bind(uri, tree, SweepConfig.class);
+        String baseSource;
+        ObjectNode baseTree;
+        if (config.base().isTextual()) {
+            baseSource = relative(uri, config.base().asText());
+            baseTree = loader.tree(baseSource, read(storage, baseSource), baseSets);
+        } else {
+            baseSource = uri + ": base";
+            baseTree = loader.withOverrides(baseSource, (ObjectNode) config.base(), baseSets);
+        }
+        RunConfig base = loader.bind(baseSource, baseTree);
+        checkSpaceKeys(uri, config, baseTree, loader);
+        checkMetric(uri, config, base);
+        return new SweepSpec(uri, config, baseTree, base, sha256(loader, tree, baseTree));
+    }
+
+    public int maxResource() {
+        return config.scheduler().maxResource() != null ? config.scheduler().maxResource() : base.training().epochs();
+    }
+
+    private static void checkSpaceKeys(String uri, SweepConfig config, ObjectNode baseTree, ConfigLoader loader) {
+        config.space().forEach((key, d) -> {
+            try {
+                String value = loader.json().writeValueAsString(d.example(com.fasterxml.jackson.databind.node
+                        .JsonNodeFactory.instance));
+                loader.bind(uri, loader.withOverrides(uri, baseTree, List.of(key + "=" + value)));
+            } catch (ConfigException e) {
+                if (e.rule().startsWith("unknown key") || e.path().contains("--set")) {
+                    throw new ConfigException(uri + ": space." + key, "not a key of the base run config ("
+                            + e.getMessage() + ")", key);
+                }
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static void checkMetric(String uri, SweepConfig config, RunConfig base) {
+        String metric = config.scheduler().metric();
+        boolean hasValidation = base.data().validationFile().isPresent() || base.data().validationFraction() > 0;
+        boolean hasTest = base.data().testFile().isPresent() || base.data().testFraction() > 0;
+        if ((metric.startsWith("validation.") && !hasValidation) || (metric.startsWith("test.") && !hasTest)) {
+            throw new ConfigException(uri + ": scheduler.metric", "the base config has no such split (set "
+                    + "data.validation/validationFraction or data.test/testFraction)", metric);
+        }
+        if (metric.endsWith("accuracy") && !base.model().loss().isClassification()) {
+            throw new ConfigException(uri + ": scheduler.metric", "accuracy needs a classification loss", metric);
+        }
+    }
+
+    private static String read(Storage storage, String uri) {
+        try {
+            return storage.readString(uri);
+        } catch (java.io.IOException e) {
+            throw new ConfigException(uri, "cannot read the config file (" + e.getMessage() + ")", uri);
+        }
+    }
+
+    /** {@code path} relative to the directory of {@code file}, unless it is absolute or a URI. */
+    static String relative(String file, String path) {
+        if (path.startsWith("/") || path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
+            return path;
+        }
+        int slash = file.lastIndexOf('/');
+        return slash < 0 ? path : file.substring(0, slash + 1) + path;
+    }
+
+    private static String sha256(ConfigLoader loader, ObjectNode sweep, ObjectNode base) {
+        ObjectNode identity = sweep.deepCopy();
+        identity.remove(List.of("parallelTrials", "output"));
+        identity.set("base", base);
+        try {
+            byte[] bytes = loader.json().writeValueAsString(identity).getBytes(StandardCharsets.UTF_8);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
