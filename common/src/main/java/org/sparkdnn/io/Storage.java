@@ -107,6 +107,31 @@ public final class Storage {
         }
     }
 
+    /** The names of the directories directly under {@code uri} (none if it does not exist), sorted. */
+    public java.util.List<String> listDirectories(String uri) throws IOException {
+        Path path = new Path(uri);
+        FileSystem fs = path.getFileSystem(hadoop);
+        if (!fs.exists(path)) {
+            return java.util.List.of();
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(path)) {
+            if (s.isDirectory()) {
+                names.add(s.getPath().getName());
+            }
+        }
+        java.util.Collections.sort(names);
+        return names;
+    }
+
+    /** Deletes {@code uri} and everything under it. */
+    public void deleteRecursively(String uri) throws IOException {
+        Path path = new Path(uri);
+        if (!path.getFileSystem(hadoop).delete(path, true)) {
+            throw new IOException("cannot delete " + uri);
+        }
+    }
+
     /** Opens {@code uri} for appending line records (metrics); the caller closes it. */
     public OutputStream create(String uri) throws IOException {
         Path path = new Path(uri);

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "trainer", mixinStandardHelpOptions = true, version = "sparkdnn 0.1.0",
         description = "Exact data-parallel deep-net training on Apache Spark.",
         subcommands = {TrainCommand.class, ResumeCommand.class, EvaluateCommand.class, CompareCommand.class,
-            ReportCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
+            ReportCommand.class, SweepCommand.class, NightlyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for invalid config or data and diverged training. */
     public static final int USER_ERROR = 2;

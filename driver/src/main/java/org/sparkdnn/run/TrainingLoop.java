@@ -100,7 +100,7 @@ final class TrainingLoop {
                 break; // the step limit ended training inside this epoch
             }
             Double validationLoss = endOfEpoch(epoch, step, epochExamples > 0 ? lossSum / epochExamples : null,
-                    examples / (trainNanos / 1e9));
+                    examples / (trainNanos / 1e9), trainNanos / 1e9);
             stoppedEarly = early.shouldStop();
             epoch++;
             batch = 0;
@@ -120,8 +120,9 @@ final class TrainingLoop {
     }
 
     /** Validation, early stopping, the epoch record; returns the validation loss if there is a validation split. */
-    private Double endOfEpoch(int epoch, long step, Double trainLoss, double examplesPerSecond) {
+    private Double endOfEpoch(int epoch, long step, Double trainLoss, double examplesPerSecond, double trainSeconds) {
         Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("trainSeconds", trainSeconds);
         if (trainLoss != null) {
             fields.put("trainLoss", trainLoss);
         }

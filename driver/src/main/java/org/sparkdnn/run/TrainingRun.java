@@ -148,6 +148,7 @@ public final class TrainingRun {
             checkpointStats = checkpointer.stats();
         }
         Map<String, Object> summary = summary(net, result, evaluator, train, validation, test, start);
+        summary.put("stepsThisRun", result.steps() - from.step());
         summary.put("msPerStep", result.examples() > 0 ? result.trainSeconds() * 1000 / (result.steps() - from.step()) : 0.0);
         summary.put("engineStats", engineStats);
         summary.put("checkpoints", checkpointStats);

@@ -7,9 +7,10 @@ import java.util.Optional;
  *
  * @param metric the scheduler's metric; null when the job failed
  * @param steps optimizer steps the trial's run counted at the end (cumulative over its rungs)
+ * @param trainedSteps optimizer steps this job trained (after resuming from the trial's last checkpoint)
  */
 public record JobRecord(String trial, int rung, int epochs, Double metric, boolean failed, String error,
-                        double wallSeconds, long steps, String paramsSha256) {
+                        double wallSeconds, long steps, long trainedSteps, String paramsSha256) {
     public Asha.Job job() {
         return new Asha.Job(trial, rung);
     }

@@ -58,7 +58,7 @@ public final class SweepRunner {
     public static Optional<JavaSparkContext> sparkFor(SweepSpec spec) {
         TrialConfigs configs = new TrialConfigs(spec, new ConfigLoader(), spec.config().output().dir());
         List<RunConfig> valid = new java.util.ArrayList<>();
-        for (Trial t : Search.trials(spec.config().space(), spec.config().search())) {
+        for (Trial t : spec.trials()) {
             try {
                 valid.add(configs.config(t, 1));
             } catch (org.sparkdnn.config.ConfigException invalid) {
@@ -71,7 +71,7 @@ public final class SweepRunner {
     /** Runs (or resumes) the sweep; returns the leaderboard. */
     public Leaderboard run(boolean retryFailed) throws IOException, InterruptedException {
         storage.mkdirs(outputDir);
-        List<Trial> trials = Search.trials(spec.config().space(), spec.config().search());
+        List<Trial> trials = spec.trials();
         Map<String, Trial> byId = new LinkedHashMap<>();
         trials.forEach(t -> byId.put(t.id(), t));
         List<Integer> rungs = Asha.rungs(spec.config().scheduler(), spec.maxResource());
@@ -154,11 +154,12 @@ public final class SweepRunner {
             double metric = RunData.number(summary, spec.config().scheduler().metric());
             return new JobRecord(trial.id(), rung, epochs, Double.isNaN(metric) ? null : metric, Double.isNaN(metric),
                     Double.isNaN(metric) ? "no " + spec.config().scheduler().metric() + " in summary.json" : null,
-                    seconds(start), ((Number) summary.get("steps")).longValue(), (String) summary.get("paramsSha256"));
+                    seconds(start), ((Number) summary.get("steps")).longValue(),
+                    ((Number) summary.get("stepsThisRun")).longValue(), (String) summary.get("paramsSha256"));
         } catch (RuntimeException | IOException e) {
             LOG.warn("trial {} failed at {} epochs: {}", trial.id(), epochs, e.toString());
             return new JobRecord(trial.id(), rung, epochs, null, true, String.valueOf(e.getMessage()),
-                    seconds(start), 0, null);
+                    seconds(start), 0, 0, null);
         }
     }
 

@@ -8,6 +8,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.RunConfig;
@@ -19,10 +21,12 @@ import org.sparkdnn.io.Storage;
  * file) and valid, every space key a run-config key, and the metric one the base config records. Everything here
  * fails before any trial starts, with {@code file: yaml.path: rule, was value}.
  *
- * @param sha256 identifies the sweep for resuming: the sweep and base trees without {@code parallelTrials} and
- *               {@code output} (those may change between attempts)
+ * @param warmStart trial values to try first (an earlier sweep's best), before the search's draws
+ * @param sha256    identifies the sweep for resuming: the sweep and base trees without {@code parallelTrials} and
+ *                  {@code output} (those may change between attempts), and the warm-start values
  */
-public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, RunConfig base, String sha256) {
+public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, RunConfig base,
+                        List<Map<String, JsonNode>> warmStart, String sha256) {
 
     /** @param overrides {@code key=value} on the sweep file; {@code base.key=value} on the base run config */
     public static SweepSpec load(Storage storage, ConfigLoader loader, String uri, List<String> overrides) {
@@ -49,7 +53,34 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
         RunConfig base = loader.bind(baseSource, baseTree);
         checkSpaceKeys(uri, config, baseTree, loader);
         checkMetric(uri, config, base);
-        return new SweepSpec(uri, config, baseTree, base, sha256(loader, tree, baseTree));
+        return new SweepSpec(uri, config, baseTree, base, List.of(), sha256(loader, tree, baseTree, List.of()));
+    }
+
+    /** The sweep file's tree as loaded (with --set applied), for {@link #warmStartedWith}. */
+    public static ObjectNode sweepTree(Storage storage, ConfigLoader loader, String uri, List<String> overrides) {
+        return loader.tree(uri, read(storage, uri), overrides.stream().filter(o -> !o.startsWith("base.")).toList());
+    }
+
+    /** This sweep with {@code values} tried first; each must give a value to exactly this sweep's space keys. */
+    public SweepSpec warmStartedWith(List<Map<String, JsonNode>> values, ConfigLoader loader, ObjectNode sweepTree) {
+        for (Map<String, JsonNode> v : values) {
+            if (!v.keySet().equals(config.space().keySet())) {
+                throw new ConfigException(source + ": --warm-start", "the earlier sweep's keys must be this sweep's "
+                        + config.space().keySet(), v.keySet());
+            }
+        }
+        return new SweepSpec(source, config, baseTree, base, List.copyOf(values), sha256(loader, sweepTree, baseTree,
+                values));
+    }
+
+    /** The warm-start trials (t000, …) then the search's draws, numbered on. */
+    public List<Trial> trials() {
+        List<Trial> trials = new ArrayList<>();
+        warmStart.forEach(v -> trials.add(new Trial(Trial.id(trials.size()), v)));
+        for (Trial t : Search.trials(config.space(), config.search())) {
+            trials.add(new Trial(Trial.id(trials.size()), t.params()));
+        }
+        return List.copyOf(trials);
     }
 
     public int maxResource() {
@@ -103,10 +134,12 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
         return slash < 0 ? path : file.substring(0, slash + 1) + path;
     }
 
-    private static String sha256(ConfigLoader loader, ObjectNode sweep, ObjectNode base) {
+    private static String sha256(ConfigLoader loader, ObjectNode sweep, ObjectNode base,
+                                 List<Map<String, JsonNode>> warmStart) {
         ObjectNode identity = sweep.deepCopy();
         identity.remove(List.of("parallelTrials", "output"));
         identity.set("base", base);
+        identity.set("warmStart", loader.json().valueToTree(warmStart));
         try {
             byte[] bytes = loader.json().writeValueAsString(identity).getBytes(StandardCharsets.UTF_8);
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
