@@ -19,10 +19,12 @@ import java.util.Map;
  * @param parallelTrials trials trained at once in this JVM (default 1); results do not depend on it
  * @param scaling        learning rate vs batch size
  * @param output         {@code dir}: where the sweep writes (default {@code runs/sweep})
+ * @param target         optional: a value of the scheduler's metric; the report shows each trial's training time
+ *                       until its epoch metric first reached it (e.g. 0.97 validation accuracy)
  */
 public record SweepConfig(JsonNode base, Map<String, Distribution> space, SearchConfig search,
                           SchedulerConfig scheduler, Integer parallelTrials, ScalingConfig scaling,
-                          OutputConfig output) {
+                          OutputConfig output, Double target) {
     public SweepConfig {
         if (base == null || !(base.isTextual() || base.isObject())) {
             throw new ConfigException("base", "must be a run config path or an inline run config",
@@ -37,6 +39,9 @@ public record SweepConfig(JsonNode base, Map<String, Distribution> space, Search
         parallelTrials = positive("parallelTrials", orDefault(parallelTrials, 1));
         scaling = orDefault(scaling, ScalingConfig::defaults);
         output = orDefault(output, () -> new OutputConfig("runs/sweep"));
+        if (target != null && !Double.isFinite(target)) {
+            throw new ConfigException("target", "must be a finite number", target);
+        }
         if (search.type() == SearchType.GRID) {
             space.forEach((key, d) -> {
                 if (!d.isDiscrete()) {

@@ -70,10 +70,65 @@ final class SweepReport {
             page.chart(charts.lines(metric + " per epoch, every trial", "epoch", metric,
                     curves.stream().filter(c -> !c.isEmpty()).toList(), false), 420);
         }
+        throughput(page, storage, spec, board, configs);
         hyperparameters(page, spec, board);
         page.details("sweep file and base config", spec.source() + "\n" + json.valueToTree(spec.config()).toPrettyString()
                 + "\nbase:\n" + spec.baseTree().toPrettyString());
         storage.writeAtomically(dir + "/report.html", page.render().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Examples/s of every trial's last run and, with a {@code target}, its training seconds until it reached it. */
+    private void throughput(HtmlPage page, Storage storage, SweepSpec spec, Leaderboard board, TrialConfigs configs)
+            throws IOException {
+        List<String> names = new ArrayList<>();
+        List<Double> speeds = new ArrayList<>();
+        List<Double> toTarget = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
+        Optional<Double> target = Optional.ofNullable(spec.config().target());
+        String metric = board.metric();
+        for (Leaderboard.Row r : board.rows()) {
+            String dir = configs.trialDir(new Trial(r.trial(), r.params()));
+            if (r.metric() == null || !storage.exists(dir + "/summary.json")) {
+                continue;
+            }
+            RunData run = RunData.load(storage, dir);
+            double speed = RunData.number(run.summary().orElseThrow(), "examplesPerSecond");
+            double seconds = Double.NaN;
+            for (Map<String, Object> e : run.ofType("epoch")) {
+                double m = RunData.number(e, metric);
+                if (target.isPresent() && Double.isNaN(seconds) && (spec.config().scheduler().maximise()
+                        ? m >= target.get() : m <= target.get())) {
+                    seconds = RunData.number(e, "trainSeconds");
+                }
+            }
+            names.add(r.trial());
+            speeds.add(speed);
+            toTarget.add(seconds);
+            List<String> row = new ArrayList<>(List.of(r.trial()));
+            board.keys().forEach(k -> row.add(Leaderboard.text(r.params().get(k))));
+            row.add(String.format("%.0f", speed));
+            target.ifPresent(t -> row.add(toTarget.get(toTarget.size() - 1).isNaN() ? "not reached"
+                    : String.format("%.1f", toTarget.get(toTarget.size() - 1))));
+            rows.add(row);
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        page.heading("Throughput");
+        List<String> header = new ArrayList<>(List.of("trial"));
+        header.addAll(board.keys());
+        header.add("examples/s");
+        target.ifPresent(t -> header.add("training s to " + metric + " " + (spec.config().scheduler().maximise()
+                ? ">= " : "<= ") + t));
+        page.table(header, rows);
+        List<String> series = new ArrayList<>(List.of("examples/s"));
+        List<double[]> values = new ArrayList<>(List.of(speeds.stream().mapToDouble(Double::doubleValue).toArray()));
+        page.chart(charts.bars("Examples per second (each trial's last run)", "examples/s", names, series, values),
+                300);
+        if (target.isPresent() && toTarget.stream().anyMatch(v -> !v.isNaN())) {
+            page.chart(charts.bars("Training seconds to " + metric + " " + target.get(), "s", names,
+                    List.of("seconds"), List.of(toTarget.stream().mapToDouble(Double::doubleValue).toArray())), 300);
+        }
     }
 
     private void hyperparameters(HtmlPage page, SweepSpec spec, Leaderboard board) {

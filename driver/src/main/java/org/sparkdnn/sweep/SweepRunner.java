@@ -87,6 +87,8 @@ public final class SweepRunner {
                 trials.size(), spec.config().search().type().key(), rungs, spec.config().scheduler().type().key(),
                 spec.config().scheduler().mode(), spec.config().scheduler().metric(), spec.config().parallelTrials());
         int parallel = spec.config().parallelTrials();
+        long started = nanoClock.getAsLong();
+        double busy = 0;
         ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
             Thread t = new Thread(r, "sweep-trial");
             t.setDaemon(true);
@@ -108,6 +110,7 @@ public final class SweepRunner {
                 }
                 JobRecord record = take(done, running);
                 running.remove(record.job());
+                busy += record.wallSeconds();
                 state.add(record);
                 report(record, state.records().size());
             }
@@ -116,6 +119,7 @@ public final class SweepRunner {
         }
         Leaderboard board = Leaderboard.of(spec, trials, decide(trials, rungs, state), state.records());
         board.write(storage, loader, outputDir, configs);
+        writeSummary(board, rungs, state, seconds(started), busy);
         new SweepReport(loader.json()).write(storage, outputDir, spec, board, trials, configs);
         board.print(console, outputDir);
         return board;
@@ -161,6 +165,37 @@ public final class SweepRunner {
             return new JobRecord(trial.id(), rung, epochs, null, true, String.valueOf(e.getMessage()),
                     seconds(start), 0, 0, null);
         }
+    }
+
+    /**
+     * {@code summary.json} of this attempt: epochs and optimizer steps trained (over all attempts, from sweep.json),
+     * and how busy the trial slots were in this attempt (idle slot time = waiting for an earlier trial's result to be
+     * counted, or the sweep's tail with fewer jobs than slots).
+     */
+    private void writeSummary(Leaderboard board, List<Integer> rungs, SweepState state, double wall, double busy)
+            throws IOException {
+        long epochs = 0;
+        long steps = 0;
+        for (JobRecord r : state.records().values()) {
+            epochs += r.failed() ? 0 : rungs.get(r.rung()) - (r.rung() == 0 ? 0 : rungs.get(r.rung() - 1));
+            steps += r.trainedSteps();
+        }
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("trials", board.rows().size());
+        s.put("failed", board.rows().stream().filter(r -> r.status().equals("failed")).count());
+        s.put("jobs", state.records().size());
+        s.put("epochsTrained", epochs);
+        s.put("stepsTrained", steps);
+        s.put("fullSearchEpochs", (long) board.rows().size() * rungs.get(rungs.size() - 1));
+        s.put("wallSeconds", wall);
+        s.put("parallelTrials", spec.config().parallelTrials());
+        s.put("slotBusyFraction", wall > 0 ? busy / (wall * spec.config().parallelTrials()) : 0.0);
+        board.best().ifPresent(b -> s.put("best", Map.of("trial", b.trial(), "metric", b.metric(), "epochs",
+                b.epochs(), "paramsSha256", String.valueOf(b.paramsSha256()))));
+        storage.writeAtomically(outputDir + "/summary.json", loader.json().writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(s));
+        console.printf("%d epochs trained (a full search: %d), %.1f s, trial slots busy %.0f %% of the time%n", epochs,
+                s.get("fullSearchEpochs"), wall, 100 * (double) s.get("slotBusyFraction"));
     }
 
     private double seconds(long start) {
