@@ -9,7 +9,6 @@ import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.FixedSchedule;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.InverseSchedule;
-import org.nd4j.linalg.schedule.RampSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
 import org.sparkdnn.config.OptimizerConfig;
@@ -69,6 +68,6 @@ public final class Optimizers {
             default:
                 throw new IllegalArgumentException("unmapped schedule " + s.type());
         }
-        return s.warmupSteps() > 0 ? new RampSchedule(base, s.warmupSteps()) : base;
+        return s.warmupSteps() > 0 ? new WarmupSchedule(base, s.warmupSteps()) : base;
     }
 }

@@ -83,6 +83,20 @@ class ScheduleTest {
     }
 
     @Test
+    void warmupGivesBitwiseDl4jsRampScheduleAndSurvivesTheNetworkJsonThatWorkersRead() throws Exception {
+        ISchedule ours = schedule(ScheduleType.STEP, 7, 5, 0.5, null, null, 100);
+        ISchedule dl4j = new org.nd4j.linalg.schedule.RampSchedule(new org.nd4j.linalg.schedule.StepSchedule(
+                org.nd4j.linalg.schedule.ScheduleType.ITERATION, LR, 0.5, 5), 7);
+        for (int t = 0; t < 30; t++) {
+            assertEquals(dl4j.valueAt(t, 0), ours.valueAt(t, 0), 0.0, "step " + t);
+        }
+        org.nd4j.shade.jackson.databind.ObjectMapper json = org.nd4j.serde.json.JsonMappers.getMapper();
+        ISchedule read = json.readValue(json.writeValueAsString(ours), ISchedule.class);
+        assertEquals(ours, read);
+        assertEquals(ours.valueAt(3, 0), read.valueAt(3, 0), 0.0);
+    }
+
+    @Test
     void schedulesFollowTheIterationCountNotTheEpoch() {
         ISchedule s = schedule(ScheduleType.EXPONENTIAL, null, null, 0.5, null, null, 100);
         assertEquals(s.valueAt(3, 0), s.valueAt(3, 7), 0.0);

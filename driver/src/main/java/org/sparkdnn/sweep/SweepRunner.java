@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.config.SchedulerType;
 import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.report.RunData;
@@ -126,8 +127,12 @@ public final class SweepRunner {
     }
 
     private Asha.Plan decide(List<Trial> trials, List<Integer> rungs, SweepState state) {
-        return Asha.decide(trials.stream().map(Trial::id).toList(), rungs,
-                spec.config().scheduler().reductionFactor(), spec.config().scheduler().maximise(), state.outcomes());
+        List<String> ids = trials.stream().map(Trial::id).toList();
+        int eta = spec.config().scheduler().reductionFactor();
+        boolean max = spec.config().scheduler().maximise();
+        return spec.config().scheduler().type() == SchedulerType.HYPERBAND
+                ? Hyperband.decide(ids, rungs, eta, max, state.outcomes())
+                : Asha.decide(ids, rungs, eta, max, state.outcomes());
     }
 
     private JobRecord take(CompletionService<JobRecord> done, Set<Asha.Job> running) throws InterruptedException {
@@ -174,12 +179,15 @@ public final class SweepRunner {
      */
     private void writeSummary(Leaderboard board, List<Integer> rungs, SweepState state, double wall, double busy)
             throws IOException {
-        long epochs = 0;
+        Map<String, Integer> reached = new LinkedHashMap<>();
         long steps = 0;
         for (JobRecord r : state.records().values()) {
-            epochs += r.failed() ? 0 : rungs.get(r.rung()) - (r.rung() == 0 ? 0 : rungs.get(r.rung() - 1));
+            if (!r.failed()) {
+                reached.merge(r.trial(), r.epochs(), Math::max); // a promoted job continues from the last one
+            }
             steps += r.trainedSteps();
         }
+        long epochs = reached.values().stream().mapToLong(Integer::longValue).sum();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("trials", board.rows().size());
         s.put("failed", board.rows().stream().filter(r -> r.status().equals("failed")).count());

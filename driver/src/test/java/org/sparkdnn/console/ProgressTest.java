@@ -88,5 +88,7 @@ class ProgressTest {
         assertTrue(KnownNoise.matches("org.apache.spark.util.Utils", "Set SPARK_LOCAL_IP if you need to bind to another address"));
         assertTrue(!KnownNoise.matches("org.apache.spark.util.Utils", "Service 'SparkUI' could not bind on port 4040"));
         assertTrue(!KnownNoise.matches("org.sparkdnn.run.Checkpointer", "Unable to load native-hadoop library"));
+        assertTrue(KnownNoise.matches("org.apache.spark.scheduler.FairSchedulableBuilder", "A job was submitted with "
+                + "scheduler pool t000, which has not been configured. This can happen when …"));
     }
 }

@@ -52,6 +52,21 @@ class EngineParityTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"step", "exponential", "inverseSqrt", "cosine"})
+    void everyScheduleWithWarmupShipsToTheWorkersAndSyncEqualsReferenceBitwise(String schedule) throws Exception {
+        String[] sets = {"optimizer.type=momentum", "optimizer.schedule.type=" + schedule,
+                "optimizer.schedule.warmupSteps=10", "optimizer.schedule.stepSize=20", "cluster.workers=2"};
+        String[] sync = java.util.stream.Stream.concat(java.util.Arrays.stream(sets), java.util.stream.Stream.of(
+                "cluster.engine=sync")).toArray(String[]::new);
+        String[] reference = java.util.stream.Stream.concat(java.util.Arrays.stream(sets), java.util.stream.Stream.of(
+                "cluster.engine=reference")).toArray(String[]::new);
+        Runs.Result s = Runs.train(SPARK.context(), tmp.resolve("sync"), CONFIG, sync);
+        Runs.Result r = Runs.train(SPARK.context(), tmp.resolve("ref"), CONFIG, reference);
+        assertEquals(52, s.summary().get("steps").asLong());
+        assertEquals(r.sha(), s.sha(), schedule + " with warmup: sync differs from reference");
+    }
+
     @org.junit.jupiter.api.Test
     void bothDataPlacementsGiveTheSameParametersBitwise() throws Exception {
         String[] common = {"optimizer.type=adam", "optimizer.learningRate=0.005", "cluster.workers=3",
