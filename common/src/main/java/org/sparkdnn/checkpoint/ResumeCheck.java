@@ -11,11 +11,11 @@ import java.util.TreeMap;
  * Whether a run's config may resume a checkpoint: every key must equal the checkpoint's resolved config except those
  * that do not change the math of the remaining steps — where it runs ({@code cluster.*}: a sync run may resume on
  * another cluster or engine), where it writes ({@code output.*}, {@code checkpoint.*}) and how long it runs
- * ({@code training.epochs}, {@code training.maxSteps}).
+ * ({@code training.epochs}, {@code training.maxSteps}) and what is only reported ({@code training.trainMetricsExamples}).
  */
 public final class ResumeCheck {
     private static final List<String> MAY_CHANGE = List.of("cluster.", "output.", "checkpoint.", "training.epochs",
-            "training.maxSteps");
+            "training.maxSteps", "training.trainMetricsExamples");
 
     private ResumeCheck() {
     }

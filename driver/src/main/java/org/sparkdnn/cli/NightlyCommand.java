@@ -36,6 +36,10 @@ final class NightlyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (keep < 1) {
+            throw new org.sparkdnn.config.ConfigException("--keep", "must be >= 1 (tonight is one of the kept nights)",
+                    keep);
+        }
         Storage storage = Storage.withDefaults();
         String tonight = date != null ? LocalDate.parse(date).toString() : LocalDate.now(ZoneOffset.UTC).toString();
         String base = root.replaceAll("/+$", "");

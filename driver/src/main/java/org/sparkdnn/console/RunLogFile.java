@@ -17,8 +17,9 @@ import org.sparkdnn.io.Storage;
 /**
  * {@code <output.dir>/train.log}: every log line of the JVM (trainer, Spark, Hadoop, DL4J; in local mode the
  * executors' too) at the root logger's level while a run lasts. Log4j writes local files only, so for an output dir on
- * another file system (HDFS) the log goes to a local temporary file that is copied there when the run ends.
- * Runs that overlap in one JVM each get every line of that time.
+ * another file system (HDFS) the log goes to a local temporary file (which starts with the earlier attempt's log, if
+ * any) that is copied there when the run ends — so a driver killed mid-run leaves no train.log there, and the
+ * temporary file stays in java.io.tmpdir. Runs that overlap in one JVM each get every line of that time.
  */
 public final class RunLogFile implements AutoCloseable {
     static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %p [%t] %c{1}: %m%n";
@@ -45,6 +46,11 @@ public final class RunLogFile implements AutoCloseable {
         String target = outputDir + "/train.log";
         Optional<Path> direct = localPath(storage, target);
         Path local = direct.isPresent() ? direct.get() : Files.createTempFile("sparkdnn-train-", ".log");
+        if (direct.isEmpty() && storage.exists(target)) {
+            try (java.io.InputStream earlier = storage.openRaw(target)) {
+                Files.copy(earlier, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // a resumed run appends
+            }
+        }
         FileAppender appender = FileAppender.newBuilder()
                 .setName("train.log " + outputDir + " " + System.nanoTime())
                 .withFileName(local.toString())

@@ -74,7 +74,7 @@ public final class HtmlPage {
     public String render() {
         String options;
         try {
-            options = json.writeValueAsString(charts).replace("</", "<\\/");
+            options = json.writeValueAsString(charts).replace("<", "\\u003c"); // "<" occurs only in strings
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("chart options are not JSON", e);
         }
@@ -111,8 +111,10 @@ public final class HtmlPage {
      */
     private static final String BOOT = String.join("\n",
             "(function(){",
+            "function esc(s){return String(s).replace(/[&<>\"']/g,function(c){return '&#'+c.charCodeAt(0)+';';});}",
             "var FORMATTERS={'@pow10':function(v){return Number(Math.pow(10,v)).toPrecision(3);},",
-            " '@heat':function(p){return p.seriesName+'<br>'+p.name+'<br>norm '+Number(Math.pow(10,p.value[2])).toPrecision(3);}};",
+            " '@heat':function(p){return esc(p.seriesName)+'<br>step '+esc(p.name)+'<br>norm '",
+            "  +Number(Math.pow(10,p.value[2])).toPrecision(3);}};",
             "function hydrate(o){if(Array.isArray(o)){return o.map(hydrate);}",
             " if(o&&typeof o==='object'){var r={};for(var k in o){r[k]=hydrate(o[k]);}return r;}",
             " return (typeof o==='string'&&FORMATTERS[o])?FORMATTERS[o]:o;}",

@@ -74,15 +74,29 @@ public final class TrainingRun {
         String out = config.output().dir();
         storage.mkdirs(out);
         Optional<RunLogFile> log = RunLogFile.start(storage, out);
+        Map<String, Object> summary;
         try {
-            return train(out);
+            summary = train(out);
         } catch (IOException | RuntimeException | Error e) {
             reportAfterFailure(out, e);
-            throw e;
-        } finally {
-            if (log.isPresent()) {
-                log.get().close();
+            try {
+                closeLog(log);
+            } catch (IOException | RuntimeException logFailure) {
+                e.addSuppressed(logFailure);
             }
+            throw e;
+        }
+        try {
+            closeLog(log);
+        } catch (IOException | RuntimeException e) {
+            console.println("warning: " + out + "/train.log could not be written (the run's outputs are): " + e);
+        }
+        return summary;
+    }
+
+    private static void closeLog(Optional<RunLogFile> log) throws IOException {
+        if (log.isPresent()) {
+            log.get().close();
         }
     }
 

@@ -64,7 +64,7 @@ public record Leaderboard(String metric, List<String> keys, List<Row> rows) {
 
     void write(Storage storage, ConfigLoader loader, String dir, TrialConfigs configs) throws IOException {
         storage.writeAtomically(dir + "/leaderboard.json", loader.json().writerWithDefaultPrettyPrinter()
-                .writeValueAsBytes(Map.of("metric", metric, "rows", rows)));
+                .writeValueAsBytes(document()));
         storage.writeAtomically(dir + "/leaderboard.csv", csv().getBytes(StandardCharsets.UTF_8));
         Optional<Row> best = best();
         if (best.isPresent()) {
@@ -77,6 +77,13 @@ public record Leaderboard(String metric, List<String> keys, List<Row> rows) {
             storage.writeAtomically(dir + "/best.yaml", (header + loader.toYaml(config))
                     .getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    private Map<String, Object> document() {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("metric", metric);
+        doc.put("rows", rows);
+        return doc;
     }
 
     String csv() {
@@ -104,11 +111,18 @@ public record Leaderboard(String metric, List<String> keys, List<Row> rows) {
                 ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
+    /** The key's last segment, or the whole key when another key ends the same way. */
+    private String shortKey(String key) {
+        String last = key.substring(key.lastIndexOf('.') + 1);
+        long same = keys.stream().filter(k -> k.substring(k.lastIndexOf('.') + 1).equals(last)).count();
+        return same > 1 ? key : last;
+    }
+
     void print(PrintStream out, String dir) {
         out.printf("%-4s %-5s %-10s %6s %12s  %s%n", "rank", "trial", "status", "epochs", metric, "hyperparameters");
         for (Row r : rows.subList(0, Math.min(5, rows.size()))) {
             Map<String, String> p = new LinkedHashMap<>();
-            r.params().forEach((k, v) -> p.put(k.substring(k.lastIndexOf('.') + 1), text(v)));
+            r.params().forEach((k, v) -> p.put(shortKey(k), text(v)));
             out.printf("%-4d %-5s %-10s %6d %12s  %s%n", r.rank(), r.trial(), r.status(), r.epochs(),
                     r.metric() == null ? "-" : String.format("%.4f", r.metric()), p);
         }

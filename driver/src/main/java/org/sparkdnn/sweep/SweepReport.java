@@ -94,11 +94,19 @@ final class SweepReport {
             RunData run = RunData.load(storage, dir);
             double speed = RunData.number(run.summary().orElseThrow(), "examplesPerSecond");
             double seconds = Double.NaN;
-            for (Map<String, Object> e : run.ofType("epoch")) {
-                double m = RunData.number(e, metric);
-                if (target.isPresent() && Double.isNaN(seconds) && (spec.config().scheduler().maximise()
-                        ? m >= target.get() : m <= target.get())) {
-                    seconds = RunData.number(e, "trainSeconds");
+            double offset = 0; // training seconds of earlier attempts (rungs): each resumed run counts from 0
+            double last = 0;
+            for (Map<String, Object> e : run.records()) {
+                if ("resume".equals(e.get("type"))) {
+                    offset += last;
+                    last = 0;
+                } else if ("epoch".equals(e.get("type"))) {
+                    last = RunData.number(e, "trainSeconds");
+                    double m = RunData.number(e, metric);
+                    if (target.isPresent() && Double.isNaN(seconds) && (spec.config().scheduler().maximise()
+                            ? m >= target.get() : m <= target.get())) {
+                        seconds = offset + last;
+                    }
                 }
             }
             names.add(r.trial());

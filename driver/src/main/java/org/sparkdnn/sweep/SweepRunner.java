@@ -160,12 +160,17 @@ public final class SweepRunner {
             Nd4j.getRandom().setSeed(BatchPlan.epochSeed(config.training().seed(), epochs));
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
             Map<String, Object> summary = new TrainingRun(config, storage, quiet, nanoClock, spark).execute();
+            if (((Number) summary.get("epochs")).intValue() > epochs) {
+                throw new IllegalStateException(configs.trialDir(trial) + " holds checkpoints trained past this rung ("
+                        + summary.get("epochs") + " > " + epochs + " epochs): the directory belongs to another sweep; "
+                        + "use a new --output");
+            }
             double metric = RunData.number(summary, spec.config().scheduler().metric());
             return new JobRecord(trial.id(), rung, epochs, Double.isNaN(metric) ? null : metric, Double.isNaN(metric),
                     Double.isNaN(metric) ? "no " + spec.config().scheduler().metric() + " in summary.json" : null,
                     seconds(start), ((Number) summary.get("steps")).longValue(),
                     ((Number) summary.get("stepsThisRun")).longValue(), (String) summary.get("paramsSha256"));
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException | IOException | OutOfMemoryError | StackOverflowError | LinkageError e) {
             LOG.warn("trial {} failed at {} epochs: {}", trial.id(), epochs, e.toString());
             return new JobRecord(trial.id(), rung, epochs, null, true, String.valueOf(e.getMessage()),
                     seconds(start), 0, 0, null);
@@ -198,8 +203,14 @@ public final class SweepRunner {
         s.put("wallSeconds", wall);
         s.put("parallelTrials", spec.config().parallelTrials());
         s.put("slotBusyFraction", wall > 0 ? busy / (wall * spec.config().parallelTrials()) : 0.0);
-        board.best().ifPresent(b -> s.put("best", Map.of("trial", b.trial(), "metric", b.metric(), "epochs",
-                b.epochs(), "paramsSha256", String.valueOf(b.paramsSha256()))));
+        board.best().ifPresent(b -> {
+            Map<String, Object> best = new LinkedHashMap<>();
+            best.put("trial", b.trial());
+            best.put("metric", b.metric());
+            best.put("epochs", b.epochs());
+            best.put("paramsSha256", b.paramsSha256());
+            s.put("best", best);
+        });
         storage.writeAtomically(outputDir + "/summary.json", loader.json().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(s));
         console.printf("%d epochs trained (a full search: %d), %.1f s, trial slots busy %.0f %% of the time%n", epochs,

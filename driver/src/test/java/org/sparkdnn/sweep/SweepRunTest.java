@@ -125,14 +125,14 @@ class SweepRunTest {
         HeadlessChromium chromium = HeadlessChromium.require(tmp.resolve("profile"));
         HeadlessChromium.Load load = chromium.dumpDom(dir.resolve("report.html"));
         assertEquals(List.of(), load.consoleMessages());
-        // learning curves, parallel coordinates, metric vs each of the 3 keys
+        // learning curves, throughput, parallel coordinates, metric vs each of the 3 keys
         Matcher m = Pattern.compile("<div class=\"chart\" id=\"chart\\d+\"[^>]*data-points=\"(\\d+)\"").matcher(load.dom());
         int charts = 0;
         while (m.find()) {
             charts++;
             assertTrue(Integer.parseInt(m.group(1)) > 0, load.dom().substring(m.start(), m.end()));
         }
-        assertEquals(5, charts);
+        assertEquals(6, charts);
         Path png = Path.of("target", "report-screenshots", "sweep-report.png").toAbsolutePath();
         Files.createDirectories(png.getParent());
         chromium.screenshot(dir.resolve("report.html"), png, 1300, 2600);
