@@ -100,6 +100,31 @@ public final class Storage {
         }
     }
 
+    /**
+     * The content of a file written with {@link #writeAtomically}: the file, or — when a writer died between deleting
+     * the old file and renaming the new one into place (the new one is then complete and synced) — the newest
+     * {@code .NAME.tmp-*} beside it. Empty when there is neither.
+     */
+    public java.util.Optional<String> readWritten(String uri) throws IOException {
+        if (exists(uri)) {
+            return java.util.Optional.of(readString(uri));
+        }
+        Path target = new Path(uri);
+        FileSystem fs = target.getFileSystem(hadoop);
+        if (!fs.exists(target.getParent())) {
+            return java.util.Optional.empty();
+        }
+        String prefix = "." + target.getName() + ".tmp-";
+        org.apache.hadoop.fs.FileStatus newest = null;
+        for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(target.getParent())) {
+            if (s.isFile() && s.getPath().getName().startsWith(prefix)
+                    && (newest == null || s.getModificationTime() > newest.getModificationTime())) {
+                newest = s;
+            }
+        }
+        return newest == null ? java.util.Optional.empty() : java.util.Optional.of(readString(newest.getPath().toString()));
+    }
+
     /** Copies {@code from} to {@code to} (a new file). */
     public void copy(String from, String to) throws IOException {
         try (InputStream in = openRaw(from); OutputStream out = create(to)) {

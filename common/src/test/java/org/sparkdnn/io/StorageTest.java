@@ -68,4 +68,19 @@ class StorageTest {
         FileNotFoundException e = assertThrows(FileNotFoundException.class, () -> storage.open("embedded:mnist"));
         assertEquals("embedded:mnist: no embedded data set named 'mnist' (known: digits)", e.getMessage());
     }
+
+    @Test
+    void aFileWhoseWriterDiedBetweenDeleteAndRenameIsReadFromItsNewestCompleteTemporary() throws IOException {
+        String target = dir.resolve("state.json").toString();
+        assertTrue(storage.readWritten(target).isEmpty());
+        storage.writeAtomically(target, "v1".getBytes(StandardCharsets.UTF_8));
+        assertEquals("v1", storage.readWritten(target).orElseThrow());
+        // the writer of v3 had written and synced its temporary and deleted state.json when it was killed
+        Files.writeString(dir.resolve(".state.json.tmp-1"), "v2");
+        Files.writeString(dir.resolve(".state.json.tmp-2"), "v3");
+        Files.setLastModifiedTime(dir.resolve(".state.json.tmp-1"), java.nio.file.attribute.FileTime.fromMillis(1000));
+        assertEquals("v1", storage.readWritten(target).orElseThrow(), "the file wins while it exists");
+        Files.delete(dir.resolve("state.json"));
+        assertEquals("v3", storage.readWritten(target).orElseThrow());
+    }
 }

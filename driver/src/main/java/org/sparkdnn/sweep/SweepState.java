@@ -34,8 +34,9 @@ final class SweepState {
     static SweepState open(Storage storage, ObjectMapper json, String outputDir, String sweepSha256)
             throws IOException {
         SweepState state = new SweepState(storage, json, outputDir + "/sweep.json", sweepSha256);
-        if (storage.exists(state.file)) {
-            Map<String, Object> stored = json.readValue(storage.readString(state.file), new TypeReference<>() {
+        java.util.Optional<String> written = storage.readWritten(state.file);
+        if (written.isPresent()) {
+            Map<String, Object> stored = json.readValue(written.get(), new TypeReference<>() {
             });
             if (!sweepSha256.equals(stored.get("sweepSha256"))) {
                 throw new ConfigException(state.file, "holds another sweep (its sweep file, base config or --set "
