@@ -172,7 +172,7 @@ public final class Charts {
         }
         if (min <= max) {
             ObjectNode map = o.putObject("visualMap").put("dimension", axes.size() - 1).put("min", min)
-                    .put("max", max).put("calculable", true).put("right", 10).put("top", 60);
+                    .put("max", max).put("calculable", true).put("precision", 4).put("right", 10).put("top", 60);
             ArrayNode colours = map.putObject("inRange").putArray("color");
             for (String c : new String[] {"#313695", "#74add1", "#fee090", "#f46d43", "#a50026"}) {
                 colours.add(c);
