@@ -65,6 +65,12 @@ public final class ConfigLoader {
             tree = yaml.readTree(text);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
+            java.util.regex.Matcher duplicate = java.util.regex.Pattern.compile("Duplicate field '([^']*)'")
+                    .matcher(String.valueOf(e.getOriginalMessage()));
+            if (duplicate.find()) {
+                throw new ConfigException(source + ": " + where + duplicate.group(1), "appears twice in one section "
+                        + "(the YAML would silently keep the last one)", "a duplicate key");
+            }
             throw new ConfigException(source + ": " + where + "invalid YAML", e.getOriginalMessage(), "unparseable");
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
@@ -279,6 +285,7 @@ public final class ConfigLoader {
             keyed.addDeserializer((Class) type, new KeyedDeserializer(type));
         }
         keyed.addSerializer(Keyed.class, new KeyedSerializer());
+        mapper.getFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         return mapper.registerModule(keyed)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)

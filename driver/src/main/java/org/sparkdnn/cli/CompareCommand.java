@@ -1,10 +1,7 @@
 package org.sparkdnn.cli;
 
-import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.metrics.ParamsDiff;
@@ -12,12 +9,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code compare A B}: max |a − b| and max |a − b| / max |a| over all parameters of two saved models. Exit 0 when
- * the models have the same parameter names and shapes, 1 otherwise.
+ * {@code compare A B [--tolerance T]}: max |a − b| and max |a − b| / max |a| over all parameters of two saved models.
+ * Exit 0 when they have the same parameter names and shapes and the max rel diff is at most the tolerance (default 0:
+ * bitwise equal), 1 when they differ, another status (see {@link ExitStatus}) when a file cannot be read.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = "Compare the parameters of two saved models (max abs diff, max rel diff).")
+        description = "Compare the parameters of two saved models (max abs diff, max rel diff). Exit status 0: equal "
+                + "within --tolerance; 1: different; 5: a file is missing or not a model.")
 final class CompareCommand implements Callable<Integer> {
+    @picocli.CommandLine.Option(names = "--tolerance", paramLabel = "T", defaultValue = "0",
+            description = "Largest max rel diff that counts as equal (default: ${DEFAULT-VALUE}, bitwise).")
+    private double tolerance;
+
     @Parameters(index = "0", paramLabel = "A", description = "First model.zip.")
     private String a;
 
@@ -27,28 +30,22 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Storage storage = Storage.withDefaults();
-        Map<String, INDArray> pa = load(storage, a).paramTable();
-        Map<String, INDArray> pb = load(storage, b).paramTable();
+        Map<String, INDArray> pa = ModelFile.load(storage, a).paramTable();
+        Map<String, INDArray> pb = ModelFile.load(storage, b).paramTable();
         if (!pa.keySet().equals(pb.keySet())) {
             System.err.println("different parameters: " + a + " has " + pa.keySet() + ", " + b + " has " + pb.keySet());
-            return 1;
+            return ExitStatus.DIFFERENT;
         }
         for (String name : pa.keySet()) {
             if (!java.util.Arrays.equals(pa.get(name).shape(), pb.get(name).shape())) {
                 System.err.println("different shapes of " + name + ": " + pa.get(name).shapeInfoToString()
                         + " vs " + pb.get(name).shapeInfoToString());
-                return 1;
+                return ExitStatus.DIFFERENT;
             }
         }
         ParamsDiff d = ParamsDiff.of(pa, pb);
         System.out.println("max abs diff: " + d.maxAbs());
         System.out.println("max rel diff: " + d.maxRel());
-        return 0;
-    }
-
-    private static ComputationGraph load(Storage storage, String uri) throws java.io.IOException {
-        try (InputStream in = storage.openRaw(uri)) {
-            return ModelSerializer.restoreComputationGraph(in, false);
-        }
+        return d.maxRel() <= tolerance && (tolerance > 0 || d.maxAbs() == 0) ? ExitStatus.OK : ExitStatus.DIFFERENT;
     }
 }

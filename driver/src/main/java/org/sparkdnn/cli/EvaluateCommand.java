@@ -1,11 +1,9 @@
 package org.sparkdnn.cli;
 
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.RunConfig;
@@ -43,6 +41,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Storage storage = Storage.withDefaults();
+        ComputationGraph net = ModelFile.load(storage, model);
         String configUri = config != null ? config : siblingOf(model, "config.yaml");
         List<String> sets = new ArrayList<>(overrides);
         if (data != null) {
@@ -56,10 +55,6 @@ final class EvaluateCommand implements Callable<Integer> {
         Splits splits = new DataLoader(run.data(), run.model().loss(), storage).load();
         if (splits.test().isEmpty()) {
             throw new DataException(configUri, "", "the run has no test split; pass --data");
-        }
-        ComputationGraph net;
-        try (InputStream in = storage.openRaw(model)) {
-            net = ModelSerializer.restoreComputationGraph(in, false);
         }
         DataType type = Dl4jMapping.dataType(run.model().dataType());
         ExampleMatrix test = new ExampleMatrix(splits.test().get(), run.model().loss(), splits.classes(), type);

@@ -1,10 +1,7 @@
 package org.sparkdnn.cli;
 
 import java.io.PrintWriter;
-import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.console.ConsoleLogging;
-import org.sparkdnn.data.DataException;
-import org.sparkdnn.run.DivergenceException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,8 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {TrainCommand.class, ResumeCommand.class, EvaluateCommand.class, CompareCommand.class,
             ReportCommand.class, SweepCommand.class, NightlyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    /** Exit status for invalid config or data and diverged training. */
-    public static final int USER_ERROR = 2;
+    /** Exit status for a bad command line, config or resume (see {@link ExitStatus}). */
+    public static final int USER_ERROR = ExitStatus.USAGE;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -33,20 +30,42 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigException || e instanceof DataException || e instanceof DivergenceException
-                    || e instanceof org.sparkdnn.checkpoint.CheckpointException || e instanceof java.io.FileNotFoundException) {
-                PrintWriter err = cmd.getErr();
-                err.println("error: " + e.getMessage());
-                err.flush();
-                return USER_ERROR;
+            PrintWriter err = cmd.getErr();
+            err.println("error: " + ExitStatus.describe(e));
+            if (verboseAnywhere(parsed)) {
+                e.printStackTrace(err);
+            } else if (ExitStatus.of(e) == ExitStatus.INTERNAL) {
+                err.println("(rerun with --verbose for the stack trace)");
             }
-            throw e;
+            err.flush();
+            return ExitStatus.of(e);
         });
+        cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionStrategy(parsed -> {
             ConsoleLogging.apply(verboseAnywhere(parsed));
             return new CommandLine.RunLast().execute(parsed);
         });
         return cli.execute(args);
+    }
+
+    /**
+     * A bad command line: one line saying what is wrong — an unknown option before a missing one, since the unknown
+     * one is usually the typo behind the other — plus picocli's suggestions and where the help is.
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        java.util.List<String> unmatched = cmd.getUnmatchedArguments();
+        if (!unmatched.isEmpty() && !(e instanceof CommandLine.UnmatchedArgumentException)) {
+            err.println("error: unknown option or argument " + unmatched + " for '" + cmd.getCommandSpec()
+                    .qualifiedName() + "' (and: " + e.getMessage() + ")");
+        } else {
+            err.println("error: " + e.getMessage());
+        }
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("see: " + cmd.getCommandSpec().qualifiedName() + " --help");
+        err.flush();
+        return ExitStatus.USAGE;
     }
 
     private static boolean verboseAnywhere(CommandLine.ParseResult parsed) {
@@ -60,6 +79,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: train, resume, evaluate or compare");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: train, resume, "
+                + "evaluate, compare, report, sweep or nightly");
     }
 }

@@ -85,7 +85,7 @@ final class SweepCommand implements Callable<Integer> {
         if (earlier.isPresent()) {
             Nightly.Comparison c = Nightly.compare(earlier.get(), board, spec.config().scheduler().maximise(), tolerance);
             System.out.println(c.describe(earlier.get().dir()));
-            return c.regressed() ? Nightly.REGRESSED : 0;
+            return c.regressed() ? ExitStatus.REGRESSED : ExitStatus.OK;
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package org.sparkdnn.engine;
 
+import org.sparkdnn.ps.ClusterException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -124,9 +125,9 @@ public final class SyncEngine implements StepEngine {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted at step " + step, e);
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException(e.getMessage() + jobFailure(), e);
+            throw new ClusterException("interrupted at step " + step, e);
+        } catch (ClusterException e) {
+            throw new ClusterException(e.getMessage() + jobFailure(), e);
         }
     }
 
@@ -165,9 +166,9 @@ public final class SyncEngine implements StepEngine {
             ps.awaitWorkers(master.getIterationCount(), job::isCompletedExceptionally);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for workers", e);
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException(e.getMessage() + jobFailure(), e);
+            throw new ClusterException("interrupted while waiting for workers", e);
+        } catch (ClusterException e) {
+            throw new ClusterException(e.getMessage() + jobFailure(), e);
         }
     }
 
@@ -194,10 +195,10 @@ public final class SyncEngine implements StepEngine {
             job.get(config.cluster().stepTimeoutSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while ending epoch " + (ended + 1), e);
+            throw new ClusterException("interrupted while ending epoch " + (ended + 1), e);
         } catch (ExecutionException | TimeoutException e) {
             sc.cancelJobGroup(jobGroup);
-            throw new IllegalStateException("the Spark job of epoch " + (ended + 1) + " did not finish cleanly: " + e, e);
+            throw new ClusterException("the Spark job of epoch " + (ended + 1) + " did not finish cleanly: " + e, e);
         } finally {
             job = null;
             epoch = -1;

@@ -115,7 +115,7 @@ class RunReportTest {
         FileNotFoundException e = assertThrows(FileNotFoundException.class,
                 () -> RunData.load(Storage.withDefaults(), tmp.resolve("nothing").toString()));
         assertTrue(e.getMessage().endsWith("nothing: not a run directory (no metrics.jsonl)"), e.getMessage());
-        assertEquals(Main.USER_ERROR, Main.run("report", tmp.resolve("nothing").toString()));
+        assertEquals(org.sparkdnn.cli.ExitStatus.IO, Main.run("report", tmp.resolve("nothing").toString()));
     }
 
     @Test

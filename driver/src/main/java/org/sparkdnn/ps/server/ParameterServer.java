@@ -1,5 +1,6 @@
 package org.sparkdnn.ps.server;
 
+import org.sparkdnn.ps.ClusterException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -99,12 +100,12 @@ public final class ParameterServer implements AutoCloseable {
         long deadline = System.nanoTime() + timeoutNanos;
         while (registered() < workers) {
             if (jobFailed.getAsBoolean()) {
-                throw new IllegalStateException("the Spark job of epoch " + (epoch + 1) + " failed while the "
+                throw new ClusterException("the Spark job of epoch " + (epoch + 1) + " failed while the "
                         + "parameter server waited for workers (" + registered() + "/" + workers + " registered)");
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new IllegalStateException(registered() + "/" + workers + " workers registered for epoch "
+                throw new ClusterException(registered() + "/" + workers + " workers registered for epoch "
                         + (epoch + 1) + " within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s. Barrier "
                         + "mode needs " + workers + " free task slots at once (cluster.workers <= total executor "
                         + "cores); raise cluster.stepTimeoutSeconds if executors start slowly");

@@ -1,0 +1,66 @@
+package org.sparkdnn.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.sparkdnn.checkpoint.CheckpointException;
+import org.sparkdnn.config.ConfigException;
+import org.sparkdnn.data.DataException;
+import org.sparkdnn.ps.ClusterException;
+import org.sparkdnn.run.DivergenceException;
+
+/**
+ * The command line's exit statuses, one per kind of failure, so that scripts and cron can tell them apart.
+ * 70 (sysexits' EX_SOFTWARE) marks what the program did not expect — a bug; 1 is left to {@code compare}'s
+ * "the models differ".
+ */
+public final class ExitStatus {
+    public static final int OK = 0;
+    /** {@code compare}: the models differ beyond the tolerance. */
+    public static final int DIFFERENT = 1;
+    /** Bad command line, bad config file or value, or a checkpoint that does not fit the config. */
+    public static final int USAGE = 2;
+    /** {@code sweep --compare-to}, {@code nightly}: tonight's best regressed beyond the tolerance. */
+    public static final int REGRESSED = 3;
+    /** Bad training data (the message names the file and line or record). */
+    public static final int DATA = 4;
+    /** A file that is missing or unreadable, a file system or cluster failure. */
+    public static final int IO = 5;
+    /** Training diverged (NaN/Inf); the last checkpoint is the last good state. */
+    public static final int DIVERGED = 6;
+    /** An unexpected error: a bug. */
+    public static final int INTERNAL = 70;
+
+    private ExitStatus() {
+    }
+
+    static int of(Throwable e) {
+        if (e instanceof ConfigException || e instanceof CheckpointException) {
+            return USAGE;
+        }
+        if (e instanceof DataException) {
+            return DATA;
+        }
+        if (e instanceof DivergenceException) {
+            return DIVERGED;
+        }
+        if (e instanceof IOException || e instanceof UncheckedIOException || e instanceof ClusterException
+                || e instanceof org.apache.spark.SparkException) {
+            return IO;
+        }
+        return INTERNAL;
+    }
+
+    /** The one line printed for a failure. */
+    static String describe(Throwable e) {
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                : e.getMessage();
+        if (of(e) == INTERNAL) {
+            return "internal error (a bug: please report it with the --verbose output): " + e.getClass().getName()
+                    + ": " + message;
+        }
+        if (e instanceof java.io.FileNotFoundException || e instanceof java.nio.file.NoSuchFileException) {
+            return "not found: " + message;
+        }
+        return message;
+    }
+}
