@@ -90,6 +90,13 @@ public final class Storage {
         try (FSDataOutputStream out = fs.create(tmp, false)) {
             out.write(bytes);
             out.hsync();
+        } catch (IOException | RuntimeException e) {
+            try {
+                fs.delete(tmp, false); // a full disk or a lost datanode leaves no half-written temporary behind
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
         if (fs.exists(target) && !fs.delete(target, false)) {
             throw new IOException("cannot replace " + target);

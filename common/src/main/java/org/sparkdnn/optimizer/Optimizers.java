@@ -62,12 +62,14 @@ public final class Optimizers {
                 base = new InverseSchedule(ScheduleType.ITERATION, lr, 1.0, 0.5);
                 break;
             case COSINE:
+                // with warmup: up to the peak first, then the cosine over the remaining steps
                 long cycle = s.totalSteps() > 0 ? s.totalSteps() : Math.max(1, totalSteps);
-                base = new CosineSchedule(lr, s.minLearningRate(), cycle);
+                base = new CosineSchedule(lr, s.minLearningRate(), Math.max(1, cycle - s.warmupSteps()));
                 break;
             default:
                 throw new IllegalArgumentException("unmapped schedule " + s.type());
         }
-        return s.warmupSteps() > 0 ? new WarmupSchedule(base, s.warmupSteps()) : base;
+        return s.warmupSteps() > 0 ? new WarmupSchedule(base, s.warmupSteps(), s.type()
+                == org.sparkdnn.config.ScheduleType.COSINE) : base;
     }
 }

@@ -97,6 +97,15 @@ class ScheduleTest {
     }
 
     @Test
+    void cosineWithWarmupReachesThePeakRateThenDecaysOverTheRemainingSteps() {
+        ISchedule s = schedule(ScheduleType.COSINE, 10, null, null, null, null, 110);
+        assertValues(s, t -> t < 10 ? LR * (t + 1) / 10.0 : LR * 0.5 * (1 + Math.cos(Math.PI * (t - 10) / 100.0)), 110);
+        assertEquals(LR, s.valueAt(9, 0), TOL, "the peak at the end of the warmup");
+        assertEquals(LR / 2, s.valueAt(60, 0), TOL, "half way through the decay");
+        assertEquals(0.0, s.valueAt(110, 0), TOL);
+    }
+
+    @Test
     void schedulesFollowTheIterationCountNotTheEpoch() {
         ISchedule s = schedule(ScheduleType.EXPONENTIAL, null, null, 0.5, null, null, 100);
         assertEquals(s.valueAt(3, 0), s.valueAt(3, 7), 0.0);
