@@ -10,8 +10,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Binary frames: a type byte, the record's fields in order (strings as UTF, numbers big-endian), tensors as a dtype
- * byte, a length and the raw little-endian IEEE values. Not thread-safe per stream: one writer per connection.
+ * Binary frames: a type byte, the record's fields in order (strings as UTF, numbers big-endian, byte strings as a
+ * one-byte length and the bytes), tensors as a dtype byte, a length and the raw little-endian IEEE values. Readers
+ * bound every size before allocating: byte strings to 64 bytes, tensors to the caller's parameter count; before
+ * authentication a server reads nothing but a Hello ({@link #readHello}). Not thread-safe per stream: one writer
+ * per connection.
  */
 public final class Frames {
     private static final byte HELLO = 1;
@@ -20,6 +23,8 @@ public final class Frames {
     private static final byte PARAMS = 4;
     private static final byte GRADIENT = 5;
     private static final byte END_EPOCH = 6;
+    private static final byte CHALLENGE = 7;
+    private static final int MAX_BYTES = 64;
     private static final byte FLOAT = 'f';
     private static final byte DOUBLE = 'd';
 
@@ -27,16 +32,21 @@ public final class Frames {
     }
 
     public static void write(DataOutputStream out, PsMessage message) throws IOException {
-        if (message instanceof PsMessage.Hello h) {
+        if (message instanceof PsMessage.Challenge c) {
+            out.writeByte(CHALLENGE);
+            writeBytes(out, c.nonce());
+        } else if (message instanceof PsMessage.Hello h) {
             out.writeByte(HELLO);
             out.writeUTF(h.jobId());
-            out.writeUTF(h.secret());
             out.writeInt(h.worker());
             out.writeInt(h.stageAttempt());
             out.writeInt(h.epoch());
+            writeBytes(out, h.clientNonce());
+            writeBytes(out, h.mac());
         } else if (message instanceof PsMessage.Welcome w) {
             out.writeByte(WELCOME);
             out.writeLong(w.nextStep());
+            writeBytes(out, w.proof());
         } else if (message instanceof PsMessage.Reject r) {
             out.writeByte(REJECT);
             out.writeUTF(r.reason());
@@ -59,30 +69,66 @@ public final class Frames {
         } else if (message instanceof PsMessage.EndEpoch e) {
             out.writeByte(END_EPOCH);
             out.writeInt(e.epoch());
+        } else {
+            throw new IOException("no frame for " + message.getClass().getSimpleName());
         }
         out.flush();
     }
 
-    public static PsMessage read(DataInputStream in) throws IOException {
+    /** The first frame of a connection, on the server: a Hello and nothing else. */
+    public static PsMessage.Hello readHello(DataInputStream in) throws IOException {
+        byte type = in.readByte();
+        if (type != HELLO) {
+            throw new IOException("expected a Hello frame before authentication, got frame type " + type);
+        }
+        return hello(in);
+    }
+
+    private static PsMessage.Hello hello(DataInputStream in) throws IOException {
+        return new PsMessage.Hello(in.readUTF(), in.readInt(), in.readInt(), in.readInt(), readBytes(in), readBytes(in));
+    }
+
+    /** @param maxTensorLength the largest tensor the peer may legitimately send (the model's parameter count) */
+    public static PsMessage read(DataInputStream in, long maxTensorLength) throws IOException {
         byte type = in.readByte();
         switch (type) {
+            case CHALLENGE:
+                return new PsMessage.Challenge(readBytes(in));
             case HELLO:
-                return new PsMessage.Hello(in.readUTF(), in.readUTF(), in.readInt(), in.readInt(), in.readInt());
+                return hello(in);
             case WELCOME:
-                return new PsMessage.Welcome(in.readLong());
+                return new PsMessage.Welcome(in.readLong(), readBytes(in));
             case REJECT:
                 return new PsMessage.Reject(in.readUTF());
             case PARAMS:
-                return new PsMessage.Params(in.readLong(), in.readInt(), in.readInt(), readTensor(in));
+                return new PsMessage.Params(in.readLong(), in.readInt(), in.readInt(), readTensor(in, maxTensorLength));
             case GRADIENT:
                 return new PsMessage.Gradient(in.readUTF(), in.readInt(), in.readInt(), in.readLong(), in.readDouble(),
-                        in.readInt(), in.readLong(), readTensor(in));
+                        in.readInt(), in.readLong(), readTensor(in, maxTensorLength));
             case END_EPOCH:
                 return new PsMessage.EndEpoch(in.readInt());
             default:
                 throw new IOException("unknown frame type " + type + ": the peer is not a sparkdnn parameter-server "
                         + "endpoint of this version");
         }
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+        if (bytes.length > MAX_BYTES) {
+            throw new IOException("byte string of " + bytes.length + " bytes; frames allow " + MAX_BYTES);
+        }
+        out.writeByte(bytes.length);
+        out.write(bytes);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int length = in.readUnsignedByte();
+        if (length > MAX_BYTES) {
+            throw new IOException("byte string of " + length + " bytes declared; frames allow " + MAX_BYTES);
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
     }
 
     static void writeTensor(DataOutputStream out, INDArray array) throws IOException {
@@ -114,19 +160,22 @@ public final class Frames {
                 && array.ordering() == 'c';
     }
 
-    static INDArray readTensor(DataInputStream in) throws IOException {
+    static INDArray readTensor(DataInputStream in, long maxLength) throws IOException {
         byte dtype = in.readByte();
         int length = in.readInt();
-        if ((dtype != FLOAT && dtype != DOUBLE) || length < 0) {
+        if ((dtype != FLOAT && dtype != DOUBLE) || length <= 0) {
             throw new IOException("corrupt tensor header (dtype " + dtype + ", length " + length + ")");
+        }
+        if (length > maxLength) {
+            throw new IOException("tensor of " + length + " values declared; this model has " + maxLength);
         }
         INDArray array = Nd4j.createUninitialized(dtype == DOUBLE ? DataType.DOUBLE : DataType.FLOAT, length);
         ByteBuffer target = array.data().asNio();
         byte[] chunk = new byte[1 << 16];
-        int remaining = length * (dtype == DOUBLE ? 8 : 4);
+        long remaining = (long) length * (dtype == DOUBLE ? 8 : 4);
         target.position(0);
         while (remaining > 0) {
-            int n = Math.min(chunk.length, remaining);
+            int n = (int) Math.min(chunk.length, remaining);
             in.readFully(chunk, 0, n);
             target.put(chunk, 0, n);
             remaining -= n;

@@ -3,25 +3,42 @@ package org.sparkdnn.ps;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Everything that crosses a parameter-server connection. */
-public sealed interface PsMessage permits PsMessage.Hello, PsMessage.Welcome, PsMessage.Reject, PsMessage.Params,
-        PsMessage.Gradient, PsMessage.EndEpoch {
+public sealed interface PsMessage permits PsMessage.Challenge, PsMessage.Hello, PsMessage.Welcome, PsMessage.Reject,
+        PsMessage.Params, PsMessage.Gradient, PsMessage.EndEpoch {
+
+    /** Server → worker, first frame of a connection: a fresh random nonce the worker must answer (see Handshake). */
+    record Challenge(byte[] nonce) implements PsMessage {
+        @Override
+        public String toString() {
+            return "Challenge(" + nonce.length + " bytes)";
+        }
+    }
 
     /**
-     * Worker → server, first message of a connection.
+     * Worker → server, the only frame accepted before authentication. The secret itself never crosses the wire:
+     * {@code mac} = HMAC-SHA256(secret, the server's nonce, {@code clientNonce} and these fields).
      *
-     * @param secret       the run's shared secret (compared in constant time)
      * @param stageAttempt Spark's attempt number of the barrier stage that runs the worker
      * @param epoch        the epoch whose shards the worker holds
+     * @param clientNonce  the worker's nonce, which the server's Welcome must prove it knows the secret for
      */
-    record Hello(String jobId, String secret, int worker, int stageAttempt, int epoch) implements PsMessage {
+    record Hello(String jobId, int worker, int stageAttempt, int epoch, byte[] clientNonce, byte[] mac)
+            implements PsMessage {
         @Override
         public String toString() {
             return "Hello(job " + jobId + ", worker " + worker + ", stage attempt " + stageAttempt + ", epoch " + epoch + ")";
         }
     }
 
-    /** Server → worker: registered; training continues at step {@code nextStep}. */
-    record Welcome(long nextStep) implements PsMessage {
+    /**
+     * Server → worker: registered; training continues at step {@code nextStep}. {@code proof} = HMAC-SHA256(secret,
+     * both nonces, nextStep): the worker checks that it talks to its run's server.
+     */
+    record Welcome(long nextStep, byte[] proof) implements PsMessage {
+        @Override
+        public String toString() {
+            return "Welcome(next step " + nextStep + ")";
+        }
     }
 
     /** Server → worker: the connection is refused; the worker fails with {@code reason}. */

@@ -60,7 +60,7 @@ public final class FrameBenchmark {
     private static void rawRoundTrip(INDArray params) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) params.length() * 4 + 64);
         Frames.write(new DataOutputStream(bytes), new PsMessage.Params(1, 0, 0, params));
-        PsMessage back = Frames.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        PsMessage back = Frames.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), params.length());
         check(((PsMessage.Params) back).params(), params);
     }
 

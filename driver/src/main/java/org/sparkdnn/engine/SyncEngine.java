@@ -1,6 +1,7 @@
 package org.sparkdnn.engine;
 
 import org.sparkdnn.ps.ClusterException;
+import org.sparkdnn.ps.Handshake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -68,12 +69,13 @@ public final class SyncEngine implements StepEngine {
         this.master = master;
         this.update = new MasterUpdate(master, train.batch(new int[] {0}));
         String jobId = "run-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
-        String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
-        String secret = secret(sc);
+        // local mode: the executors are threads of this JVM, so the parameter server listens on loopback only
+        String host = sc.isLocal() ? "127.0.0.1" : sc.getConf().get("spark.driver.host", "127.0.0.1");
+        String bind = sc.isLocal() ? "127.0.0.1" : sc.getConf().get("spark.driver.bindAddress", host);
+        String secret = Handshake.newSecret(); // per run, never Spark's own: a leak of it reveals nothing else
         try {
-            this.ps = new ParameterServer(jobId, secret, config.cluster().workers(),
-                    InetAddress.getByName(sc.getConf().get("spark.driver.bindAddress", host)),
-                    config.cluster().stepTimeoutSeconds());
+            this.ps = new ParameterServer(jobId, secret, config.cluster().workers(), master.numParams(),
+                    InetAddress.getByName(bind), config.cluster().stepTimeoutSeconds());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the parameter server on " + host, e);
         }
@@ -90,11 +92,6 @@ public final class SyncEngine implements StepEngine {
             ps.close();
             throw e;
         }
-    }
-
-    /** Spark's own secret when authentication is on, else one made for this run. */
-    private static String secret(JavaSparkContext sc) {
-        return sc.getConf().get("spark.authenticate.secret", HexFormat.of().formatHex(new SecureRandom().generateSeed(32)));
     }
 
     @Override

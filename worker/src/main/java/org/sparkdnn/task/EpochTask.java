@@ -45,8 +45,9 @@ public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, 
         LOG.info("worker {}/{}: epoch {} shards ready in {} ms (incl. reading the shuffle), replica in {} ms",
                 worker + 1, spec.workers(), epoch + 1, (built - start) / 1_000_000, (System.nanoTime() - built) / 1_000_000);
         long sent;
-        try (PsClient ps = PsClient.connect(spec.psHost(), spec.psPort(), spec.stepTimeoutMillis(), spec.stepTimeoutMillis())) {
-            long next = ps.register(new PsMessage.Hello(spec.jobId(), spec.secret(), worker, attempt, epoch));
+        try (PsClient ps = PsClient.connect(spec.psHost(), spec.psPort(), spec.stepTimeoutMillis(),
+                spec.stepTimeoutMillis(), replica.parameters())) {
+            long next = ps.register(spec.jobId(), spec.secret(), worker, attempt, epoch);
             LOG.info("worker {}/{} (stage attempt {}) registered for epoch {} with {} rows; next step {}", worker + 1,
                     spec.workers(), attempt, epoch + 1, shards.rows(), next);
             sent = serve(ps, shards, replica, context, worker, attempt);

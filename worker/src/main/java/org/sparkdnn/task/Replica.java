@@ -18,6 +18,11 @@ public final class Replica {
         net.init();
     }
 
+    /** The network's parameter count: the size of every tensor the parameter server may send. */
+    public long parameters() {
+        return net.numParams();
+    }
+
     /** The gradient of {@code shard} at {@code params}; all zeros (0 examples) for an empty shard. */
     public ShardGradient gradient(INDArray params, Optional<DataSet> shard) {
         if (shard.isEmpty()) {

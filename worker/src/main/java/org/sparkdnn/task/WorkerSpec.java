@@ -20,4 +20,10 @@ public record WorkerSpec(String jobId, String modelJson, Loss loss, int classes,
                          long seed, int examples, int batchSize, int workers, String psHost, int psPort,
                          String secret, int stepTimeoutMillis, int threads, int failWorker, long failStep)
         implements Serializable {
+    /** Without the secret (task descriptions and logs print specs). */
+    @Override
+    public String toString() {
+        return "WorkerSpec(job " + jobId + ", " + workers + " workers, batch " + batchSize + ", " + examples
+                + " examples, parameter server " + psHost + ":" + psPort + ")";
+    }
 }

@@ -20,12 +20,17 @@ final class Connection implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final DataOutputStream out;
+    private final long maxTensorLength;
     private volatile int worker = -1;
     private volatile int attempt = -1;
 
-    /** @param bytes counts every byte read and written, for the engine's bytes-per-step figure */
-    Connection(Socket socket, LongAdder bytes) throws IOException {
+    /**
+     * @param bytes           counts every byte read and written, for the engine's bytes-per-step figure
+     * @param maxTensorLength the model's parameter count: the largest tensor a worker may send
+     */
+    Connection(Socket socket, LongAdder bytes, long maxTensorLength) throws IOException {
         this.socket = socket;
+        this.maxTensorLength = maxTensorLength;
         socket.setTcpNoDelay(true);
         this.in = new DataInputStream(new BufferedInputStream(new CountingInput(socket.getInputStream(), bytes), 1 << 16));
         this.out = new DataOutputStream(new BufferedOutputStream(new CountingOutput(socket.getOutputStream(), bytes), 1 << 16));
@@ -80,7 +85,15 @@ final class Connection implements AutoCloseable {
     }
 
     PsMessage read() throws IOException {
-        return Frames.read(in);
+        return Frames.read(in, maxTensorLength);
+    }
+
+    /** The first frame, within {@code timeoutMillis}: a Hello and nothing else (nothing else is parsed). */
+    PsMessage.Hello readHello(int timeoutMillis) throws IOException {
+        socket.setSoTimeout(timeoutMillis);
+        PsMessage.Hello hello = Frames.readHello(in);
+        socket.setSoTimeout(0); // from here the step deadline is kept by the server's step loop and watchdog
+        return hello;
     }
 
     synchronized void send(PsMessage message) throws IOException {

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -16,6 +14,7 @@ import java.util.function.BooleanSupplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.PsMessage;
 
 /**
@@ -28,8 +27,11 @@ public final class ParameterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParameterServer.class);
 
     private final String jobId;
-    private final byte[] secret;
+    private final String secret;
     private final int workers;
+    private final long parameters;
+    private final int handshakeMillis;
+    private final int maxConnections;
     private final long timeoutNanos;
     private final ServerSocket server;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -43,6 +45,8 @@ public final class ParameterServer implements AutoCloseable {
                 return t;
             });
     private final java.util.concurrent.atomic.LongAdder bytes = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong rejectedBeforeAuthentication =
+            new java.util.concurrent.atomic.AtomicLong();
     private int epoch = -1;
     private long nextStep;
     private int attempt = -1;
@@ -54,14 +58,20 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     /**
+     * @param parameters   the model's parameter count: every gradient must have exactly this length, and no frame
+     *                     may declare more
      * @param bindAddress  local address to listen on (the executors must reach it)
-     * @param stepTimeoutSeconds deadline of every wait (cluster.stepTimeoutSeconds)
+     * @param stepTimeoutSeconds deadline of every wait (cluster.stepTimeoutSeconds); a connection must authenticate
+     *                     within it (at most 10 s)
      */
-    public ParameterServer(String jobId, String secret, int workers, InetAddress bindAddress, int stepTimeoutSeconds)
-            throws IOException {
+    public ParameterServer(String jobId, String secret, int workers, long parameters, InetAddress bindAddress,
+                           int stepTimeoutSeconds) throws IOException {
         this.jobId = jobId;
-        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        this.secret = secret;
         this.workers = workers;
+        this.parameters = parameters;
+        this.handshakeMillis = (int) Math.min(10_000L, TimeUnit.SECONDS.toMillis(stepTimeoutSeconds));
+        this.maxConnections = 2 * workers + 16;
         this.timeoutNanos = TimeUnit.SECONDS.toNanos(stepTimeoutSeconds);
         this.slots = new Connection[workers];
         this.server = new ServerSocket(0, 64, bindAddress);
@@ -152,7 +162,7 @@ public final class ParameterServer implements AutoCloseable {
                 }
             }
             watchdog.cancel(false);
-            return gather(step, current, deadline);
+            return gather(step, current, deadline, params.dataType());
         } catch (WorkerLostException e) {
             close(current);
             throw e;
@@ -178,7 +188,8 @@ public final class ParameterServer implements AutoCloseable {
         notifyAll();
     }
 
-    private PsMessage.Gradient[] gather(long step, Connection[] current, long deadline) throws WorkerLostException,
+    private PsMessage.Gradient[] gather(long step, Connection[] current, long deadline,
+                                       org.nd4j.linalg.api.buffer.DataType type) throws WorkerLostException,
             InterruptedException {
         PsMessage.Gradient[] gradients = new PsMessage.Gradient[workers];
         int received = 0;
@@ -196,6 +207,12 @@ public final class ParameterServer implements AutoCloseable {
             } else if (e.failure() != null) {
                 throw new WorkerLostException("lost " + e.from() + " during step " + step + ": " + e.failure(), e.failure());
             } else if (e.message() instanceof PsMessage.Gradient g && acceptable(g, e.from(), step)) {
+                if (g.gradient().length() != parameters || g.gradient().dataType() != type || g.examples() < 0) {
+                    // a broken or hostile worker: fail the step (nothing is applied) so that Spark retries the stage
+                    throw new WorkerLostException(e.from() + " sent a malformed gradient for step " + step + ": "
+                            + g.gradient().length() + " " + g.gradient().dataType() + " values for a model of "
+                            + parameters + " " + type + ", " + g.examples() + " examples", null);
+                }
                 if (gradients[w] == null) {
                     received++;
                 }
@@ -243,12 +260,27 @@ public final class ParameterServer implements AutoCloseable {
         notifyAll();
     }
 
+    /**
+     * Accepts connections, at most {@code 2k + 16} open at once (more are closed at once: a flood cannot exhaust
+     * threads or descriptors), backing off after a failed accept (e.g. no descriptors left) instead of spinning.
+     */
     private void acceptLoop() {
+        long backoffMillis = 0;
+        long refused = 0;
         while (!closed) {
             try {
                 Socket socket = server.accept();
-                Connection c = new Connection(socket, bytes);
+                backoffMillis = 0;
+                Connection c = new Connection(socket, bytes, parameters);
                 synchronized (this) {
+                    if (open.size() >= maxConnections) {
+                        c.close();
+                        if (refused++ % 100 == 0) {
+                            LOG.warn("refused a connection from {}: {} connections open, the limit for {} workers "
+                                    + "({} refused so far)", c.peer(), open.size(), workers, refused);
+                        }
+                        continue;
+                    }
                     open.add(c);
                 }
                 Thread reader = new Thread(() -> readLoop(c), "ps-read-" + socket.getRemoteSocketAddress());
@@ -257,6 +289,13 @@ public final class ParameterServer implements AutoCloseable {
             } catch (IOException e) {
                 if (!closed) {
                     LOG.warn("parameter server accept failed: {}", e.toString());
+                    backoffMillis = Math.min(1000, Math.max(10, backoffMillis * 2));
+                    try {
+                        Thread.sleep(backoffMillis);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                 }
             }
         }
@@ -264,15 +303,18 @@ public final class ParameterServer implements AutoCloseable {
 
     private void readLoop(Connection c) {
         try {
-            PsMessage first = c.read();
-            if (!register(c, first)) {
+            byte[] nonce = Handshake.nonce();
+            c.send(new PsMessage.Challenge(nonce));
+            if (!register(c, c.readHello(handshakeMillis), nonce)) {
                 return;
             }
             while (!closed) {
                 events.add(new Event(c, c.read(), null));
             }
-        } catch (IOException | RuntimeException e) {
-            if (!closed) {
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            if (c.worker() < 0) {
+                unauthenticated(c, e.toString());
+            } else if (!closed) {
                 events.add(new Event(c, null, e));
             }
             synchronized (this) {
@@ -288,16 +330,15 @@ public final class ParameterServer implements AutoCloseable {
         }
     }
 
-    private synchronized boolean register(Connection c, PsMessage first) throws IOException {
-        if (!(first instanceof PsMessage.Hello h)) {
-            LOG.warn("rejected connection from {}: it sent {} instead of Hello", c.peer(), first);
+    private synchronized boolean register(Connection c, PsMessage.Hello h, byte[] serverNonce) throws IOException {
+        if (!Handshake.matches(Handshake.helloMac(secret, serverNonce, h.clientNonce(), h.jobId(), h.worker(),
+                h.stageAttempt(), h.epoch()), h.mac())) {
+            unauthenticated(c, "authentication failed for " + h);
+            c.send(new PsMessage.Reject("authentication failed for job " + h.jobId()));
             return false;
         }
-        if (!MessageDigest.isEqual(secret, h.secret().getBytes(StandardCharsets.UTF_8))) {
-            LOG.warn("rejected connection from {} ({}): wrong secret", c.peer(), h);
-            c.send(new PsMessage.Reject("authentication failed: wrong secret for job " + h.jobId()));
-            return false;
-        }
+        PsMessage.Welcome welcome = new PsMessage.Welcome(nextStep, Handshake.welcomeProof(secret, serverNonce,
+                h.clientNonce(), nextStep));
         String reason = !jobId.equals(h.jobId()) ? "this parameter server serves job " + jobId + ", not " + h.jobId()
                 + " (a task of an earlier run still alive?)"
                 : h.worker() < 0 || h.worker() >= workers ? "worker index " + h.worker() + " outside 0.." + (workers - 1)
@@ -314,7 +355,7 @@ public final class ParameterServer implements AutoCloseable {
         if (ended) {
             // Spark re-ran the barrier stage after the epoch's last step (e.g. its shuffle output was lost): all of
             // the epoch's steps are applied, so the task has nothing to do.
-            c.send(new PsMessage.Welcome(nextStep));
+            c.send(welcome);
             c.send(new PsMessage.EndEpoch(epoch));
             LOG.info("{} registered for epoch {}, which has ended: told it to finish", h, epoch + 1);
             return false;
@@ -328,10 +369,21 @@ public final class ParameterServer implements AutoCloseable {
         }
         c.registeredAs(h.worker(), h.stageAttempt());
         slots[h.worker()] = c;
-        c.send(new PsMessage.Welcome(nextStep));
+        c.send(welcome);
         LOG.info("registered {} for epoch {} ({}/{})", c, epoch + 1, registered(), workers);
         notifyAll();
         return true;
+    }
+
+    /**
+     * Logs a connection dropped before it authenticated: the first 20, then every 1000th with the count, so that a
+     * flood of bad connections cannot flood the log as well.
+     */
+    private void unauthenticated(Connection c, String reason) {
+        long n = rejectedBeforeAuthentication.incrementAndGet();
+        if (n <= 20 || n % 1000 == 0) {
+            LOG.warn("closed the connection from {} before it authenticated ({} so far): {}", c.peer(), n, reason);
+        }
     }
 
     @Override

@@ -24,7 +24,7 @@ class ParameterServerTest {
 
     @BeforeEach
     void start() throws IOException {
-        ps = new ParameterServer(JOB, SECRET, 2, InetAddress.getLoopbackAddress(), 10);
+        ps = new ParameterServer(JOB, SECRET, 2, 3, InetAddress.getLoopbackAddress(), 10);
         ps.beginEpoch(0, 5);
     }
 
@@ -34,19 +34,19 @@ class ParameterServerTest {
     }
 
     private PsClient client() throws IOException {
-        return PsClient.connect("127.0.0.1", ps.port(), 5_000, 10_000);
+        return PsClient.connect("127.0.0.1", ps.port(), 5_000, 10_000, 20_000_000);
     }
 
     @Test
     void rejectsAConnectionWithAWrongSecretAndKeepsServingTheOthers() throws Exception {
         try (PsClient intruder = client()) {
             IOException e = assertThrows(IOException.class,
-                    () -> intruder.register(new PsMessage.Hello(JOB, "guess", 0, 0, 0)));
+                    () -> intruder.register(JOB, "guess", 0, 0, 0));
             assertTrue(e.getMessage().contains("authentication failed"), e.getMessage());
         }
         try (PsClient w0 = client(); PsClient w1 = client()) {
-            assertEquals(5, w0.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0)));
-            assertEquals(5, w1.register(new PsMessage.Hello(JOB, SECRET, 1, 0, 0)));
+            assertEquals(5, w0.register(JOB, SECRET, 0, 0, 0));
+            assertEquals(5, w1.register(JOB, SECRET, 1, 0, 0));
             ps.awaitWorkers(5, () -> false);
         }
     }
@@ -60,8 +60,8 @@ class ParameterServerTest {
         };
         for (String[] c : cases) {
             try (PsClient w = client()) {
-                IOException e = assertThrows(IOException.class, () -> w.register(
-                        new PsMessage.Hello(c[0], SECRET, Integer.parseInt(c[2]), 0, Integer.parseInt(c[1]))));
+                IOException e = assertThrows(IOException.class, () -> w.register(c[0], SECRET,
+                        Integer.parseInt(c[2]), 0, Integer.parseInt(c[1])));
                 assertTrue(e.getMessage().contains(c[3]), e.getMessage());
             }
         }
@@ -70,8 +70,8 @@ class ParameterServerTest {
     @Test
     void aStepSendsTheParametersAndReturnsGradientsInWorkerOrderIgnoringStaleOnes() throws Exception {
         try (PsClient w0 = client(); PsClient w1 = client()) {
-            w1.register(new PsMessage.Hello(JOB, SECRET, 1, 0, 0));
-            w0.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0));
+            w1.register(JOB, SECRET, 1, 0, 0);
+            w0.register(JOB, SECRET, 0, 0, 0);
             ps.awaitWorkers(5, () -> false);
             INDArray params = Nd4j.createFromArray(1f, 2f, 3f);
             CompletableFuture<PsMessage.Gradient[]> step = CompletableFuture.supplyAsync(() -> {
@@ -101,8 +101,8 @@ class ParameterServerTest {
     void aWorkerThatDiesDuringAStepFailsTheStepInsteadOfHangingIt() throws Exception {
         try (PsClient w0 = client()) {
             PsClient w1 = client();
-            w0.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0));
-            w1.register(new PsMessage.Hello(JOB, SECRET, 1, 0, 0));
+            w0.register(JOB, SECRET, 0, 0, 0);
+            w1.register(JOB, SECRET, 1, 0, 0);
             ps.awaitWorkers(5, () -> false);
             CompletableFuture<Exception> step = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -123,11 +123,11 @@ class ParameterServerTest {
     @Test
     void aNewerStageAttemptReplacesTheOldWorkersAndAnOlderAttemptIsRejected() throws Exception {
         try (PsClient old0 = client(); PsClient new0 = client(); PsClient new1 = client(); PsClient late = client()) {
-            old0.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0));
-            new0.register(new PsMessage.Hello(JOB, SECRET, 0, 1, 0));
-            new1.register(new PsMessage.Hello(JOB, SECRET, 1, 1, 0));
+            old0.register(JOB, SECRET, 0, 0, 0);
+            new0.register(JOB, SECRET, 0, 1, 0);
+            new1.register(JOB, SECRET, 1, 1, 0);
             ps.awaitWorkers(5, () -> false);
-            IOException e = assertThrows(IOException.class, () -> late.register(new PsMessage.Hello(JOB, SECRET, 1, 0, 0)));
+            IOException e = assertThrows(IOException.class, () -> late.register(JOB, SECRET, 1, 0, 0));
             assertTrue(e.getMessage().contains("stale stage attempt 0; attempt 1 is running"), e.getMessage());
         }
     }
@@ -136,8 +136,8 @@ class ParameterServerTest {
     void aWorkerLostBetweenStepsFailsTheNextStepAsWorkerLostNotAsACrash() throws Exception {
         try (PsClient w0 = client()) {
             PsClient w1 = client();
-            w0.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0));
-            w1.register(new PsMessage.Hello(JOB, SECRET, 1, 0, 0));
+            w0.register(JOB, SECRET, 0, 0, 0);
+            w1.register(JOB, SECRET, 1, 0, 0);
             ps.awaitWorkers(5, () -> false);
             w1.close();
             Thread.sleep(500); // the server's reader thread sees EOF and empties worker 1's slot
@@ -150,11 +150,11 @@ class ParameterServerTest {
     @Test
     void aWorkerOfARerunStageAfterTheEpochEndedIsToldToFinish() throws Exception {
         try (PsClient w0 = client(); PsClient w1 = client(); PsClient late = client()) {
-            w0.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0));
-            w1.register(new PsMessage.Hello(JOB, SECRET, 1, 0, 0));
+            w0.register(JOB, SECRET, 0, 0, 0);
+            w1.register(JOB, SECRET, 1, 0, 0);
             ps.awaitWorkers(5, () -> false);
             ps.endEpoch();
-            assertEquals(5, late.register(new PsMessage.Hello(JOB, SECRET, 0, 1, 0)));
+            assertEquals(5, late.register(JOB, SECRET, 0, 1, 0));
             assertTrue(late.receive() instanceof PsMessage.EndEpoch);
         }
     }
@@ -162,10 +162,10 @@ class ParameterServerTest {
     @Test
     void aWorkerThatStopsReadingCannotBlockASendPastTheStepDeadline() throws Exception {
         ps.close();
-        ps = new ParameterServer(JOB, SECRET, 1, InetAddress.getLoopbackAddress(), 2);
+        ps = new ParameterServer(JOB, SECRET, 1, 20_000_000, InetAddress.getLoopbackAddress(), 2);
         ps.beginEpoch(0, 0);
         try (PsClient frozen = client()) {
-            frozen.register(new PsMessage.Hello(JOB, SECRET, 0, 0, 0));
+            frozen.register(JOB, SECRET, 0, 0, 0);
             ps.awaitWorkers(0, () -> false);
             long start = System.nanoTime();
             // 80 MB of parameters: far more than the socket buffers hold while the worker reads nothing

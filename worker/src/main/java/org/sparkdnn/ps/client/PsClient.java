@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import org.sparkdnn.ps.Frames;
+import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.PsMessage;
 
 /** A worker's connection to the parameter server. Blocking; every read has the step deadline. */
@@ -18,10 +19,12 @@ public final class PsClient implements AutoCloseable {
     private final DataInputStream in;
     private final DataOutputStream out;
     private final String address;
+    private final long maxTensorLength;
 
-    private PsClient(Socket socket, String address) throws IOException {
+    private PsClient(Socket socket, String address, long maxTensorLength) throws IOException {
         this.socket = socket;
         this.address = address;
+        this.maxTensorLength = maxTensorLength;
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
         this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
     }
@@ -30,8 +33,10 @@ public final class PsClient implements AutoCloseable {
      * Connects, retrying refused connections until {@code timeoutMillis} has passed.
      *
      * @param readTimeoutMillis deadline of every later read (cluster.stepTimeoutSeconds)
+     * @param maxTensorLength   the model's parameter count: the largest tensor the server may send
      */
-    public static PsClient connect(String host, int port, int timeoutMillis, int readTimeoutMillis) throws IOException {
+    public static PsClient connect(String host, int port, int timeoutMillis, int readTimeoutMillis,
+                                   long maxTensorLength) throws IOException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         String address = host + ":" + port;
         while (true) {
@@ -40,7 +45,7 @@ public final class PsClient implements AutoCloseable {
                 socket.setTcpNoDelay(true);
                 socket.connect(new InetSocketAddress(host, port), timeoutMillis);
                 socket.setSoTimeout(readTimeoutMillis);
-                return new PsClient(socket, address);
+                return new PsClient(socket, address, maxTensorLength);
             } catch (ConnectException e) {
                 socket.close();
                 if (System.currentTimeMillis() > deadline) {
@@ -61,11 +66,26 @@ public final class PsClient implements AutoCloseable {
         }
     }
 
-    /** Sends the hello and returns the step training continues at; a rejection becomes an exception. */
-    public long register(PsMessage.Hello hello) throws IOException {
+    /**
+     * Authenticates (answers the server's challenge with an HMAC of the run's secret, checks the server's proof) and
+     * registers; returns the step training continues at. A rejection or a failed proof becomes an exception.
+     */
+    public long register(String jobId, String secret, int worker, int stageAttempt, int epoch) throws IOException {
+        PsMessage first = receive();
+        if (!(first instanceof PsMessage.Challenge challenge)) {
+            throw new IOException("the parameter server at " + address + " sent " + first + " instead of a challenge");
+        }
+        byte[] clientNonce = Handshake.nonce();
+        PsMessage.Hello hello = new PsMessage.Hello(jobId, worker, stageAttempt, epoch, clientNonce,
+                Handshake.helloMac(secret, challenge.nonce(), clientNonce, jobId, worker, stageAttempt, epoch));
         send(hello);
         PsMessage reply = receive();
         if (reply instanceof PsMessage.Welcome w) {
+            if (!Handshake.matches(Handshake.welcomeProof(secret, challenge.nonce(), clientNonce, w.nextStep()),
+                    w.proof())) {
+                throw new IOException("the server at " + address + " could not prove it knows the run's secret: "
+                        + "not this run's parameter server");
+            }
             return w.nextStep();
         }
         if (reply instanceof PsMessage.Reject r) {
@@ -80,7 +100,7 @@ public final class PsClient implements AutoCloseable {
 
     public PsMessage receive() throws IOException {
         try {
-            return Frames.read(in);
+            return Frames.read(in, maxTensorLength);
         } catch (SocketTimeoutException e) {
             throw new IOException("no message from the parameter server at " + address + " within "
                     + socket.getSoTimeout() / 1000 + " s; raise cluster.stepTimeoutSeconds if steps are that slow", e);

@@ -1,0 +1,87 @@
+package org.sparkdnn.ps;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Mutual challenge–response authentication of a parameter-server connection with the run's secret, which never
+ * crosses the wire (HMAC-SHA256, as Spark's own RPC authentication and TLS-PSK do; chosen over TLS because both ends
+ * already share a per-run secret and no certificates exist). The server sends a fresh 32-byte nonce; the worker's
+ * Hello carries its own nonce and a MAC over both nonces and every Hello field, so a recorded Hello cannot be replayed
+ * on another connection; the server's Welcome carries a MAC over both nonces and the next step with another label,
+ * so a worker only trusts parameters from a server that knows the secret. Comparison is in constant time.
+ * What follows the handshake is not integrity-protected: against an active attacker on the network path, use Spark's
+ * network encryption on a private network (see the README).
+ */
+public final class Handshake {
+    public static final int NONCE_BYTES = 32;
+    public static final int MAC_BYTES = 32;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Handshake() {
+    }
+
+    /** A fresh random secret for one run: 32 bytes, hex. */
+    public static String newSecret() {
+        return java.util.HexFormat.of().formatHex(nonce());
+    }
+
+    public static byte[] nonce() {
+        byte[] n = new byte[NONCE_BYTES];
+        RANDOM.nextBytes(n);
+        return n;
+    }
+
+    public static byte[] helloMac(String secret, byte[] serverNonce, byte[] clientNonce, String jobId, int worker,
+                                  int stageAttempt, int epoch) {
+        return mac(secret, out -> {
+            out.writeUTF("sparkdnn-ps hello v1");
+            out.write(serverNonce);
+            out.write(clientNonce);
+            out.writeUTF(jobId);
+            out.writeInt(worker);
+            out.writeInt(stageAttempt);
+            out.writeInt(epoch);
+        });
+    }
+
+    public static byte[] welcomeProof(String secret, byte[] serverNonce, byte[] clientNonce, long nextStep) {
+        return mac(secret, out -> {
+            out.writeUTF("sparkdnn-ps welcome v1");
+            out.write(serverNonce);
+            out.write(clientNonce);
+            out.writeLong(nextStep);
+        });
+    }
+
+    /** Constant-time comparison. */
+    public static boolean matches(byte[] expected, byte[] actual) {
+        return MessageDigest.isEqual(expected, actual);
+    }
+
+    private interface Fields {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] mac(String secret, Fields fields) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            fields.write(new DataOutputStream(bytes));
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return mac.doFinal(bytes.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java 17 runtime", e);
+        }
+    }
+}
