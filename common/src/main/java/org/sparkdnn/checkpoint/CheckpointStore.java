@@ -237,7 +237,9 @@ public final class CheckpointStore {
                     Manifest m = json.readValue(readAll(new Path(new Path(root, name(step)), MANIFEST)), Manifest.class);
                     m.validation().ifPresent(v -> loss.put(step, v));
                 } catch (IOException e) {
-                    LOG.warn("prune: cannot read the manifest of step {}: {}", step, e.toString());
+                    // it may be the best one: never delete what could not be judged
+                    LOG.warn("prune: cannot read the manifest of step {}, keeping it: {}", step, e.toString());
+                    keep.add(step);
                 }
             }
             loss.entrySet().stream().sorted(Map.Entry.comparingByValue()).limit(keepBest)

@@ -51,6 +51,20 @@ class CheckpointCorruptionTest {
         assertTrue(problems.get(0).contains("ckpt-0000000020") && problems.get(0).contains(problem), problems.get(0));
     }
 
+    @org.junit.jupiter.api.Test
+    void pruningKeepsACheckpointWhoseManifestItCannotReadBecauseItMightBeTheBest() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir.toString(), new Configuration(), new ConfigLoader().json());
+        store.write(CheckpointStoreHdfsTest.manifest(10, 0.1), CheckpointStoreHdfsTest.model(10));
+        store.write(CheckpointStoreHdfsTest.manifest(20, 0.5), CheckpointStoreHdfsTest.model(20));
+        store.write(CheckpointStoreHdfsTest.manifest(30, 0.9), CheckpointStoreHdfsTest.model(30));
+        store.write(CheckpointStoreHdfsTest.manifest(40, 0.95), CheckpointStoreHdfsTest.model(40));
+        write(dir.resolve("ckpt-0000000010/manifest.json"), "{not json");
+        List<Long> deleted = store.prune(1, 1);
+        // kept: 40 (newest), 20 (best readable), 10 (cannot be judged, may be the best)
+        assertEquals(List.of(30L), deleted);
+        assertTrue(Files.exists(dir.resolve("ckpt-0000000010")) && Files.exists(dir.resolve("ckpt-0000000020")));
+    }
+
     private static void truncate(Path file) {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.setLength(f.length() / 2);
