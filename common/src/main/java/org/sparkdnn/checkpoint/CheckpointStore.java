@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +56,10 @@ public final class CheckpointStore {
         }
     }
 
+    private FileContext fileContext() throws IOException {
+        return FileContext.getFileContext(fs.getUri(), hadoop);
+    }
+
     public String uri() {
         return root.toString();
     }
@@ -67,9 +74,6 @@ public final class CheckpointStore {
      */
     public String write(Manifest manifest, Map<String, byte[]> files) throws IOException {
         Path target = new Path(root, name(manifest.step()));
-        if (fs.exists(target)) {
-            throw new CheckpointException(target + " already exists; checkpoints are never overwritten");
-        }
         fs.mkdirs(root);
         Path tmp = new Path(root, "_tmp-" + name(manifest.step()) + "-" + System.nanoTime());
         fs.mkdirs(tmp);
@@ -81,8 +85,13 @@ public final class CheckpointStore {
             }
             Manifest complete = manifest.withFiles(checksums);
             writeFile(new Path(tmp, MANIFEST), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(complete));
-            if (!fs.rename(tmp, target)) {
-                throw new IOException("rename of " + tmp + " to " + target + " failed");
+            // Rename.NONE fails when the target exists (FileSystem.rename would move tmp *into* an existing dir):
+            // a checkpoint written meanwhile by another driver is never replaced or nested
+            try {
+                fileContext().rename(tmp, target, Options.Rename.NONE);
+            } catch (FileAlreadyExistsException e) {
+                throw new CheckpointException(target + " already exists (written meanwhile by another run?); "
+                        + "checkpoints are never overwritten", e);
             }
         } catch (IOException | RuntimeException e) {
             fs.delete(tmp, true);
@@ -107,10 +116,11 @@ public final class CheckpointStore {
         Path tmp = new Path(root, "_tmp-latest-" + System.nanoTime());
         writeFile(tmp, name.getBytes(StandardCharsets.UTF_8));
         Path latest = new Path(root, LATEST);
-        fs.delete(latest, false);
-        if (!fs.rename(tmp, latest)) {
+        try {
+            fileContext().rename(tmp, latest, Options.Rename.OVERWRITE); // atomic on HDFS
+        } catch (IOException e) {
             fs.delete(tmp, false);
-            throw new IOException("cannot update " + latest);
+            throw new IOException("cannot update " + latest + ": " + e, e);
         }
     }
 

@@ -65,6 +65,22 @@ class CheckpointCorruptionTest {
         assertTrue(Files.exists(dir.resolve("ckpt-0000000010")) && Files.exists(dir.resolve("ckpt-0000000020")));
     }
 
+    @org.junit.jupiter.api.Test
+    void aCheckpointDirectoryCreatedMeanwhileByAnotherWriterIsNeitherReplacedNorNested() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir.toString(), new Configuration(), new ConfigLoader().json());
+        Path theirs = Files.createDirectories(dir.resolve("ckpt-0000000010"));
+        Files.writeString(theirs.resolve("marker"), "another writer's");
+        CheckpointException e = org.junit.jupiter.api.Assertions.assertThrows(CheckpointException.class,
+                () -> store.write(CheckpointStoreHdfsTest.manifest(10, null), CheckpointStoreHdfsTest.model(10)));
+        assertTrue(e.getMessage().contains("ckpt-0000000010 already exists"), e.getMessage());
+        try (Stream<Path> inside = Files.list(theirs)) {
+            assertEquals(List.of("marker"), inside.map(p -> p.getFileName().toString()).toList(), "nothing moved into it");
+        }
+        try (Stream<Path> left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("_tmp-ckpt")), "the temporary is gone");
+        }
+    }
+
     private static void truncate(Path file) {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.setLength(f.length() / 2);
