@@ -19,9 +19,6 @@ import org.sparkdnn.io.Storage;
  * earlier one with a leaderboard is the previous night; only the last N are kept).
  */
 public final class Nightly {
-    /** Exit status of a sweep whose best regressed against the earlier one. */
-    public static final int REGRESSED = 3;
-
     private Nightly() {
     }
 

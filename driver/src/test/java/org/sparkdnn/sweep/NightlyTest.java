@@ -80,7 +80,7 @@ class NightlyTest {
         ((ObjectNode) board.get("rows").get(0)).put("metric", 1e-6);
         Files.writeString(yardstick.resolve("leaderboard.json"), board.toString());
         String out = root.resolve("2026-11-29").toString();
-        assertEquals(Nightly.REGRESSED, Main.run("sweep", "--config", sweep.toString(), "--output", out,
+        assertEquals(org.sparkdnn.cli.ExitStatus.REGRESSED, Main.run("sweep", "--config", sweep.toString(), "--output", out,
                 "--set", "search.trials=4", "--warm-start", root.resolve("2026-11-28").toString(),
                 "--warm-start-top", "2", "--compare-to", yardstick.toString()));
         // against itself: no regression (the sweep resumes: nothing is retrained)

@@ -155,22 +155,28 @@ class HostileClientsTest {
         realWorkersStillRegister();
     }
 
+    /** A GRADIENT frame's fields up to a tensor header declaring 2^31-1 doubles (16 GiB), without the values. */
+    private static byte[] gradientHeaderDeclaringTwoBillionDoubles() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeByte(5); // GRADIENT
+        out.writeUTF(JOB);
+        out.writeInt(0);
+        out.writeInt(0);
+        out.writeLong(5);
+        out.writeDouble(0);
+        out.writeInt(1);
+        out.writeLong(0);
+        out.writeByte('d');
+        out.writeInt(Integer.MAX_VALUE);
+        return bytes.toByteArray();
+    }
+
     @Test
     void aGradientFrameBeforeAuthenticationIsNotParsedEvenWhenItDeclaresTwoBillionValues() throws Exception {
         try (Socket s = raw()) {
             challenge(s);
-            DataOutputStream out = new DataOutputStream(s.getOutputStream());
-            out.writeByte(5); // GRADIENT
-            out.writeUTF(JOB);
-            out.writeInt(0);
-            out.writeInt(0);
-            out.writeLong(5);
-            out.writeDouble(0);
-            out.writeInt(1);
-            out.writeLong(0);
-            out.writeByte('d');
-            out.writeInt(Integer.MAX_VALUE);
-            out.flush();
+            s.getOutputStream().write(gradientHeaderDeclaringTwoBillionDoubles());
             assertTrue(closedByServer(s), "closed at the frame type, before any allocation");
         }
         realWorkersStillRegister();
@@ -178,21 +184,8 @@ class HostileClientsTest {
 
     @Test
     void anAuthenticatedWorkerCannotDeclareATensorLargerThanTheModel() {
-        IOException e = assertThrows(IOException.class, () -> {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(5);
-            out.writeUTF(JOB);
-            out.writeInt(0);
-            out.writeInt(0);
-            out.writeLong(5);
-            out.writeDouble(0);
-            out.writeInt(1);
-            out.writeLong(0);
-            out.writeByte('d');
-            out.writeInt(Integer.MAX_VALUE);
-            Frames.read(new DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), PARAMS);
-        });
+        IOException e = assertThrows(IOException.class, () -> Frames.read(new DataInputStream(
+                new java.io.ByteArrayInputStream(gradientHeaderDeclaringTwoBillionDoubles())), PARAMS));
         assertTrue(e.getMessage().contains("tensor of 2147483647 values declared; this model has 3"), e.getMessage());
     }
 
