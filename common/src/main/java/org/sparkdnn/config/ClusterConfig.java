@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Where and how training runs.
  *
- * @param engine             local (default), sync, reference
+ * @param engine             local (default), sync, reference (exact); shared, averaging (DL4J's trainers)
  * @param master             Spark master for scripts/trainer (default {@code local[2]}); spark-submit's
  *                           {@code --master} wins when given
  * @param workers            k, the number of shards of each global batch (default 2)
@@ -24,10 +24,15 @@ import java.util.Map;
  *                           only indices move per epoch) or {@code shuffle} (1/k per executor, a shuffle per epoch)
  * @param gpusPerWorker      GPUs per worker task (default 0): sets {@code spark.task.resource.gpu.amount}; tasks
  *                           bind ND4J to the GPU Spark assigns (needs the {@code cuda} build and a discovery script)
+ * @param epochTimeoutSeconds {@code shared}/{@code averaging}: deadline of one epoch's Spark job (default 3600); past
+ *                           it the job is cancelled and the run fails
+ * @param shared             settings of the {@code shared} engine
+ * @param averaging          settings of the {@code averaging} engine
  */
 public record ClusterConfig(Engine engine, String master, Integer workers, Integer threadsPerWorker,
                             Integer maxStageAttempts, Integer stepTimeoutSeconds, Map<String, String> spark,
-                            FaultInjection faultInjection, DataPlacement dataPlacement, Integer gpusPerWorker) {
+                            FaultInjection faultInjection, DataPlacement dataPlacement, Integer gpusPerWorker,
+                            Integer epochTimeoutSeconds, SharedConfig shared, AveragingConfig averaging) {
     public ClusterConfig {
         engine = orDefault(engine, Engine.LOCAL);
         master = notBlank("master", orDefault(master, "local[2]"));
@@ -39,6 +44,9 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
         faultInjection = orDefault(faultInjection, FaultInjection::off);
         dataPlacement = orDefault(dataPlacement, DataPlacement.BROADCAST);
         gpusPerWorker = Checks.nonNegative("gpusPerWorker", orDefault(gpusPerWorker, 0));
+        epochTimeoutSeconds = positive("epochTimeoutSeconds", orDefault(epochTimeoutSeconds, 3600));
+        shared = orDefault(shared, SharedConfig::defaults);
+        averaging = orDefault(averaging, AveragingConfig::defaults);
         for (String key : spark.keySet()) {
             if (!key.startsWith("spark.")) {
                 throw new ConfigException("spark." + key, "keys must start with 'spark.'", key);
@@ -47,6 +55,6 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
     }
 
     public static ClusterConfig defaults() {
-        return new ClusterConfig(null, null, null, null, null, null, null, null, null, null);
+        return new ClusterConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -22,6 +22,31 @@ public record RunConfig(ModelConfig model, OptimizerConfig optimizer, DataConfig
             throw new ConfigException("cluster.workers", "must be <= training.batchSize ("
                     + training.batchSize() + ") so that every worker gets examples", cluster.workers());
         }
+        if (cluster.engine().dl4j()) {
+            dl4jEngineLimits(cluster, training, checkpoint);
+        }
+    }
+
+    /** What DL4J's Spark trainers cannot do: they train whole epochs, on equal per-worker minibatches. */
+    private static void dl4jEngineLimits(ClusterConfig cluster, TrainingConfig training, CheckpointConfig checkpoint) {
+        String engine = "engine " + cluster.engine().key();
+        if (training.batchSize() % cluster.workers() != 0) {
+            throw new ConfigException("cluster.workers", "must divide training.batchSize (" + training.batchSize()
+                    + ") with " + engine + ": DL4J's trainers fit equal minibatches of batchSize / workers",
+                    cluster.workers());
+        }
+        if (training.maxSteps() > 0) {
+            throw new ConfigException("training.maxSteps", "is not supported with " + engine
+                    + " (it trains whole epochs); use training.epochs", training.maxSteps());
+        }
+        if (checkpoint.everySteps() > 0) {
+            throw new ConfigException("checkpoint.everySteps", "is not supported with " + engine
+                    + " (it checkpoints at epoch boundaries); use checkpoint.everyEpochs", checkpoint.everySteps());
+        }
+        if (cluster.faultInjection().worker() >= 0) {
+            throw new ConfigException("cluster.faultInjection.worker", "is supported by the sync engine only",
+                    cluster.faultInjection().worker());
+        }
     }
 
     public RunConfig withOutputDir(String dir) {

@@ -28,6 +28,16 @@ public final class SparkRuntime {
                 .set("spark.dynamicAllocation.enabled", "false")
                 .setIfMissing("spark.ui.showConsoleProgress", "false")
                 .setIfMissing("spark.executorEnv.OMP_NUM_THREADS", String.valueOf(cluster.threadsPerWorker()));
+        if (cluster.engine().dl4j()) {
+            // DL4J's trainers ship their own classes (results, DataSets) through Kryo: its registrator, no strict list
+            conf.set("spark.kryo.registrator", KryoRegistration.class.getName() + ",org.nd4j.kryo.Nd4jRegistrator")
+                    .set("spark.kryo.registrationRequired", "false");
+            String aeron = "-D" + Dl4jSparkEngine.AERON_UNBLOCK + "=" + Dl4jSparkEngine.AERON_UNBLOCK_NANOS;
+            String options = conf.get("spark.executor.extraJavaOptions", "");
+            if (!options.contains(Dl4jSparkEngine.AERON_UNBLOCK)) {
+                conf.set("spark.executor.extraJavaOptions", (options + " " + aeron).trim());
+            }
+        }
         if (cluster.gpusPerWorker() > 0) {
             conf.set("spark.task.resource.gpu.amount", String.valueOf(cluster.gpusPerWorker()));
         }

@@ -10,6 +10,7 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.sparkdnn.config.TrainingConfig;
 import org.sparkdnn.console.Progress;
 import org.sparkdnn.data.BatchPlan;
+import org.sparkdnn.engine.EpochEngine;
 import org.sparkdnn.engine.StepEngine;
 import org.sparkdnn.metrics.Evaluation;
 import org.sparkdnn.metrics.MetricsLog;
@@ -73,6 +74,27 @@ final class TrainingLoop {
             List<int[]> batches = plan.batches(epoch);
             double lossSum = 0;
             long epochExamples = 0;
+            if (engine instanceof EpochEngine epochEngine) {
+                // DL4J's trainers: one fit per epoch; checkpoints are written at epoch boundaries only
+                if (batch > 0 && batch < batches.size()) {
+                    throw new IllegalStateException("an epoch engine cannot resume inside an epoch (batch " + batch + ")");
+                }
+                if (batch == 0) {
+                    long begin = nanoClock.getAsLong();
+                    double loss = epochEngine.fitEpoch(epoch, batches);
+                    trainNanos += nanoClock.getAsLong() - begin;
+                    int n = batches.stream().mapToInt(b -> b.length).sum();
+                    step += batches.size();
+                    examples += n;
+                    epochExamples = n;
+                    lossSum = loss * n;
+                    double epochRate = n / ((nanoClock.getAsLong() - begin) / 1e9);
+                    afterEpochFit(epoch, step, loss, examples / (trainNanos / 1e9), epochRate, trainNanos / 1e9);
+                    progress.step(epoch, step, batches.size(), batches.size(), loss, examples / (trainNanos / 1e9));
+                    batch = batches.size();
+                    checkpointer.afterStep(engine.network(), state(step, epoch, batch, null), true);
+                }
+            }
             for (; batch < batches.size() && !stepLimitReached(step); batch++) {
                 int[] rows = batches.get(batch);
                 long begin = nanoClock.getAsLong();
@@ -139,6 +161,19 @@ final class TrainingLoop {
         metrics.write(record("epoch", step, epoch, fields));
         progress.epoch(epoch, step, trainLoss == null ? Double.NaN : trainLoss, validation, examplesPerSecond);
         return validation.map(Evaluation::loss).orElse(null);
+    }
+
+    /** An epoch engine's records and checks, once per epoch (the per-step ones of the step engines). */
+    private void afterEpochFit(int epoch, long step, double loss, double rate, double epochRate,
+                               double trainSeconds) {
+        Map<String, Double> norms = engine.gradientNorms();
+        if (config.gradientNormsEvery() > 0) {
+            metrics.write(record("gradientNorms", step, epoch, Map.of("norms", norms)));
+        }
+        metrics.write(record("step", step, epoch, Map.of("loss", loss,
+                "learningRate", learningRate.valueAt((int) step - 1, epoch), "examplesPerSecond", rate,
+                "recentExamplesPerSecond", epochRate, "trainSeconds", trainSeconds)));
+        DivergenceGuard.check(engine.network(), loss, step, epoch, norms);
     }
 
     private boolean stepLimitReached(long step) {

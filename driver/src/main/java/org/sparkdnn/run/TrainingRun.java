@@ -238,6 +238,9 @@ public final class TrainingRun {
                 return new SyncEngine(spark.context(), config, net, splits, train);
             case REFERENCE:
                 return new ReferenceEngine(spark.context(), config, net, splits, train);
+            case SHARED:
+            case AVERAGING:
+                return new org.sparkdnn.engine.Dl4jSparkEngine(spark.context(), config, net, splits, train);
             default:
                 throw new IllegalArgumentException("unmapped engine " + config.cluster().engine());
         }

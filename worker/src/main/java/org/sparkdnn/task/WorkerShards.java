@@ -28,6 +28,16 @@ public final class WorkerShards {
 
     /** @param blocks this worker's rows of the epoch, as blocks keyed by position in the epoch (any order) */
     public static WorkerShards build(Iterator<Tuple2<Integer, RowBlock>> blocks, WorkerSpec spec) {
+        return build(blocks, spec.features(), spec.examples(), spec.batchSize(), spec.loss(), spec.classes(),
+                spec.dataType());
+    }
+
+    /**
+     * @param examples  n, the training-set size, and {@code batchSize} B: which global batch a position is in
+     */
+    public static WorkerShards build(Iterator<Tuple2<Integer, RowBlock>> blocks, int features, int examples,
+                                     int batchSize, org.sparkdnn.config.Loss loss, int classes,
+                                     org.sparkdnn.config.NumericType dataType) {
         List<RowBlock> list = new ArrayList<>();
         int total = 0;
         while (blocks.hasNext()) {
@@ -46,8 +56,8 @@ public final class WorkerShards {
             }
         }
         Arrays.sort(packed);
-        int d = spec.features();
-        int batches = (spec.examples() + spec.batchSize() - 1) / spec.batchSize();
+        int d = features;
+        int batches = (examples + batchSize - 1) / batchSize;
         int[] start = new int[batches];
         int[] length = new int[batches];
         Arrays.fill(start, -1);
@@ -59,15 +69,14 @@ public final class WorkerShards {
             RowBlock block = list.get(blockOf[n]);
             System.arraycopy(block.x(), rowOf[n] * d, x, i * d, d);
             y[i] = block.y()[rowOf[n]];
-            int batch = position / spec.batchSize();
+            int batch = position / batchSize;
             if (start[batch] < 0) {
                 start[batch] = i;
             }
             length[batch]++;
         }
-        Examples examples = new Examples("epoch partition", "row", d, x, y, new int[total]);
-        ExampleMatrix matrix = new ExampleMatrix(examples, spec.loss(), spec.classes(),
-                org.sparkdnn.model.Dl4jMapping.dataType(spec.dataType()));
+        Examples rows = new Examples("epoch partition", "row", d, x, y, new int[total]);
+        ExampleMatrix matrix = new ExampleMatrix(rows, loss, classes, org.sparkdnn.model.Dl4jMapping.dataType(dataType));
         return new WorkerShards(matrix, start, length);
     }
 
@@ -81,6 +90,11 @@ public final class WorkerShards {
             rows[i] = batchStart[batch] + i;
         }
         return Optional.of(matrix.batch(rows));
+    }
+
+    /** The number of global batches of the epoch. */
+    public int batches() {
+        return batchStart.length;
     }
 
     public int rows() {
