@@ -22,6 +22,10 @@ public record RunConfig(ModelConfig model, OptimizerConfig optimizer, DataConfig
             throw new ConfigException("cluster.workers", "must be <= training.batchSize ("
                     + training.batchSize() + ") so that every worker gets examples", cluster.workers());
         }
+        if (!cluster.engine().dl4j() && cluster.faultInjection().stallSeconds() > 0) {
+            throw new ConfigException("cluster.faultInjection.stallSeconds", "is supported by engines shared and "
+                    + "averaging only", cluster.faultInjection().stallSeconds());
+        }
         if (cluster.engine().dl4j()) {
             dl4jEngineLimits(cluster, training, checkpoint);
         }
@@ -43,9 +47,9 @@ public record RunConfig(ModelConfig model, OptimizerConfig optimizer, DataConfig
             throw new ConfigException("checkpoint.everySteps", "is not supported with " + engine
                     + " (it checkpoints at epoch boundaries); use checkpoint.everyEpochs", checkpoint.everySteps());
         }
-        if (cluster.faultInjection().worker() >= 0) {
-            throw new ConfigException("cluster.faultInjection.worker", "is supported by the sync engine only",
-                    cluster.faultInjection().worker());
+        if (cluster.faultInjection().step() >= 0) {
+            throw new ConfigException("cluster.faultInjection.step", "is supported by the sync engine only (" + engine
+                    + ": faultInjection.stallSeconds)", cluster.faultInjection().step());
         }
     }
 

@@ -118,6 +118,15 @@ class InvalidConfigTest {
         rows.add(withData("residual layer with negative units", "model: {layers: [{type: residual, units: -3}]}\n", "model.layers[0].units", "must be > 0", "-3"));
         // cluster and output
         rows.add(withData("more workers than examples per batch", "training: {batchSize: 4}\ncluster: {engine: sync, workers: 8}\n", "cluster.workers", "must be <= training.batchSize (4)", "8"));
+        rows.add(withData("shared with workers not dividing the batch", "training: {batchSize: 32}\ncluster: {engine: shared, workers: 3}\n", "cluster.workers", "must divide training.batchSize (32) with engine shared", "3"));
+        rows.add(withData("averaging with a step limit", "training: {maxSteps: 100}\ncluster: {engine: averaging}\n", "training.maxSteps", "is not supported with engine averaging (it trains whole epochs)", "100"));
+        rows.add(withData("shared with step checkpoints", "checkpoint: {everySteps: 50}\ncluster: {engine: shared}\n", "checkpoint.everySteps", "is not supported with engine shared (it checkpoints at epoch boundaries)", "50"));
+        rows.add(withData("shared with a worker failure injected", "cluster: {engine: shared, faultInjection: {worker: 0, step: 3}}\n", "cluster.faultInjection.step", "is supported by the sync engine only (engine shared: faultInjection.stallSeconds)", "3"));
+        rows.add(withData("a stall injected into the sync engine", "cluster: {engine: sync, faultInjection: {worker: 0, stallSeconds: 5}}\n", "cluster.faultInjection.stallSeconds", "is supported by engines shared and averaging only", "5"));
+        rows.add(withData("shared with a privileged port", "cluster: {engine: shared, shared: {port: 80}}\n", "cluster.shared.port", "must be in [1024, 65000]", "80"));
+        rows.add(withData("shared with a malformed network mask", "cluster: {shared: {networkMask: 10.0.0.0}}\n", "cluster.shared.networkMask", "must be an IPv4 network like 10.0.0.0/16", "10.0.0.0"));
+        rows.add(withData("averaging every 0 minibatches", "cluster: {averaging: {frequency: 0}}\n", "cluster.averaging.frequency", "must be > 0", "0"));
+        rows.add(withData("an unknown threshold algorithm", "cluster: {shared: {thresholdAlgorithm: dynamic}}\n", "cluster.shared.thresholdAlgorithm", "must be one of [adaptive, fixed, targetSparsity]", "dynamic"));
         rows.add(withData("a non-spark key among the Spark settings", "cluster: {spark: {executor.memory: 2g}}\n", "cluster.spark.executor.memory", "keys must start with 'spark.'", "executor.memory"));
         rows.add(withData("blank output dir", "output: {dir: ''}\n", "output.dir", "must be set", "\"\""));
         // --set overrides

@@ -104,7 +104,8 @@ public final class Dl4jSparkEngine implements EpochEngine {
         this.data = EpochData.of(cluster.dataPlacement(), sc, splits.train(), config.training().seed(),
                 config.training().batchSize(), cluster.workers());
         this.shardSets = new ShardSets(splits.train().features(), splits.train().count(),
-                config.training().batchSize(), config.model().loss(), splits.classes(), config.model().dataType());
+                config.training().batchSize(), config.model().loss(), splits.classes(), config.model().dataType(),
+                cluster.faultInjection().worker(), cluster.faultInjection().stallSeconds());
         TrainingMaster<?, ?> trainingMaster = cluster.engine() == Engine.SHARED ? sharedMaster() : averagingMaster();
         this.sparkNet = new SparkComputationGraph(sc, master, trainingMaster);
     }
@@ -268,8 +269,13 @@ public final class Dl4jSparkEngine implements EpochEngine {
         private final Loss loss;
         private final int classes;
         private final NumericType dataType;
+        private final int stallWorker;
+        private final int stallSeconds;
 
-        ShardSets(int features, int examples, int batchSize, Loss loss, int classes, NumericType dataType) {
+        ShardSets(int features, int examples, int batchSize, Loss loss, int classes, NumericType dataType,
+                  int stallWorker, int stallSeconds) {
+            this.stallWorker = stallWorker;
+            this.stallSeconds = stallSeconds;
             this.features = features;
             this.examples = examples;
             this.batchSize = batchSize;
@@ -279,7 +285,11 @@ public final class Dl4jSparkEngine implements EpochEngine {
         }
 
         @Override
-        public Iterator<DataSet> call(Iterator<Tuple2<Integer, RowBlock>> blocks) {
+        public Iterator<DataSet> call(Iterator<Tuple2<Integer, RowBlock>> blocks) throws InterruptedException {
+            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+            if (stallSeconds > 0 && task != null && task.partitionId() == stallWorker && task.attemptNumber() == 0) {
+                Thread.sleep(stallSeconds * 1000L); // cluster.faultInjection: a stuck worker
+            }
             WorkerShards shards = WorkerShards.build(blocks, features, examples, batchSize, loss, classes, dataType);
             List<DataSet> sets = new ArrayList<>(shards.batches());
             for (int b = 0; b < shards.batches(); b++) {

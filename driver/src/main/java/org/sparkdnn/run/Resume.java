@@ -48,6 +48,13 @@ final class Resume {
                     + "output.*, checkpoint.*, training.epochs and training.maxSteps may change), or start afresh "
                     + "with another checkpoint.dir");
         }
+        if (config.cluster().engine().dl4j() && checkpoint.manifest().batch() > 0) {
+            throw new CheckpointException("cannot resume " + checkpoint.uri() + " with engine "
+                    + config.cluster().engine().key() + ": it was written inside epoch "
+                    + (checkpoint.manifest().epoch() + 1) + " (batch " + checkpoint.manifest().batch() + ") and this "
+                    + "engine trains whole epochs; resume it with engine sync, reference or local, or from a "
+                    + "checkpoint written at an epoch boundary");
+        }
         String saved = checkpoint.manifest().data() == null ? null : checkpoint.manifest().data().get("trainSha256");
         if (!trainSha256.equals(saved)) {
             throw new CheckpointException("cannot resume " + checkpoint.uri() + ": the training data differs from the "

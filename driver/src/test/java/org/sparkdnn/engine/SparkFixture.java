@@ -12,7 +12,17 @@ import org.sparkdnn.config.ConfigLoader;
  * bounded stage attempts), shared by a test class and always stopped.
  */
 public final class SparkFixture implements BeforeAllCallback, AfterAllCallback {
+    private final String cluster;
     private JavaSparkContext context;
+
+    public SparkFixture() {
+        this("");
+    }
+
+    /** @param clusterYaml extra {@code cluster} settings, e.g. {@code "engine: shared, "} (DL4J's Kryo settings) */
+    public SparkFixture(String clusterYaml) {
+        this.cluster = clusterYaml;
+    }
 
     public JavaSparkContext context() {
         return context;
@@ -21,7 +31,7 @@ public final class SparkFixture implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext extension) {
         ClusterConfig cluster = new ConfigLoader().parse("test", "data: {train: embedded:digits}\n"
-                + "cluster: {master: 'local[4]', maxStageAttempts: 3, stepTimeoutSeconds: 60}", java.util.List.of()).cluster();
+                + "cluster: {" + this.cluster + "master: 'local[4]', maxStageAttempts: 3, stepTimeoutSeconds: 60}", java.util.List.of()).cluster();
         context = new JavaSparkContext(SparkRuntime.conf(cluster, "sparkdnn tests")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.ui.enabled", "false"));
