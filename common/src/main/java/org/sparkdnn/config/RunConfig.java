@@ -27,17 +27,27 @@ public record RunConfig(ModelConfig model, OptimizerConfig optimizer, DataConfig
                     + "averaging only", cluster.faultInjection().stallSeconds());
         }
         if (cluster.engine().dl4j()) {
-            dl4jEngineLimits(cluster, training, checkpoint);
+            dl4jEngineLimits(cluster, training, checkpoint, optimizer);
         }
     }
 
     /** What DL4J's Spark trainers cannot do: they train whole epochs, on equal per-worker minibatches. */
-    private static void dl4jEngineLimits(ClusterConfig cluster, TrainingConfig training, CheckpointConfig checkpoint) {
+    private static void dl4jEngineLimits(ClusterConfig cluster, TrainingConfig training, CheckpointConfig checkpoint,
+                                         OptimizerConfig optimizer) {
         String engine = "engine " + cluster.engine().key();
         if (training.batchSize() % cluster.workers() != 0) {
             throw new ConfigException("cluster.workers", "must divide training.batchSize (" + training.batchSize()
                     + ") with " + engine + ": DL4J's trainers fit equal minibatches of batchSize / workers",
                     cluster.workers());
+        }
+        ScheduleConfig schedule = optimizer.schedule();
+        if (cluster.engine() == Engine.SHARED
+                && (schedule.type() != ScheduleType.CONSTANT || schedule.warmupSteps() > 0)) {
+            throw new ConfigException("optimizer.schedule." + (schedule.type() != ScheduleType.CONSTANT ? "type"
+                    : "warmupSteps"), "is not supported with engine shared: DL4J's workers step the schedule by "
+                    + "their own iteration count (measured: k per global batch, carried over between runs in one JVM), "
+                    + "not by the global step; use a constant learning rate, or engine averaging",
+                    schedule.type() != ScheduleType.CONSTANT ? schedule.type().key() : schedule.warmupSteps());
         }
         if (training.maxSteps() > 0) {
             throw new ConfigException("training.maxSteps", "is not supported with " + engine

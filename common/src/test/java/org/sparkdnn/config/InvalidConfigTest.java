@@ -75,7 +75,7 @@ class InvalidConfigTest {
         rows.add(withData("unknown optimizer type", "optimizer: {type: adamax}\n", "optimizer.type", "must be one of [sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw]", "adamax"));
         rows.add(withData("unknown weight init", "model: {weightInit: zeros}\n", "model.weightInit", "must be one of [xavier, he, lecun, normal, uniform]", "zeros"));
         rows.add(withData("unknown schedule type", "optimizer: {schedule: {type: linear}}\n", "optimizer.schedule.type", "must be one of [constant, step, exponential, inverseSqrt, cosine]", "linear"));
-        rows.add(withData("unknown engine", "cluster: {engine: async}\n", "cluster.engine", "must be one of [local, sync, reference]", "async"));
+        rows.add(withData("unknown engine", "cluster: {engine: async}\n", "cluster.engine", "must be one of [local, sync, reference, shared, averaging]", "async"));
         rows.add(row("unknown data format", "data: {train: t.csv, format: parquet}\n", "data.format", "must be one of [csv, idx, libsvm]", "parquet"));
         rows.add(row("unknown scaling", "data: {train: t.csv, scaling: minmax}\n", "data.scaling", "must be one of [none, divide255, standardize]", "minmax"));
         rows.add(withData("unknown data type", "model: {dataType: half}\n", "model.dataType", "must be one of [float, double]", "half"));
@@ -123,6 +123,8 @@ class InvalidConfigTest {
         rows.add(withData("shared with step checkpoints", "checkpoint: {everySteps: 50}\ncluster: {engine: shared}\n", "checkpoint.everySteps", "is not supported with engine shared (it checkpoints at epoch boundaries)", "50"));
         rows.add(withData("shared with a worker failure injected", "cluster: {engine: shared, faultInjection: {worker: 0, step: 3}}\n", "cluster.faultInjection.step", "is supported by the sync engine only (engine shared: faultInjection.stallSeconds)", "3"));
         rows.add(withData("a stall injected into the sync engine", "cluster: {engine: sync, faultInjection: {worker: 0, stallSeconds: 5}}\n", "cluster.faultInjection.stallSeconds", "is supported by engines shared and averaging only", "5"));
+        rows.add(withData("shared with a cosine schedule", "optimizer: {schedule: {type: cosine}}\ncluster: {engine: shared}\n", "optimizer.schedule.type", "is not supported with engine shared: DL4J's workers step the schedule by their own iteration count", "cosine"));
+        rows.add(withData("shared with warmup", "optimizer: {schedule: {warmupSteps: 20}}\ncluster: {engine: shared}\n", "optimizer.schedule.warmupSteps", "is not supported with engine shared", "20"));
         rows.add(withData("shared with a privileged port", "cluster: {engine: shared, shared: {port: 80}}\n", "cluster.shared.port", "must be in [1024, 65000]", "80"));
         rows.add(withData("shared with a malformed network mask", "cluster: {shared: {networkMask: 10.0.0.0}}\n", "cluster.shared.networkMask", "must be an IPv4 network like 10.0.0.0/16", "10.0.0.0"));
         rows.add(withData("averaging every 0 minibatches", "cluster: {averaging: {frequency: 0}}\n", "cluster.averaging.frequency", "must be > 0", "0"));

@@ -14,7 +14,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdnn.ps.ClusterException;
@@ -67,18 +74,72 @@ class Dl4jEnginesTest {
         assertTrue(accuracy >= 0.93, "test accuracy " + accuracy);
     }
 
+    /**
+     * The network from our config ships to DL4J's workers: a residual block, our loss and updater (and, with
+     * {@code averaging}, our warmup + cosine schedule; {@code shared} rejects schedules).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"shared", "averaging"})
+    void ourResidualBlockLossUpdaterAndScheduleTrainUnderDl4jsTrainers(String engine) throws Exception {
+        String yaml = String.join("\n",
+                "model: {layers: [{units: 64}, {units: 32}, {type: residual, units: 32}],",
+                "        activation: relu, dropout: 0.1, loss: softmaxCrossEntropy}",
+                "optimizer: {type: momentum, learningRate: 0.02, momentum: 0.9, weightDecay: 0.0001}",
+                "data: {train: 'embedded:digits', numClasses: 10, scaling: standardize, testFraction: 0.2}",
+                "training: {epochs: 4, batchSize: 32, seed: 3}");
+        String schedule = engine.equals("averaging") ? "optimizer.schedule={type: cosine, warmupSteps: 20}"
+                : "optimizer.schedule.type=constant";
+        Runs.Result r = Runs.train(SPARK.context(), tmp.resolve(engine), yaml, "cluster.engine=" + engine, schedule);
+        double accuracy = r.summary().get("test").get("accuracy").asDouble();
+        System.out.printf("%s, residual + momentum, 4 epochs: test accuracy %.4f%n", engine, accuracy);
+        assertTrue(accuracy >= 0.85, engine + ": test accuracy " + accuracy);
+    }
+
+    /** A user's own DL4J network ({@code model.dl4j}) trains under both engines. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"shared", "averaging"})
+    void aUsersDl4jNetworkTrainsUnderDl4jsTrainers(String engine) throws Exception {
+        Path json = tmp.resolve("net.json");
+        Files.writeString(json, new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(64).nOut(48).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(48).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .build().toJson());
+        String yaml = String.join("\n",
+                "model: {dl4j: '" + json + "'}",
+                "optimizer: {type: adam, learningRate: 0.005}",
+                "data: {train: 'embedded:digits', numClasses: 10, scaling: standardize, testFraction: 0.2}",
+                "training: {epochs: 4, batchSize: 32, seed: 5}");
+        Runs.Result r = Runs.train(SPARK.context(), tmp.resolve(engine), yaml, "cluster.engine=" + engine);
+        double accuracy = r.summary().get("test").get("accuracy").asDouble();
+        System.out.printf("%s, a user's DL4J network, 4 epochs: test accuracy %.4f%n", engine, accuracy);
+        assertEquals(64 * 48 + 48 + 48 * 10 + 10, r.summary().get("parameters").asLong());
+        assertTrue(accuracy >= 0.85, engine + ": test accuracy " + accuracy);
+    }
+
+    /**
+     * As a sweep runs them: five {@code shared} runs in one process, of different networks, with an
+     * {@code averaging} run between two of them; each under a deadline, each learning, no DL4J thread left.
+     */
     @Test
-    void fiveSharedRunsInARowEachFinishInTimeAndLeaveNoDl4jThreads() throws Exception {
+    void fiveSharedRunsInARowEachFinishInTimeLearnAndLeaveNoDl4jThreads() throws Exception {
         Set<Thread> before = dl4jThreads();
-        for (int i = 0; i < 5; i++) {
+        String[][] runs = {
+                {"cluster.engine=shared"},
+                {"cluster.engine=shared", "model.layers.0.units=48", "model.layers.1.units=24"},
+                {"cluster.engine=averaging"},
+                {"cluster.engine=shared", "model.layers.1.type=residual", "model.layers.1.units=128"},
+                {"cluster.engine=shared", "training.batchSize=64"},
+                {"cluster.engine=shared"}};
+        for (int i = 0; i < runs.length; i++) {
             Path out = tmp.resolve("run" + i);
-            String seed = "training.seed=" + (i + 1);
+            String[] sets = java.util.stream.Stream.concat(java.util.Arrays.stream(runs[i]),
+                    java.util.stream.Stream.of("training.epochs=3", "training.seed=" + (i + 1))).toArray(String[]::new);
             Runs.Result r = assertTimeoutPreemptively(Duration.ofSeconds(90),
-                    () -> Runs.train(SPARK.context(), out, quickStart(), "cluster.engine=shared", "training.epochs=3",
-                            seed), "run " + i + " hung");
+                    () -> Runs.train(SPARK.context(), out, quickStart(), sets), "run " + i + " hung");
             double accuracy = r.summary().get("test").get("accuracy").asDouble();
-            assertTrue(accuracy >= 0.85, "run " + i + ": test accuracy " + accuracy);
-            assertEquals(120, r.summary().get("steps").asLong());
+            System.out.printf("run %d %s: test accuracy %.4f%n", i, String.join(" ", runs[i]), accuracy);
+            assertTrue(accuracy >= 0.85, "run " + i + " " + String.join(" ", runs[i]) + ": test accuracy " + accuracy);
         }
         assertNoNewDl4jThreads(before);
     }
