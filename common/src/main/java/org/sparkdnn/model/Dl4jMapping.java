@@ -12,7 +12,6 @@ import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSELU;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
-import org.nd4j.linalg.activations.impl.ActivationSwish;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
@@ -35,7 +34,7 @@ public final class Dl4jMapping {
             case LEAKY_RELU: return new ActivationLReLU(leakyReluAlpha);
             case ELU: return new ActivationELU();
             case SELU: return new ActivationSELU();
-            case SWISH: return new ActivationSwish();
+            case SWISH: return new StableSwish(); // not ActivationSwish: NaN gradients for large inputs
             case GELU: return new ActivationGELU();
             case TANH: return new ActivationTanH();
             case SIGMOID: return new ActivationSigmoid();

@@ -19,7 +19,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationSwish;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
@@ -144,7 +143,8 @@ public final class ModelFactory {
 
     /**
      * SwiGLU(z) = Swish(W·z + b) ⊙ (V·z + c) from DL4J's own layers: dense {@code <name>_W} (Swish) and
-     * {@code <name>_V} (identity) joined by a product vertex {@code <name>}. Not a SameDiff layer: DL4J 1.0.0-M2.1's
+     * {@code <name>_V} (identity) joined by a product vertex {@code <name>}. The gate is {@link StableSwish}: DL4J's
+     * ActivationSwish back-propagates NaN for large pre-activations. Not a SameDiff layer: DL4J 1.0.0-M2.1's
      * SameDiffLayer back-propagates twice the true gradient (to its parameters and to every layer below) and ignores
      * dropout. Dropout on the block's input is one {@code <name>_dropout} layer, so both branches see the same mask.
      */
@@ -155,7 +155,7 @@ public final class ModelFactory {
             in = name + "_dropout";
             g.addLayer(in, new DropoutLayer.Builder(1 - dropIn).build(), previous);
         }
-        g.addLayer(name + "_W", dense(layer, width, units, 0).activation(new ActivationSwish()).build(), in);
+        g.addLayer(name + "_W", dense(layer, width, units, 0).activation(new StableSwish()).build(), in);
         g.addLayer(name + "_V", dense(layer, width, units, 0).activation(new ActivationIdentity()).build(), in);
         g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Product), name + "_W", name + "_V");
     }

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationSwish;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -59,7 +58,7 @@ class ModelFactoryTest {
         ComputationGraph net = build(TestModels.model(Loss.L2, Activation.RELU,
                 List.of(TestModels.layer(LayerType.SWIGLU, 4))), TestModels.SEED);
         BaseLayer gateLayer = (BaseLayer) layer(net.getConfiguration(), "layer0_W");
-        assertInstanceOf(ActivationSwish.class, gateLayer.getActivationFn());
+        assertInstanceOf(StableSwish.class, gateLayer.getActivationFn());
         INDArray gate = X.mmul(net.getParam("layer0_W_W")).addRowVector(net.getParam("layer0_W_b"));
         INDArray value = X.mmul(net.getParam("layer0_V_W")).addRowVector(net.getParam("layer0_V_b"));
         INDArray expected = gate.mul(Transforms.sigmoid(gate, true)).muli(value);
