@@ -15,8 +15,8 @@ import java.util.Optional;
  * @param residualClip       clip the residual (the part of the gradient not yet sent) to this multiple of the
  *                           threshold (default 5; 0: no residual post-processing)
  * @param residualClipEvery  apply that clipping every N iterations (default 5)
- * @param port               the UDP port of DL4J's parameter server on the driver (default 40123); executors
- *                           use ports from there up
+ * @param port               the UDP port of DL4J's parameter server (Aeron) on the driver (default 40123);
+ *                           executors listen on port + 1 (so one executor per host)
  * @param controllerAddress  the driver's address as executors reach it (default: spark.driver.host, or 127.0.0.1
  *                           in local mode)
  * @param networkMask        executors pick the local address in this network for their Aeron transport, e.g.

@@ -119,10 +119,10 @@ public final class Dl4jSparkEngine implements EpochEngine {
         String controller = shared.controller().orElse(sc.isLocal() ? "127.0.0.1"
                 : sc.getConf().get("spark.driver.host", "127.0.0.1"));
         VoidConfiguration voidConf = VoidConfiguration.builder()
-                .unicastPort(shared.port())
                 .controllerAddress(controller)
                 .networkMask(shared.mask().orElse(sc.isLocal() ? "127.0.0.0/8" : null))
                 .build();
+        voidConf.setPortSupplier(new AeronPorts(shared.port())); // DL4J takes the controller's port from it too
         return new SharedTrainingMaster.Builder(voidConf, perWorker())
                 .batchSizePerWorker(perWorker())
                 .workersPerNode(shared.workersPerNode())

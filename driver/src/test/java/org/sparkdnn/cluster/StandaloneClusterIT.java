@@ -17,7 +17,7 @@ import org.sparkdnn.cli.Main;
 /**
  * The shaded jar submitted with SparkSubmit to a standalone master + worker in separate JVMs: class shipping, Kryo
  * with registration required, the parameter server's address and the secret all work across processes, and the
- * result is bitwise the same as the same job in local mode.
+ * result is bitwise the same as the same job in local mode. DL4J's {@code shared} engine learns across processes.
  */
 class StandaloneClusterIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -63,6 +63,40 @@ class StandaloneClusterIT {
         JsonNode cluster = json.readTree(tmp.resolve("cluster/summary.json").toFile());
         assertEquals(local.get("steps").asLong(), cluster.get("steps").asLong());
         assertEquals(local.get("paramsSha256").asText(), cluster.get("paramsSha256").asText());
+    }
+
+    /**
+     * DL4J's {@code shared} engine across processes: the driver's Aeron parameter server and the executor's transport
+     * in separate JVMs. Asynchronous, so an accuracy band, not bitwise.
+     */
+    @Test
+    void sharedEngineOnAStandaloneClusterLearns() throws Exception {
+        try (StandaloneCluster cluster = new StandaloneCluster(tmp, StandaloneCluster.sparkJarsOfThisJvm(), 2)) {
+            List<String> submit = cluster.java("-Xmx1g", "org.apache.spark.deploy.SparkSubmit",
+                    "--master", cluster.masterUrl(),
+                    "--conf", "spark.driver.host=127.0.0.1",
+                    "--conf", "spark.driver.extraJavaOptions=" + String.join(" ", StandaloneCluster.OPENS),
+                    "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", StandaloneCluster.OPENS),
+                    "--conf", "spark.executor.memory=1500m",
+                    "--conf", "spark.ui.enabled=false",
+                    "--class", "org.sparkdnn.cli.Main",
+                    ROOT.resolve("driver/target/trainer.jar").toString(), "train",
+                    "--config", ROOT.resolve("conf/digits.yaml").toString(), "--set", "training.epochs=10",
+                    "--set", "cluster.engine=shared", "--set", "cluster.workers=2",
+                    "--output", tmp.resolve("shared").toString());
+            Process driver = cluster.process("submit", submit).start();
+            boolean done = driver.waitFor(6, TimeUnit.MINUTES);
+            String log = Files.readString(cluster.logs().resolve("submit.log"));
+            if (!done) {
+                driver.destroyForcibly();
+            }
+            assertTrue(done && driver.exitValue() == 0, "spark-submit failed:\n" + tail(log));
+        }
+        JsonNode summary = new ObjectMapper().readTree(tmp.resolve("shared/summary.json").toFile());
+        double accuracy = summary.get("test").get("accuracy").asDouble();
+        System.out.printf("shared on a standalone cluster, 10 epochs: test accuracy %.4f%n", accuracy);
+        assertEquals("shared", summary.get("engine").asText());
+        assertTrue(accuracy >= 0.90, "test accuracy " + accuracy);
     }
 
     private static String tail(String log) {
