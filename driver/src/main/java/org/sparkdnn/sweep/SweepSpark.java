@@ -28,7 +28,14 @@ final class SweepSpark {
             return Optional.empty();
         }
         int workers = distributed.stream().mapToInt(c -> c.cluster().workers()).max().orElse(1);
-        RunConfig first = distributed.get(0);
+        if (spec.config().parallelTrials() > 1 && distributed.stream().anyMatch(c -> c.cluster().engine() == Engine.SHARED)) {
+            throw new ConfigException(spec.source() + ": parallelTrials", "must be 1 when trials use engine shared "
+                    + "(DL4J's shared trainer keeps one parameter server per JVM, so its trials run one at a time)",
+                    spec.config().parallelTrials());
+        }
+        // DL4J's trainers need their Kryo settings in the one context (the exact engines run with them too)
+        RunConfig first = distributed.stream().filter(c -> c.cluster().engine().dl4j()).findFirst()
+                .orElse(distributed.get(0));
         SparkConf conf = SparkRuntime.conf(first.cluster(), "sparkdnn sweep " + spec.source())
                 .set("spark.scheduler.mode", "FAIR");
         int wanted = spec.config().parallelTrials() * workers;

@@ -118,6 +118,47 @@ class Dl4jEnginesTest {
     }
 
     /**
+     * Checkpoint and resume at an epoch boundary: 2 epochs, then the same run continued to 4, against 4 epochs
+     * uninterrupted (and against a second uninterrupted run: DL4J's trainers are not deterministic, so that is the
+     * yardstick). The checkpoint carries the optimizer state; the resumed run continues, it is not exact.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"shared", "averaging"})
+    void resumesAtAnEpochBoundaryWithItsOptimizerState(String engine) throws Exception {
+        String[] sets = {"cluster.engine=" + engine, "training.patience=0", "model.dropout=0"};
+        Runs.Result a = Runs.train(SPARK.context(), tmp.resolve("a"), quickStart(), with(sets, "training.epochs=4"));
+        Runs.Result a2 = Runs.train(SPARK.context(), tmp.resolve("a2"), quickStart(), with(sets, "training.epochs=4"));
+        Runs.train(SPARK.context(), tmp.resolve("b"), quickStart(), with(sets, "training.epochs=2"));
+        Path checkpoint = tmp.resolve("b/checkpoints/ckpt-0000000080/model.zip");
+        try (java.io.InputStream in = Files.newInputStream(checkpoint)) {
+            org.deeplearning4j.nn.graph.ComputationGraph saved =
+                    org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(in, true);
+            double state = saved.getUpdater().getStateViewArray().norm2Number().doubleValue();
+            assertTrue(state > 0, "the epoch-2 checkpoint holds Adam's state (norm " + state + ")");
+        }
+        Runs.Result b = Runs.train(SPARK.context(), tmp.resolve("b"), quickStart(), with(sets, "training.epochs=4"));
+        assertTrue(b.summary().get("resumedFrom").asText().endsWith("ckpt-0000000080"),
+                b.summary().get("resumedFrom").asText());
+        assertEquals(160, b.summary().get("steps").asLong());
+        assertEquals(80, b.summary().get("stepsThisRun").asLong());
+        double resumed = b.summary().get("test").get("accuracy").asDouble();
+        double uninterrupted = a.summary().get("test").get("accuracy").asDouble();
+        org.sparkdnn.metrics.ParamsDiff resumeDiff = org.sparkdnn.metrics.ParamsDiff.of(a.params(), b.params());
+        org.sparkdnn.metrics.ParamsDiff runDiff = org.sparkdnn.metrics.ParamsDiff.of(a.params(), a2.params());
+        System.out.printf("%s resume at epoch 2 of 4: test accuracy %.4f resumed vs %.4f and %.4f uninterrupted; "
+                        + "max rel param diff %.3e resumed vs uninterrupted, %.3e between two uninterrupted runs%n",
+                engine, resumed, uninterrupted, a2.summary().get("test").get("accuracy").asDouble(),
+                resumeDiff.maxRel(), runDiff.maxRel());
+        assertTrue(resumed >= 0.90 && Math.abs(resumed - uninterrupted) <= 0.05,
+                "resumed " + resumed + " vs uninterrupted " + uninterrupted);
+    }
+
+    private static String[] with(String[] sets, String... more) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(sets), java.util.Arrays.stream(more))
+                .toArray(String[]::new);
+    }
+
+    /**
      * As a sweep runs them: five {@code shared} runs in one process, of different networks, with an
      * {@code averaging} run between two of them; each under a deadline, each learning, no DL4J thread left.
      */

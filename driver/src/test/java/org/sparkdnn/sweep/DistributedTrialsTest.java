@@ -28,9 +28,13 @@ class DistributedTrialsTest {
     Path tmp;
 
     private SweepSpec spec(int parallel, int workers) throws Exception {
+        return spec(parallel, workers, "sync");
+    }
+
+    private SweepSpec spec(int parallel, int workers, String engine) throws Exception {
         Path file = tmp.resolve("sweep.yaml");
         Files.writeString(file, SweepRunTest.SWEEP
-                .replace("cluster: {engine: local}", "cluster: {engine: sync, master: 'local[2]', workers: " + workers
+                .replace("cluster: {engine: local}", "cluster: {engine: " + engine + ", master: 'local[2]', workers: " + workers
                         + ", spark: {spark.ui.enabled: 'false', spark.driver.host: 127.0.0.1, "
                         + "spark.driver.bindAddress: 127.0.0.1}}")
                 .replace("training.batchSize: {choice: [32, 64, -8]}", "training.batchSize: {choice: [32, 64]}"));
@@ -58,6 +62,23 @@ class DistributedTrialsTest {
         } finally {
             spark.get().stop();
         }
+    }
+
+    /** DL4J's shared trainer as a sweep runs it: trial after trial in one Spark application, each learning. */
+    @Test
+    void sharedTrialsRunOneAfterAnotherInOneSparkApplication() throws Exception {
+        SweepSpec spec = spec(1, 2, "shared");
+        Optional<JavaSparkContext> spark = SweepRunner.sparkFor(spec);
+        try {
+            Leaderboard board = new SweepRunner(spec, Storage.withDefaults(),
+                    new PrintStream(OutputStream.nullOutputStream()), System::nanoTime, spark).run(false);
+            assertEquals(2, board.rows().stream().filter(r -> r.status().equals("completed")).count(),
+                    board.rows().toString());
+        } finally {
+            spark.get().stop();
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> SweepRunner.sparkFor(spec(2, 1, "shared")));
+        assertTrue(e.getMessage().contains("parallelTrials: must be 1 when trials use engine shared"), e.getMessage());
     }
 
     @Test
