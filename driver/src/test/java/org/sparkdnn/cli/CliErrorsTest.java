@@ -69,6 +69,10 @@ class CliErrorsTest {
                 "training.epochs=ten"));
         rows.add(row(2, "model.loss: must be one of", "train", "--config", DIGITS, "--set", "model.loss=hinge"));
         rows.add(row(2, "Invalid value for option '--progress'", "train", "--config", DIGITS, "--progress", "sideways"));
+        rows.add(row(2, "cluster.workers: must divide training.batchSize (32) with engine shared", "train",
+                "--config", DIGITS, "--set", "cluster.engine=shared", "--set", "cluster.workers=3"));
+        rows.add(row(2, "optimizer.schedule.type: is not supported with engine shared", "train", "--config", DIGITS,
+                "--set", "cluster.engine=shared", "--set", "optimizer.schedule.type=cosine"));
         rows.add(row(2, "Missing required option: '--config=FILE'", "sweep"));
         rows.add(row(2, "space.optimizer.learnignRate: not a key of the base run config", "sweep", "--config",
                 p("sweep-badkey.yaml"), "--output", p("s1")));
@@ -94,6 +98,10 @@ class CliErrorsTest {
         rows.add(row(5, "not found: ", "evaluate", "--model", p("missing.zip")));
         rows.add(row(5, "notamodel.txt: not a readable DL4J model zip", "evaluate", "--model", p("notamodel.txt")));
         rows.add(row(5, "not a run directory (no metrics.jsonl)", "report", p("empty")));
+        rows.add(row(5, "engine shared: epoch 1 did not finish within cluster.epochTimeoutSeconds=3", "train",
+                "--config", DIGITS, "--set", "cluster.engine=shared", "--set", "cluster.epochTimeoutSeconds=3",
+                "--set", "cluster.faultInjection.worker=0", "--set", "cluster.faultInjection.stallSeconds=600",
+                "--output", p("stuck")));
         // diverged: 6
         rows.add(row(6, "training diverged at step", "train", "--config", DIGITS, "--set", "cluster.engine=local",
                 "--set", "optimizer.type=sgd", "--set", "optimizer.learningRate=1e30", "--set", "training.maxSteps=20",
