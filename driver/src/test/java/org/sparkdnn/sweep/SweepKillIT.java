@@ -105,8 +105,12 @@ class SweepKillIT {
             boolean due = false;
             while (first.isAlive() && System.nanoTime() < deadline && !due) {
                 if (Files.exists(run.resolve("sweep.json"))) {
-                    JsonNode state = JSON.readTree(run.resolve("sweep.json").toFile());
-                    due = state.get("jobs").size() >= 4 && inFlightWithCheckpoint(run, state);
+                    try {
+                        JsonNode state = JSON.readTree(run.resolve("sweep.json").toFile());
+                        due = state.get("jobs").size() >= 4 && inFlightWithCheckpoint(run, state);
+                    } catch (java.io.IOException replacedMeanwhile) {
+                        // the sweep replaces sweep.json (delete + rename on the local file system): read it again
+                    }
                 }
                 Thread.sleep(20);
             }
