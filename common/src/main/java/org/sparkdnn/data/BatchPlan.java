@@ -2,7 +2,6 @@ package org.sparkdnn.data;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * The global batch sequence: a pure function of (seed, epoch). Epoch e visits the n training rows in a permutation
@@ -46,7 +45,7 @@ public final class BatchPlan implements java.io.Serializable {
         for (int i = 0; i < examples; i++) {
             order[i] = i;
         }
-        SplittableRandom random = new SplittableRandom(epochSeed(seed, epoch));
+        SplitMix64 random = new SplitMix64(epochSeed(seed, epoch));
         for (int i = examples - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = order[i];

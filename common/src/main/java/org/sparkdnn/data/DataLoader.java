@@ -2,7 +2,6 @@ package org.sparkdnn.data;
 
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import org.sparkdnn.config.DataConfig;
 import org.sparkdnn.config.Loss;
 import org.sparkdnn.io.Storage;
@@ -72,7 +71,7 @@ public final class DataLoader {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        SplittableRandom random = new SplittableRandom(seed);
+        SplitMix64 random = new SplitMix64(seed);
         for (int i = n - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = order[i];

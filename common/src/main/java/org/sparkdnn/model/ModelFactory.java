@@ -113,16 +113,16 @@ public final class ModelFactory {
             long units = layer.width().orElse((int) width);
             switch (layer.type()) {
                 case DENSE:
-                    g.addLayer(name, dense(layer, width, units, dropIn).build(), previous);
+                    g.addLayer(name, dense(layer, width, units, dropIn, i).build(), previous);
                     break;
                 case RESIDUAL:
-                    g.addLayer(name + "_W", dense(layer, width, units, dropIn).build(), previous);
-                    g.addLayer(name + "_V", dense(layer, units, width, 0).activation(new ActivationIdentity()).build(), name + "_W");
+                    g.addLayer(name + "_W", dense(layer, width, units, dropIn, i).build(), previous);
+                    g.addLayer(name + "_V", dense(layer, units, width, 0, i).activation(new ActivationIdentity()).build(), name + "_W");
                     g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), previous, name + "_V");
                     units = width;
                     break;
                 case SWIGLU:
-                    addSwiGlu(g, name, layer, previous, width, units, dropIn);
+                    addSwiGlu(g, name, layer, previous, width, units, dropIn, i);
                     break;
                 default:
                     throw new IllegalArgumentException("unmapped layer type " + layer.type());
@@ -136,7 +136,7 @@ public final class ModelFactory {
                 .activation(new ActivationIdentity())
                 .hasBias(model.bias());
         if (dropIn > 0) {
-            out.dropOut(1 - dropIn);
+            out.dropOut(dropout(dropIn, model.layers().size()));
         }
         return g.addLayer(OUTPUT, out.build(), previous).setOutputs(OUTPUT).build();
     }
@@ -149,18 +149,26 @@ public final class ModelFactory {
      * dropout. Dropout on the block's input is one {@code <name>_dropout} layer, so both branches see the same mask.
      */
     private void addSwiGlu(ComputationGraphConfiguration.GraphBuilder g, String name, LayerConfig layer,
-                           String previous, long width, long units, double dropIn) {
+                           String previous, long width, long units, double dropIn, int index) {
         String in = previous;
         if (dropIn > 0) {
             in = name + "_dropout";
-            g.addLayer(in, new DropoutLayer.Builder(1 - dropIn).build(), previous);
+            g.addLayer(in, new DropoutLayer.Builder().dropOut(dropout(dropIn, index)).build(), previous);
         }
-        g.addLayer(name + "_W", dense(layer, width, units, 0).activation(new StableSwish()).build(), in);
-        g.addLayer(name + "_V", dense(layer, width, units, 0).activation(new ActivationIdentity()).build(), in);
+        g.addLayer(name + "_W", dense(layer, width, units, 0, index).activation(new StableSwish()).build(), in);
+        g.addLayer(name + "_V", dense(layer, width, units, 0, index).activation(new ActivationIdentity()).build(), in);
         g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Product), name + "_W", name + "_V");
     }
 
-    private DenseLayer.Builder dense(LayerConfig layer, long nIn, long nOut, double dropIn) {
+    /**
+     * Dropout on the input of layer {@code index} (the output layer: the number of hidden layers): masks keyed by the
+     * run's seed, the step, this index and the example's position in its global batch ({@link CounterDropout}).
+     */
+    private CounterDropout dropout(double probability, int index) {
+        return new CounterDropout(probability, seed, index);
+    }
+
+    private DenseLayer.Builder dense(LayerConfig layer, long nIn, long nOut, double dropIn, int index) {
         DenseLayer.Builder b = withWeightDecay(new DenseLayer.Builder())
                 .nIn(nIn).nOut(nOut)
                 .activation(Dl4jMapping.activation(layer.activation() != null ? layer.activation() : model.activation(),
@@ -168,7 +176,7 @@ public final class ModelFactory {
                 .weightInit(Dl4jMapping.weightInit(initOf(layer), model.initScale()))
                 .hasBias(model.bias());
         if (dropIn > 0) {
-            b.dropOut(1 - dropIn);
+            b.dropOut(dropout(dropIn, index));
         }
         return b;
     }

@@ -18,7 +18,10 @@ import org.sparkdnn.config.LayerType;
 import org.sparkdnn.config.Loss;
 import org.sparkdnn.config.ModelConfig;
 
-/** Configured dropout is live in training mode only, with the configured drop probability. */
+/**
+ * Configured dropout is live in training mode only, with the configured drop probability, and its masks are a pure
+ * function of (seed, step, layer, position in the global batch, unit).
+ */
 class DropoutTest {
     private static final IoShape SHAPE = new IoShape(3, 2);
     private static final INDArray X = TestModels.classification(20, SHAPE, 9).getFeatures();
@@ -29,10 +32,35 @@ class DropoutTest {
                 List.of(LayerConfig.dense(8, null), TestModels.layer(LayerType.RESIDUAL, 8),
                         TestModels.layer(LayerType.SWIGLU, 8))), 0.5);
         ComputationGraph net = build(model);
-        INDArray train1 = trainingOutput(net, X);
-        INDArray train2 = trainingOutput(net, X);
-        assertFalse(train1.equalsWithEps(train2, 1e-9), "two training passes draw different masks");
+        INDArray step1 = trainingOutput(net, X, 1);
+        INDArray step2 = trainingOutput(net, X, 2);
+        assertFalse(step1.equalsWithEps(step2, 1e-9), "two steps draw different masks");
+        assertArrayEquals(values(step1), values(trainingOutput(net, X, 1)), 0.0, "a step's masks are a pure function");
+        assertFalse(trainingOutput(net, X, 1).equalsWithEps(net.output(false, X)[0], 1e-9), "dropout is live");
         assertArrayEquals(values(net.output(false, X)[0]), values(net.output(false, X)[0]), 0.0);
+    }
+
+    /**
+     * A mask belongs to an example's position in its global batch, not to the worker that computes it: rows 10..19
+     * trained alone as positions 10..19 (a shard) see the masks they see in the whole batch.
+     */
+    @Test
+    void aShardSeesTheMasksOfItsRowsInTheWholeBatch() {
+        ModelConfig model = TestModels.withDropout(TestModels.model(Loss.SOFTMAX_CROSS_ENTROPY, Activation.TANH,
+                List.of(LayerConfig.dense(8, null), TestModels.layer(LayerType.SWIGLU, 8))), 0.5);
+        ComputationGraph net = build(model);
+        INDArray whole = DropoutContext.with(7, DropoutContext.range(0, 20),
+                () -> net.feedForward(X, true).get(ModelFactory.OUTPUT).dup());
+        INDArray rows = X.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(10, 20),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup();
+        INDArray shard = DropoutContext.with(7, DropoutContext.range(10, 10),
+                () -> net.feedForward(rows, true).get(ModelFactory.OUTPUT).dup());
+        INDArray wholeRows = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(10, 20),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
+        assertArrayEquals(values(wholeRows), values(shard), 1e-12);
+        INDArray shifted = DropoutContext.with(7, DropoutContext.range(0, 10),
+                () -> net.feedForward(rows, true).get(ModelFactory.OUTPUT).dup());
+        assertFalse(shifted.equalsWithEps(shard, 1e-9), "other positions, other masks");
     }
 
     /** Only the SwiGLU block's input is dropped here; DL4J's SameDiff layers silently ignored dropout. */
@@ -42,7 +70,7 @@ class DropoutTest {
                 new LayerConfig(LayerType.DENSE, 8, null, 0.5, null),
                 new LayerConfig(LayerType.SWIGLU, 8, null, 0.0, null)));
         ComputationGraph net = build(model);
-        assertFalse(trainingOutput(net, X).equalsWithEps(trainingOutput(net, X), 1e-9));
+        assertFalse(trainingOutput(net, X, 3).equalsWithEps(net.output(false, X)[0], 1e-9));
     }
 
     /** DL4J's dropout argument is the retain probability; ours is the drop probability, kept ones are scaled up. */
@@ -86,8 +114,9 @@ class DropoutTest {
      * The network output of a forward pass in training mode. DL4J's {@code output(true, x)} fails with "Workspace
      * WS_LAYER_ACT_n for array type INPUT is not open" when the output layer has dropout; {@code feedForward} works.
      */
-    private static INDArray trainingOutput(ComputationGraph net, INDArray x) {
-        return net.feedForward(x, true).get(ModelFactory.OUTPUT).dup();
+    private static INDArray trainingOutput(ComputationGraph net, INDArray x, long step) {
+        return DropoutContext.with(step, DropoutContext.range(0, (int) x.size(0)),
+                () -> net.feedForward(x, true).get(ModelFactory.OUTPUT).dup());
     }
 
     private static ComputationGraph build(ModelConfig model) {

@@ -111,11 +111,12 @@ class ModelFactoryTest {
         ComputationGraphConfiguration conf = build(model, 42).getConfiguration();
 
         assertNull(layer(conf, "layer0").getIDropout(), "the network's input is not dropped");
-        assertEquals(new Dropout(0.7), layer(conf, "layer1_dropout").getIDropout(), "layer0's 0.3 on SwiGLU's input");
+        assertEquals(new CounterDropout(0.3, 42, 1), layer(conf, "layer1_dropout").getIDropout(),
+                "layer0's 0.3 on SwiGLU's input");
         assertInstanceOf(DropoutLayer.class, layer(conf, "layer1_dropout"));
         assertNull(layer(conf, "layer1_W").getIDropout(), "one mask for both SwiGLU branches");
         assertNull(layer(conf, "layer1_V").getIDropout());
-        assertEquals(new Dropout(0.8), layer(conf, "layer2_W").getIDropout(), "model default 0.2 after layer1");
+        assertEquals(new CounterDropout(0.2, 42, 2), layer(conf, "layer2_W").getIDropout(), "model default 0.2 after layer1");
         assertNull(layer(conf, "layer2_V").getIDropout(), "inside the residual block nothing is dropped");
         assertNull(layer(conf, ModelFactory.OUTPUT).getIDropout(), "layer2 overrides the default with 0");
     }

@@ -24,7 +24,13 @@ public final class LocalEngine implements StepEngine {
         net.getConfiguration().setEpochCount(epoch);
         capture.batchSize = rows.length;
         double regularisation = org.sparkdnn.step.ShardGradient.regularisationScore(net); // at the pre-step params
-        net.fit(train.batch(rows));
+        org.nd4j.linalg.dataset.DataSet data = train.batch(rows);
+        // dropout masks keyed by the step and each row's position in the global batch, as every engine keys them
+        org.sparkdnn.model.DropoutContext.with(net.getIterationCount(),
+                org.sparkdnn.model.DropoutContext.range(0, rows.length), () -> {
+                    net.fit(data);
+                    return null;
+                });
         return net.score() - regularisation;
     }
 

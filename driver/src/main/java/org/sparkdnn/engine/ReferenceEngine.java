@@ -71,7 +71,7 @@ public final class ReferenceEngine implements StepEngine {
         Broadcast<Object> broadcast = sc.broadcast(dbl ? params.toDoubleVector() : params.toFloatVector());
         List<Object[]> results;
         try {
-            results = shards.mapPartitions(new ReferenceTask(spec, broadcast, batch)).collect();
+            results = shards.mapPartitions(new ReferenceTask(spec, broadcast, batch, master.getIterationCount())).collect();
         } finally {
             broadcast.destroy();
         }

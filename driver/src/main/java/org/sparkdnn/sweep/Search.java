@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.sparkdnn.config.Distribution;
 import org.sparkdnn.config.SearchConfig;
 import org.sparkdnn.data.BatchPlan;
+import org.sparkdnn.data.SplitMix64;
 
 /**
  * The trial list, a pure function of the space and the search settings. {@code grid}: the Cartesian product of the
@@ -81,7 +81,7 @@ public final class Search {
     }
 
     private static double[] random(int dims, long seed, int trial) {
-        SplittableRandom r = new SplittableRandom(BatchPlan.epochSeed(seed, trial));
+        SplitMix64 r = new SplitMix64(BatchPlan.epochSeed(seed, trial));
         double[] u = new double[dims];
         for (int d = 0; d < dims; d++) {
             u[d] = r.nextDouble();

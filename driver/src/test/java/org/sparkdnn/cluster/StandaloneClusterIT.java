@@ -28,7 +28,7 @@ class StandaloneClusterIT {
     @Test
     void syncEngineOnAStandaloneClusterMatchesLocalModeBitwise() throws Exception {
         String[] job = {"--config", ROOT.resolve("conf/digits.yaml").toString(), "--set", "training.epochs=2",
-                "--set", "model.dropout=0", "--set", "cluster.workers=2", "--set", "cluster.engine=sync"};
+                "--set", "cluster.workers=2", "--set", "cluster.engine=sync"};
         List<String> localArgs = new ArrayList<>(List.of("train"));
         localArgs.addAll(List.of(job));
         localArgs.addAll(List.of("--set", "cluster.master=local[2]", "--output", tmp.resolve("local").toString()));

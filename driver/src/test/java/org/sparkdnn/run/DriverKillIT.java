@@ -31,7 +31,7 @@ class DriverKillIT {
         List<String> cmd = new ArrayList<>(SparkJvm.command(jvm, System.getProperty("java.class.path"),
                 "org.sparkdnn.cli.Main", List.of()));
         cmd.addAll(List.of("train", "--config", ROOT.resolve("conf/digits.yaml").toString(),
-                "--set", "model.dropout=0", "--set", "training.epochs=6", "--set", "training.patience=0",
+                "--set", "training.epochs=6", "--set", "training.patience=0",
                 "--set", "checkpoint.everySteps=20", "--output", out.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve(log).toFile());

@@ -80,7 +80,7 @@ public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, 
                         + " in stage attempt 0 (cluster.faultInjection)");
             }
             long start = System.nanoTime();
-            ShardGradient g = replica.gradient(p.params(), shards.shard(p.batch()));
+            ShardGradient g = replica.gradient(p.step(), p.params(), shards, p.batch());
             ps.send(new PsMessage.Gradient(spec.jobId(), worker, attempt, p.step(), g.lossSum(), g.examples(),
                     System.nanoTime() - start, g.gradient()));
             sent++;

@@ -15,12 +15,14 @@ public final class ReferenceTask implements FlatMapFunction<java.util.Iterator<R
     private final WorkerSpec spec;
     private final Broadcast<Object> params;
     private final int batch;
+    private final long step;
 
     /** @param params a broadcast float[] or double[] of the parameters */
-    public ReferenceTask(WorkerSpec spec, Broadcast<Object> params, int batch) {
+    public ReferenceTask(WorkerSpec spec, Broadcast<Object> params, int batch, long step) {
         this.spec = spec;
         this.params = params;
         this.batch = batch;
+        this.step = step;
     }
 
     @Override
@@ -29,7 +31,7 @@ public final class ReferenceTask implements FlatMapFunction<java.util.Iterator<R
         Object values = params.value();
         org.nd4j.linalg.api.ndarray.INDArray p = values instanceof double[]
                 ? Nd4j.createFromArray((double[]) values) : Nd4j.createFromArray((float[]) values);
-        ShardGradient g = worker.replica.gradient(p, worker.shards.shard(batch));
+        ShardGradient g = worker.replica.gradient(step, p, worker.shards, batch);
         Object gradient = values instanceof double[] ? g.gradient().toDoubleVector() : g.gradient().toFloatVector();
         return List.<Object[]>of(new Object[] {g.lossSum(), g.examples(), gradient}).iterator();
     }

@@ -23,12 +23,17 @@ public final class Replica {
         return net.numParams();
     }
 
-    /** The gradient of {@code shard} at {@code params}; all zeros (0 examples) for an empty shard. */
-    public ShardGradient gradient(INDArray params, Optional<DataSet> shard) {
+    /**
+     * The gradient of {@code shard} of global batch {@code batch} at step {@code step} and {@code params}; all zeros
+     * (0 examples) for an empty shard. Dropout masks are keyed by the step and the rows' positions in the batch.
+     */
+    public ShardGradient gradient(long step, INDArray params, WorkerShards shards, int batch) {
+        Optional<DataSet> shard = shards.shard(batch);
         if (shard.isEmpty()) {
             return new ShardGradient(Nd4j.zeros(params.dataType(), params.length()), 0.0, 0);
         }
         net.setParams(params);
-        return ShardGradient.compute(net, shard.get());
+        return org.sparkdnn.model.DropoutContext.with(step, shards.positions(batch),
+                () -> ShardGradient.compute(net, shard.get()));
     }
 }

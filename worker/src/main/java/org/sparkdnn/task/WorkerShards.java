@@ -19,11 +19,13 @@ public final class WorkerShards {
     private final ExampleMatrix matrix;
     private final int[] batchStart;
     private final int[] batchLength;
+    private final int[] batchOffset;
 
-    private WorkerShards(ExampleMatrix matrix, int[] batchStart, int[] batchLength) {
+    private WorkerShards(ExampleMatrix matrix, int[] batchStart, int[] batchLength, int[] batchOffset) {
         this.matrix = matrix;
         this.batchStart = batchStart;
         this.batchLength = batchLength;
+        this.batchOffset = batchOffset;
     }
 
     /** @param blocks this worker's rows of the epoch, as blocks keyed by position in the epoch (any order) */
@@ -60,6 +62,7 @@ public final class WorkerShards {
         int batches = (examples + batchSize - 1) / batchSize;
         int[] start = new int[batches];
         int[] length = new int[batches];
+        int[] offset = new int[batches];
         Arrays.fill(start, -1);
         float[] x = new float[total * d];
         float[] y = new float[total];
@@ -72,12 +75,13 @@ public final class WorkerShards {
             int batch = position / batchSize;
             if (start[batch] < 0) {
                 start[batch] = i;
+                offset[batch] = position - batch * batchSize;
             }
             length[batch]++;
         }
         Examples rows = new Examples("epoch partition", "row", d, x, y, new int[total]);
         ExampleMatrix matrix = new ExampleMatrix(rows, loss, classes, org.sparkdnn.model.Dl4jMapping.dataType(dataType));
-        return new WorkerShards(matrix, start, length);
+        return new WorkerShards(matrix, start, length, offset);
     }
 
     /** The worker's shard of global batch {@code batch}; empty when the batch has fewer rows than workers. */
@@ -90,6 +94,14 @@ public final class WorkerShards {
             rows[i] = batchStart[batch] + i;
         }
         return Optional.of(matrix.batch(rows));
+    }
+
+    /**
+     * The positions in global batch {@code batch} of this worker's rows of it (a shard is a contiguous slice): what
+     * dropout masks are keyed by.
+     */
+    public int[] positions(int batch) {
+        return org.sparkdnn.model.DropoutContext.range(batchOffset[batch], batchLength[batch]);
     }
 
     /** The number of global batches of the epoch. */
