@@ -94,6 +94,16 @@ public final class SyncEngine implements StepEngine {
         }
     }
 
+    /** Rows of each worker's shard of a batch of {@code rows} (BatchPlan.shard's sizes): what its gradient covers. */
+    private int[] shardRows(int rows) {
+        int k = config.cluster().workers();
+        int[] sizes = new int[k];
+        for (int w = 0; w < k; w++) {
+            sizes[w] = rows / k + (w < rows % k ? 1 : 0);
+        }
+        return sizes;
+    }
+
     @Override
     public double step(int stepEpoch, int batch, int[] rows) {
         if (stepEpoch != epoch) {
@@ -108,7 +118,7 @@ public final class SyncEngine implements StepEngine {
             while (true) {
                 try {
                     long start = System.nanoTime();
-                    PsMessage.Gradient[] gradients = ps.step(step, batch, master.params());
+                    PsMessage.Gradient[] gradients = ps.step(step, batch, master.params(), shardRows(rows.length));
                     long exchanged = System.nanoTime();
                     double loss = apply(gradients, rows.length, stepEpoch);
                     exchangeNanos += exchanged - start;

@@ -123,6 +123,7 @@ public final class TrainingRun {
         ComputationGraph net = resumed.isPresent() ? Resume.network(resumed.get())
                 : new ModelFactory(config.model(), config.optimizer(), config.training().seed(), totalSteps)
                         .build(splits.shape(), storage);
+        refuseBatchNormalizationOnExactEngines(net);
         TrainingLoop.Start from = resumed.map(Resume::start).orElse(TrainingLoop.Start.fresh());
         storage.writeAtomically(out + "/config.yaml", loader.toYaml(config).getBytes(StandardCharsets.UTF_8));
         console.printf("training %s: %d train / %s validation / %s test examples, %d parameters, %d steps planned, "
@@ -173,6 +174,25 @@ public final class TrainingRun {
         writeReport(out);
         SummaryTable.print(console, summary, out);
         return summary;
+    }
+
+    /**
+     * Batch normalization computes its statistics over the batch a replica sees: under sharding that is a shard, so
+     * {@code sync} and {@code reference} could not equal single-process training. Refused, before Spark starts.
+     */
+    private void refuseBatchNormalizationOnExactEngines(ComputationGraph net) {
+        Engine engine = config.cluster().engine();
+        if (engine != Engine.SYNC && engine != Engine.REFERENCE) {
+            return;
+        }
+        for (org.deeplearning4j.nn.api.Layer layer : net.getLayers()) {
+            if (layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
+                throw new org.sparkdnn.config.ConfigException("model", "has a BatchNormalization layer ('"
+                        + layer.conf().getLayer().getLayerName() + "'), which engine " + engine.key() + " cannot train "
+                        + "exactly: each worker would normalise by its shard's statistics; use engine local, shared or "
+                        + "averaging", "BatchNormalization");
+            }
+        }
     }
 
     private void writeReport(String out) throws IOException {

@@ -95,6 +95,28 @@ class Dl4jEnginesTest {
         assertTrue(accuracy >= 0.85, engine + ": test accuracy " + accuracy);
     }
 
+    /** Batch normalization cannot be exact under sharding: the exact engines refuse it before Spark starts. */
+    @Test
+    void batchNormalizationIsRefusedByTheExactEngines() throws Exception {
+        Path json = tmp.resolve("bn.json");
+        Files.writeString(json, new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(64).nOut(32).activation(Activation.RELU).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().nOut(32).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(32).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .build().toJson());
+        String yaml = String.join("\n", "model: {dl4j: '" + json + "'}",
+                "data: {train: 'embedded:digits', numClasses: 10, scaling: standardize}", "training: {epochs: 1}");
+        for (String engine : List.of("sync", "reference")) {
+            org.sparkdnn.config.ConfigException e = assertThrows(org.sparkdnn.config.ConfigException.class,
+                    () -> Runs.train(null, tmp.resolve(engine), yaml, "cluster.engine=" + engine));
+            assertTrue(e.getMessage().contains("has a BatchNormalization layer") && e.getMessage().contains(
+                    "engine " + engine + " cannot train exactly"), e.getMessage());
+        }
+        Runs.Result local = Runs.train(null, tmp.resolve("local"), yaml, "cluster.engine=local");
+        assertEquals("local", local.summary().get("engine").asText());
+    }
+
     /** A user's own DL4J network ({@code model.dl4j}) trains under both engines. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"shared", "averaging"})

@@ -135,6 +135,15 @@ public final class ParameterServer implements AutoCloseable {
     /** Sends the parameters of {@code step} to every worker and returns their gradients, in worker order. */
     public PsMessage.Gradient[] step(long step, int batch, INDArray params) throws WorkerLostException,
             InterruptedException {
+        return step(step, batch, params, null);
+    }
+
+    /**
+     * As {@link #step(long, int, INDArray)}, and each worker's gradient must cover exactly its shard:
+     * {@code shardRows[w]} examples (so the sum is the batch's rows); otherwise the step fails as malformed.
+     */
+    public PsMessage.Gradient[] step(long step, int batch, INDArray params, int[] shardRows)
+            throws WorkerLostException, InterruptedException {
         Connection[] current;
         synchronized (this) {
             current = slots.clone();
@@ -162,7 +171,7 @@ public final class ParameterServer implements AutoCloseable {
                 }
             }
             watchdog.cancel(false);
-            return gather(step, current, deadline, params.dataType());
+            return gather(step, current, deadline, params.dataType(), shardRows);
         } catch (WorkerLostException e) {
             close(current);
             throw e;
@@ -189,7 +198,8 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     private PsMessage.Gradient[] gather(long step, Connection[] current, long deadline,
-                                       org.nd4j.linalg.api.buffer.DataType type) throws WorkerLostException,
+                                       org.nd4j.linalg.api.buffer.DataType type, int[] shardRows)
+            throws WorkerLostException,
             InterruptedException {
         PsMessage.Gradient[] gradients = new PsMessage.Gradient[workers];
         int received = 0;
@@ -207,11 +217,13 @@ public final class ParameterServer implements AutoCloseable {
             } else if (e.failure() != null) {
                 throw new WorkerLostException("lost " + e.from() + " during step " + step + ": " + e.failure(), e.failure());
             } else if (e.message() instanceof PsMessage.Gradient g && acceptable(g, e.from(), step)) {
-                if (g.gradient().length() != parameters || g.gradient().dataType() != type || g.examples() < 0) {
+                if (g.gradient().length() != parameters || g.gradient().dataType() != type || g.examples() < 0
+                        || (shardRows != null && g.examples() != shardRows[w])) {
                     // a broken or hostile worker: fail the step (nothing is applied) so that Spark retries the stage
                     throw new WorkerLostException(e.from() + " sent a malformed gradient for step " + step + ": "
                             + g.gradient().length() + " " + g.gradient().dataType() + " values for a model of "
-                            + parameters + " " + type + ", " + g.examples() + " examples", null);
+                            + parameters + " " + type + ", " + g.examples() + " examples"
+                            + (shardRows != null ? " for a shard of " + shardRows[w] : ""), null);
                 }
                 if (gradients[w] == null) {
                     received++;

@@ -264,6 +264,31 @@ class HostileClientsTest {
         }
     }
 
+    /** A gradient that claims more examples than its worker's shard has (Σ examples ≠ batch rows) fails the step. */
+    @Test
+    void aGradientOverTheWrongNumberOfExamplesFailsTheStep() throws Exception {
+        try (PsClient w0 = client(); PsClient w1 = client()) {
+            w0.register(JOB, SECRET, 0, 0, 0);
+            w1.register(JOB, SECRET, 1, 0, 0);
+            ps.awaitWorkers(5, () -> false);
+            CompletableFuture<Exception> step = CompletableFuture.supplyAsync(() -> {
+                try {
+                    ps.step(5, 0, Nd4j.createFromArray(1f, 2f, 3f), new int[] {2, 1});
+                    return null;
+                } catch (Exception e) {
+                    return e;
+                }
+            });
+            w0.receive();
+            w1.receive();
+            w0.send(new PsMessage.Gradient(JOB, 0, 0, 5, 1.0, 2, 0, Nd4j.createFromArray(1f, 0f, 0f)));
+            w1.send(new PsMessage.Gradient(JOB, 1, 0, 5, 1.0, 7, 0, Nd4j.createFromArray(1f, 0f, 0f)));
+            Exception failure = step.get();
+            assertTrue(failure instanceof WorkerLostException && failure.getMessage().contains("7 examples for a "
+                    + "shard of 1"), String.valueOf(failure));
+        }
+    }
+
     /**
      * Fuzzing, in two parts: the frame parser (what decides what a connection may do before it authenticates) gets
      * 100,000 random and mutated frames in process; a live server gets 500 fuzzed handshakes over real connections
