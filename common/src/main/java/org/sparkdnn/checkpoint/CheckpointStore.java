@@ -64,6 +64,39 @@ public final class CheckpointStore {
         return root.toString();
     }
 
+    private WriterLease lease;
+
+    /**
+     * Makes run {@code run} the directory's only writer ({@link WriterLease}; stale after {@code staleMillis}) and
+     * removes what dead writers left ({@code _tmp-*}). Every later write checks the lease first.
+     */
+    public void acquireLease(String run, long staleMillis) throws IOException {
+        WriterLease l = new WriterLease(root, fs, hadoop, json, run, staleMillis, System::currentTimeMillis);
+        l.acquire();
+        lease = l;
+        for (FileStatus s : fs.listStatus(root)) {
+            if (s.getPath().getName().startsWith("_tmp-")) {
+                LOG.info("removing {}, left by a writer that died", s.getPath());
+                fs.delete(s.getPath(), true);
+            }
+        }
+    }
+
+    /** Refreshes this run's lease (a heartbeat); fails if another run has taken it. */
+    public void heartbeat() throws IOException {
+        if (lease != null) {
+            lease.heartbeat();
+        }
+    }
+
+    /** Gives up the lease (at the end of the run). */
+    public void releaseLease() {
+        if (lease != null) {
+            lease.release();
+            lease = null;
+        }
+    }
+
     static String name(long step) {
         return String.format("ckpt-%010d", step);
     }
@@ -73,6 +106,9 @@ public final class CheckpointStore {
      * URI. Refuses to replace an existing one.
      */
     public String write(Manifest manifest, Map<String, byte[]> files) throws IOException {
+        if (lease != null) {
+            lease.check();
+        }
         Path target = new Path(root, name(manifest.step()));
         fs.mkdirs(root);
         Path tmp = new Path(root, "_tmp-" + name(manifest.step()) + "-" + System.nanoTime());
@@ -105,10 +141,29 @@ public final class CheckpointStore {
         // The local file system's checksum layer is not Syncable (hsync would only flush): write through the raw one.
         FileSystem target = fs instanceof org.apache.hadoop.fs.LocalFileSystem
                 ? ((org.apache.hadoop.fs.LocalFileSystem) fs).getRawFileSystem() : fs;
-        try (FSDataOutputStream out = target.create(path, false)) {
+        FSDataOutputStream out = target.create(path, false);
+        writeAndClose(out, bytes);
+    }
+
+    /**
+     * Writes, syncs and closes. Not try-with-resources: HDFS rethrows a failed write's exception (a quota exceeded)
+     * from close(), and adding an exception to itself as suppressed throws IllegalArgumentException (measured).
+     */
+    public static void writeAndClose(FSDataOutputStream out, byte[] bytes) throws IOException {
+        try {
             out.write(bytes);
             out.hsync();
+        } catch (IOException | RuntimeException e) {
+            try {
+                out.close();
+            } catch (IOException | RuntimeException c) {
+                if (c != e) {
+                    e.addSuppressed(c);
+                }
+            }
+            throw e;
         }
+        out.close();
     }
 
     /** {@code latest} names the newest checkpoint: written beside it and renamed over it. A hint: listing decides. */
@@ -141,11 +196,21 @@ public final class CheckpointStore {
     }
 
     /**
-     * The newest checkpoint that verifies, trying {@code latest}'s target first and then every checkpoint from the
-     * newest down. Each one that fails verification is reported in {@code problems} and skipped.
+     * The newest checkpoint that verifies, from the newest down; each one that fails verification is reported in
+     * {@code problems} and skipped. {@code latest} is read first: when it does not name the newest checkpoint (a
+     * writer died between the two renames, or it is damaged) that is reported too — the listing decides.
      */
     public Optional<Checkpoint> loadLatestValid(List<String> problems) throws IOException {
         List<Long> steps = steps();
+        Optional<String> latest = latest();
+        if (!steps.isEmpty()) {
+            String newest = name(steps.get(steps.size() - 1));
+            if (latest.isPresent() && !latest.get().equals(newest)) {
+                // written between the checkpoint's rename and the pointer's update, or damaged: the listing decides
+                problems.add(LATEST + " names " + latest.get() + " but the newest checkpoint is " + newest);
+                LOG.warn("{}: {} names {} but the newest checkpoint is {}", root, LATEST, latest.get(), newest);
+            }
+        }
         for (int i = steps.size() - 1; i >= 0; i--) {
             try {
                 return Optional.of(load(steps.get(i)));
@@ -155,6 +220,17 @@ public final class CheckpointStore {
             }
         }
         return Optional.empty();
+    }
+
+    /** What {@code latest} names, if it exists and names a checkpoint. */
+    public Optional<String> latest() throws IOException {
+        Path path = new Path(root, LATEST);
+        try {
+            String name = new String(readAll(path), StandardCharsets.UTF_8).trim();
+            return NAME.matcher(name).matches() ? Optional.of(name) : Optional.of("(unreadable: " + name + ")");
+        } catch (FileNotFoundException e) {
+            return Optional.empty();
+        }
     }
 
     /** Loads and verifies the checkpoint of {@code step}. */
@@ -227,6 +303,9 @@ public final class CheckpointStore {
                 moved.add(s);
             }
         }
+        if (!moved.isEmpty() && steps().contains(step)) {
+            pointLatestTo(name(step));
+        }
         return moved;
     }
 
@@ -235,6 +314,9 @@ public final class CheckpointStore {
      * only after the newest checkpoint is durable; it is always kept.
      */
     public List<Long> prune(int keepLast, int keepBest) throws IOException {
+        if (lease != null) {
+            lease.check();
+        }
         List<Long> steps = steps();
         if (steps.isEmpty()) {
             return List.of();

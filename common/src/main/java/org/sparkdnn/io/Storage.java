@@ -87,9 +87,8 @@ public final class Storage {
         Path target = new Path(uri);
         FileSystem fs = target.getFileSystem(hadoop);
         Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + System.nanoTime());
-        try (FSDataOutputStream out = fs.create(tmp, false)) {
-            out.write(bytes);
-            out.hsync();
+        try {
+            org.sparkdnn.checkpoint.CheckpointStore.writeAndClose(fs.create(tmp, false), bytes);
         } catch (IOException | RuntimeException e) {
             try {
                 fs.delete(tmp, false); // a full disk or a lost datanode leaves no half-written temporary behind

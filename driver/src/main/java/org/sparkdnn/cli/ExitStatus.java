@@ -27,6 +27,8 @@ public final class ExitStatus {
     public static final int IO = 5;
     /** Training diverged (NaN/Inf); the last checkpoint is the last good state. */
     public static final int DIVERGED = 6;
+    /** A checkpoint could not be written (disk full, permission); the last good checkpoint is intact. */
+    public static final int CHECKPOINT_WRITE = 7;
     /** An unexpected error: a bug. */
     public static final int INTERNAL = 70;
 
@@ -34,6 +36,9 @@ public final class ExitStatus {
     }
 
     static int of(Throwable e) {
+        if (e instanceof org.sparkdnn.checkpoint.CheckpointWriteException) {
+            return CHECKPOINT_WRITE;
+        }
         if (e instanceof ConfigException || e instanceof CheckpointException) {
             return USAGE;
         }

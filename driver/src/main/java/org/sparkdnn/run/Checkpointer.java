@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdnn.checkpoint.CheckpointException;
 import org.sparkdnn.checkpoint.CheckpointStore;
+import org.sparkdnn.checkpoint.CheckpointWriteException;
 import org.sparkdnn.checkpoint.Manifest;
 import org.sparkdnn.config.CheckpointConfig;
 
@@ -50,6 +51,17 @@ final class Checkpointer implements AutoCloseable {
     private long pauseNanos;
     private long maxPauseNanos;
     private long writeNanos;
+    private long lastGoodStep = -1;
+    /** Keeps the checkpoint directory's writer lease alive (see CheckpointStore.acquireLease). */
+    private final java.util.concurrent.ScheduledExecutorService heartbeat =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "checkpoint-lease-heartbeat");
+                t.setDaemon(true);
+                return t;
+            });
+    static final long HEARTBEAT_SECONDS = 10;
+    /** A lease not renewed for this long is stale (its holder is taken for dead). */
+    static final long LEASE_STALE_MILLIS = 60_000;
 
     /** @param template the run's constant manifest fields (seed, config, versions, data fingerprint) */
     Checkpointer(CheckpointConfig policy, Optional<CheckpointStore> store, Manifest template, LongSupplier nanoClock) {
@@ -57,6 +69,13 @@ final class Checkpointer implements AutoCloseable {
         this.store = store;
         this.template = template;
         this.nanoClock = nanoClock;
+        store.ifPresent(st -> heartbeat.scheduleWithFixedDelay(() -> {
+            try {
+                st.heartbeat();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("checkpoint lease heartbeat failed: {}", e.toString());
+            }
+        }, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, java.util.concurrent.TimeUnit.SECONDS));
     }
 
     /** The loop's state that a checkpoint must capture besides the network. */
@@ -66,13 +85,22 @@ final class Checkpointer implements AutoCloseable {
 
     void resumedAt(long step) {
         lastSavedStep = step;
+        lastGoodStep = step;
     }
 
     /**
      * @param lastOfEpoch the step finished its epoch: a checkpoint due now is taken after the epoch's validation
      *                    instead, so it records the validation loss, early-stopping state and the next epoch's cursor
      */
+    /** A background write that failed stops the run at the next step, not at the next checkpoint. */
+    private void failFast() {
+        if (pending != null && pending.isDone()) {
+            awaitPending();
+        }
+    }
+
     void afterStep(ComputationGraph net, State state, boolean lastOfEpoch) {
+        failFast();
         if (policy.everySteps() > 0 && state.step() % policy.everySteps() == 0) {
             if (lastOfEpoch) {
                 stepSaveDue = true;
@@ -123,12 +151,17 @@ final class Checkpointer implements AutoCloseable {
         long start = nanoClock.getAsLong();
         try {
             String uri = target.write(manifest, files);
+            lastGoodStep = manifest.step();
             List<Long> deleted = target.prune(policy.keepLast(), policy.keepBest());
             LOG.info("checkpoint at step {} written to {}{}", manifest.step(), uri,
                     deleted.isEmpty() ? "" : "; removed older steps " + deleted);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the checkpoint of step " + manifest.step() + " to "
-                    + target.uri() + " (checkpoint.dir)", e);
+        } catch (CheckpointException e) {
+            throw e; // the lease was lost: another run writes here now
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointWriteException("cannot write the checkpoint of step " + manifest.step() + " to "
+                    + target.uri() + " (checkpoint.dir): " + String.valueOf(e).lines().findFirst().orElse("")
+                    + "; the last good checkpoint "
+                    + (lastGoodStep < 0 ? "(none was written)" : "is step " + lastGoodStep) + " and is intact", e);
         } finally {
             writeNanos += nanoClock.getAsLong() - start;
             written++;
@@ -145,7 +178,10 @@ final class Checkpointer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CheckpointException("interrupted while writing a checkpoint", e);
         } catch (ExecutionException e) {
-            throw new CheckpointException(e.getCause().getMessage(), e.getCause());
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new CheckpointWriteException(e.getCause().getMessage(), e.getCause());
         } finally {
             pending = null;
         }
@@ -201,6 +237,7 @@ final class Checkpointer implements AutoCloseable {
             awaitPending();
         } finally {
             writer.shutdownNow();
+            heartbeat.shutdownNow();
         }
     }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -111,6 +112,23 @@ public final class TrainingRun {
         long totalSteps = plannedSteps(plan);
         String trainSha = splits.train().sha256();
         CheckpointStore store = new CheckpointStore(checkpointDir(), storage.hadoopConf(), loader.json());
+        try {
+            store.acquireLease(HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(8)),
+                    Checkpointer.LEASE_STALE_MILLIS);
+        } catch (IOException e) {
+            throw new org.sparkdnn.checkpoint.CheckpointWriteException("cannot take the writer lease of "
+                    + store.uri() + " (checkpoint.dir): " + String.valueOf(e).lines().findFirst().orElse(""), e);
+        }
+        try {
+            return train(out, start, splits, type, train, validation, test, plan, totalSteps, trainSha, store);
+        } finally {
+            store.releaseLease();
+        }
+    }
+
+    private Map<String, Object> train(String out, long start, Splits splits, DataType type, ExampleMatrix train,
+                                      Optional<ExampleMatrix> validation, Optional<ExampleMatrix> test, BatchPlan plan,
+                                      long totalSteps, String trainSha, CheckpointStore store) throws IOException {
         Optional<Checkpoint> resumed = Resume.find(store, resumeFrom, console);
         resumed.ifPresent(c -> Resume.check(c, config, trainSha, loader));
         if (resumed.isPresent()) {

@@ -70,4 +70,47 @@ class HdfsTrainingTest {
         assertEquals(summary.get("steps").asLong(), store.loadLatestValid(problems).orElseThrow().manifest().step());
         assertTrue(problems.isEmpty(), problems.toString());
     }
+
+    /**
+     * The disk fills up (an HDFS space quota) while a run writes checkpoints: the run stops at the checkpoint that
+     * failed, saying which step and naming the last good checkpoint, which still verifies; nothing partial is left.
+     */
+    @Test
+    void aFullDiskStopsTheRunAtTheFailedCheckpointAndKeepsTheLastGoodOne() throws Exception {
+        String dir = hdfs.getURI() + "/runs/full/checkpoints";
+        ExactResumeTest.train(null, tmp.resolve("out"), "cluster.engine=local", "checkpoint.dir=" + dir,
+                "checkpoint.everySteps=5", "training.maxSteps=20");
+        org.apache.hadoop.hdfs.DistributedFileSystem dfs = hdfs.getFileSystem();
+        org.apache.hadoop.fs.Path lease = new org.apache.hadoop.fs.Path("/runs/full/checkpoints/_writer.lease");
+        CompletableFuture<Void> fill = CompletableFuture.runAsync(() -> {
+            try {
+                // the resumed run has taken the lease (written and closed): now the disk is full
+                while (!dfs.exists(lease) || dfs.getFileStatus(lease).getLen() == 0) {
+                    Thread.sleep(5);
+                }
+                dfs.setQuota(new org.apache.hadoop.fs.Path("/runs/full/checkpoints"),
+                        org.apache.hadoop.hdfs.protocol.HdfsConstants.QUOTA_DONT_SET, 4096);
+            } catch (Exception x) {
+                throw new IllegalStateException(x);
+            }
+        });
+        org.sparkdnn.checkpoint.CheckpointWriteException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.sparkdnn.checkpoint.CheckpointWriteException.class, () -> ExactResumeTest.train(null,
+                        tmp.resolve("out"), "cluster.engine=local", "checkpoint.dir=" + dir,
+                        "checkpoint.everySteps=5", "training.maxSteps=60", "training.epochs=3"));
+        fill.get(30, TimeUnit.SECONDS);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cannot write the checkpoint of step (\\d+) .*"
+                + "Quota.*the last good checkpoint is step (\\d+) and is intact").matcher(e.getMessage());
+        assertTrue(m.find(), e.getMessage());
+        long failed = Long.parseLong(m.group(1));
+        long good = Long.parseLong(m.group(2));
+        assertTrue(good >= 20 && good < failed, e.getMessage());
+        CheckpointStore store = new CheckpointStore(dir, hdfs.getConfiguration(0), new ConfigLoader().json());
+        List<String> problems = new ArrayList<>();
+        assertEquals(good, store.loadLatestValid(problems).orElseThrow().manifest().step(), "the last good one");
+        assertTrue(problems.isEmpty(), problems.toString());
+        for (org.apache.hadoop.fs.FileStatus s : dfs.listStatus(new org.apache.hadoop.fs.Path("/runs/full/checkpoints"))) {
+            assertTrue(!s.getPath().getName().startsWith("_tmp-ckpt"), "partial checkpoint left: " + s.getPath());
+        }
+    }
 }
