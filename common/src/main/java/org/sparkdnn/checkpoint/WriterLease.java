@@ -43,7 +43,9 @@ public final class WriterLease {
                 LongSupplier clock) {
         this.root = root;
         this.file = new Path(root, FILE);
-        this.fs = fs;
+        // the local file system without its checksum layer: a lease replaced by rename must not leave a stale .crc
+        // beside it (measured: ChecksumException on the next read); the raw rename replaces atomically (rename(2))
+        this.fs = fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRawFileSystem() : fs;
         this.hadoop = hadoop;
         this.json = json;
         this.run = run;
@@ -138,7 +140,13 @@ public final class WriterLease {
             out.write(json.writeValueAsBytes(holder));
         }
         try {
-            FileContext.getFileContext(fs.getUri(), hadoop).rename(tmp, file, Options.Rename.OVERWRITE);
+            if (fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
+                if (!fs.rename(tmp, file)) {
+                    throw new IOException("cannot rename " + tmp + " to " + file);
+                }
+            } else {
+                FileContext.getFileContext(fs.getUri(), hadoop).rename(tmp, file, Options.Rename.OVERWRITE);
+            }
         } catch (IOException e) {
             fs.delete(tmp, false);
             throw e;

@@ -57,6 +57,26 @@ class WriterLeaseTest {
         assertEquals(List.of(10L, 20L), second.steps());
     }
 
+    /** On the local file system the lease is replaced by rename at every heartbeat: it must stay readable. */
+    @Test
+    void heartbeatsOnTheLocalFileSystemKeepTheLeaseReadable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        CheckpointStore store = new CheckpointStore(dir.toUri().toString(), new org.apache.hadoop.conf.Configuration(),
+                new ConfigLoader().json());
+        store.acquireLease("local-run", STALE);
+        for (int i = 0; i < 5; i++) {
+            store.heartbeat();
+            store.write(CheckpointStoreHdfsTest.manifest(10L * (i + 1), null), CheckpointStoreHdfsTest.model(i));
+        }
+        assertEquals(List.of(10L, 20L, 30L, 40L, 50L), store.steps());
+        CheckpointException e = assertThrows(CheckpointException.class, () -> new CheckpointStore(
+                dir.toUri().toString(), new org.apache.hadoop.conf.Configuration(), new ConfigLoader().json())
+                .acquireLease("second", STALE));
+        assertTrue(e.getMessage().contains("run local-run"), e.getMessage());
+        store.releaseLease();
+        assertFalse(java.nio.file.Files.exists(dir.resolve(WriterLease.FILE)));
+    }
+
     @Test
     void aDeadProcessOrASilentHostLosesItsLeaseAndAZombieWritesNothing() throws Exception {
         long dead = new ProcessBuilder("true").start().pid(); // has exited by the time it is checked
