@@ -44,7 +44,12 @@ class QuickStartConsoleIT {
         assertTrue(lines.stream().noneMatch(l -> l.contains(" INFO ")), all);
         assertTrue(lines.stream().noneMatch(l -> l.contains("native-hadoop") || l.contains("loopback address")
                 || l.contains("SPARK_LOCAL_IP")), "the known warnings are kept off: " + all);
-        for (int epoch = 1; epoch <= 30; epoch++) {
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(out.resolve("summary.json").toFile());
+        int epochs = summary.get("epochs").asInt();
+        assertTrue(epochs == 30 || summary.get("stoppedEarly").asBoolean() && lines.stream()
+                .anyMatch(l -> l.startsWith("early stopping: ")), "30 epochs or a said early stop:\n" + all);
+        for (int epoch = 1; epoch <= epochs; epoch++) {
             String prefix = "epoch " + epoch + "/30  step ";
             assertTrue(lines.stream().anyMatch(l -> l.startsWith(prefix) && l.contains("train loss ")
                     && l.contains("validation loss ") && l.contains("accuracy ")), "epoch " + epoch + ":\n" + all);
