@@ -3,16 +3,41 @@
 # The image's entrypoint. The first argument picks the role:
 #   train | evaluate | compare | sweep | nightly | report | resume | help   the trainer's CLI (scripts/trainer; Spark in
 #                                                                         local mode or spark-submit's --master)
-#   submit ARGS...    SparkSubmit with the trainer's main class and jar: submit --master spark://m:7077 train --config …
-#   master [ARGS]     a Spark standalone master (port 7077, web UI 8080)
-#   worker MASTER_URL [ARGS]   a Spark standalone worker
-#   anything else     run as given (a shell, …)
+#   submit OPTIONS... SUBCOMMAND ...   spark-submit of the trainer's jar: submit --master spark://m:7077 train --config …
+#   master [ARGS]                 a Spark standalone master (port 7077, web UI 8080)
+#   worker MASTER_URL [ARGS]      a Spark standalone worker
+#   driver ARGS | executor        what Spark on Kubernetes runs in its driver and executor pods (as Spark's own image)
+#   anything else                 run as given (a shell, …)
+# Spark's launcher (org.apache.spark.launcher.Main, what bin/spark-class runs) builds the JVM command lines, so
+# spark.driver.memory, SPARK_DAEMON_MEMORY and friends apply as usual.
 set -euo pipefail
 
 source /opt/sparkdnn/scripts/jvm-options.sh
 export TRAINER_CLASSPATH="${TRAINER_CLASSPATH:-$SPARK_HOME/jars/*}"
+export SPARK_SCALA_VERSION="${SPARK_SCALA_VERSION:-2.12}" # the launcher asks when it finds no build directories
 jar=/opt/sparkdnn/driver/target/trainer.jar
-spark_java=(java "${SPARK_JAVA17_OPENS[@]}" ${SPARK_DAEMON_JAVA_OPTS:-} -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*")
+opens="${SPARK_JAVA17_OPENS[*]}"
+
+# bin/spark-class without a Spark distribution: ask the launcher for the command line (NUL-separated), run it
+spark_class() {
+  # as bin/spark-class reads it: the launcher's messages line by line up to an empty line (its NUL marker), then the
+  # command, NUL-separated, then the launcher's exit status
+  local cmd=() started=false delim=$'\n' arg
+  while IFS= read -d "$delim" -r arg; do
+    if $started; then
+      cmd+=("$arg")
+    elif [[ -z "$arg" ]]; then
+      delim=''
+      started=true
+    else
+      echo "$arg"
+    fi
+  done < <("$JAVA_HOME/bin/java" -Xmx128m -cp "$SPARK_HOME/jars/*" org.apache.spark.launcher.Main "$@"; printf "%d\0" $?)
+  local last=$((${#cmd[@]} - 1))
+  [[ $last -ge 0 ]] || exit 1
+  [[ "${cmd[$last]}" -eq 0 ]] || exit "${cmd[$last]}"
+  exec "${cmd[@]:0:$last}"
+}
 
 role="${1:-help}"
 case "$role" in
@@ -26,17 +51,41 @@ case "$role" in
       options+=("$1")
       shift
     done
-    exec "${spark_java[@]}" org.apache.spark.deploy.SparkSubmit \
-      --conf "spark.driver.extraJavaOptions=${SPARK_JAVA17_OPENS[*]}" \
-      --conf "spark.executor.extraJavaOptions=${SPARK_JAVA17_OPENS[*]}" \
-      --class org.sparkdnn.cli.Main "${options[@]}" "$jar" "$@" ;;
+    app="$jar"
+    if [[ " ${options[*]} " == *" k8s://"* || " ${options[*]} " == *"=k8s://"* ]]; then
+      app="local://$jar" # Kubernetes: the jar is already in the driver's and executors' image
+    fi
+    spark_class org.apache.spark.deploy.SparkSubmit \
+      --conf "spark.driver.extraJavaOptions=$opens" --conf "spark.executor.extraJavaOptions=$opens" \
+      --class org.sparkdnn.cli.Main "${options[@]}" "$app" "$@" ;;
   master)
     shift
-    exec "${spark_java[@]}" org.apache.spark.deploy.master.Master --host "${SPARK_MASTER_HOST:-$(hostname)}" \
-      --port 7077 --webui-port 8080 "$@" ;;
+    export SPARK_DAEMON_JAVA_OPTS="$opens ${SPARK_DAEMON_JAVA_OPTS:-}"
+    spark_class org.apache.spark.deploy.master.Master --host "${SPARK_MASTER_HOST:-$(hostname)}" --port 7077 \
+      --webui-port 8080 "$@" ;;
   worker)
     shift
-    exec "${spark_java[@]}" org.apache.spark.deploy.worker.Worker --webui-port 8081 "$@" ;;
+    export SPARK_DAEMON_JAVA_OPTS="$opens ${SPARK_DAEMON_JAVA_OPTS:-}"
+    spark_class org.apache.spark.deploy.worker.Worker --webui-port 8081 "$@" ;;
+  driver)
+    shift
+    spark_class org.apache.spark.deploy.SparkSubmit \
+      --conf "spark.driver.bindAddress=${SPARK_DRIVER_BIND_ADDRESS:-0.0.0.0}" \
+      --conf "spark.executorEnv.SPARK_DRIVER_POD_IP=${SPARK_DRIVER_BIND_ADDRESS:-}" \
+      --deploy-mode client "$@" ;;
+  executor)
+    # Spark passes the executor's JVM options as SPARK_JAVA_OPT_<n> and everything else as SPARK_* variables
+    java_opts=()
+    while IFS= read -r line; do
+      java_opts+=("$line")
+    done < <(env | grep '^SPARK_JAVA_OPT_' | sort -t_ -k4 -n | sed 's/^[^=]*=//')
+    exec "$JAVA_HOME/bin/java" "${SPARK_JAVA17_OPENS[@]}" "${java_opts[@]}" \
+      -Xms"${SPARK_EXECUTOR_MEMORY:-1g}" -Xmx"${SPARK_EXECUTOR_MEMORY:-1g}" \
+      -cp "${SPARK_CLASSPATH:+$SPARK_CLASSPATH:}$SPARK_HOME/jars/*" \
+      org.apache.spark.scheduler.cluster.k8s.KubernetesExecutorBackend \
+      --driver-url "$SPARK_DRIVER_URL" --executor-id "$SPARK_EXECUTOR_ID" --cores "$SPARK_EXECUTOR_CORES" \
+      --app-id "$SPARK_APPLICATION_ID" --hostname "$SPARK_EXECUTOR_POD_IP" \
+      --resourceProfileId "${SPARK_RESOURCE_PROFILE_ID:-0}" --podName "${SPARK_EXECUTOR_POD_NAME:-}" ;;
   *)
     exec "$@" ;;
 esac
