@@ -35,24 +35,9 @@ class StandaloneClusterIT {
         assertEquals(0, Main.run(localArgs.toArray(String[]::new)));
 
         try (StandaloneCluster cluster = new StandaloneCluster(tmp, StandaloneCluster.sparkJarsOfThisJvm(), 2)) {
-            List<String> submit = cluster.java("-Xmx1g", "org.apache.spark.deploy.SparkSubmit",
-                    "--master", cluster.masterUrl(),
-                    "--conf", "spark.driver.host=127.0.0.1",
-                    "--conf", "spark.driver.extraJavaOptions=" + String.join(" ", StandaloneCluster.OPENS),
-                    "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", StandaloneCluster.OPENS),
-                    "--conf", "spark.executor.memory=1500m",
-                    "--conf", "spark.ui.enabled=false",
-                    "--class", "org.sparkdnn.cli.Main",
-                    ROOT.resolve("driver/target/trainer.jar").toString(), "train");
-            submit.addAll(List.of(job));
-            submit.addAll(List.of("--output", tmp.resolve("cluster").toString()));
-            Process driver = cluster.process("submit", submit).start();
-            boolean done = driver.waitFor(6, TimeUnit.MINUTES);
-            String log = Files.readString(cluster.logs().resolve("submit.log"));
-            if (!done) {
-                driver.destroyForcibly();
-            }
-            assertTrue(done && driver.exitValue() == 0, "spark-submit failed:\n" + tail(log));
+            List<String> args = new ArrayList<>(List.of(job));
+            args.addAll(List.of("--output", tmp.resolve("cluster").toString()));
+            String log = submitTrain(cluster, args);
             String trainLog = Files.readString(tmp.resolve("cluster/train.log"));
             assertTrue(trainLog.contains("registered worker 1"), "workers registered with the parameter server "
                     + "(train.log, under spark-submit's own Log4j configuration)");
@@ -72,31 +57,37 @@ class StandaloneClusterIT {
     @Test
     void sharedEngineOnAStandaloneClusterLearns() throws Exception {
         try (StandaloneCluster cluster = new StandaloneCluster(tmp, StandaloneCluster.sparkJarsOfThisJvm(), 2)) {
-            List<String> submit = cluster.java("-Xmx1g", "org.apache.spark.deploy.SparkSubmit",
-                    "--master", cluster.masterUrl(),
-                    "--conf", "spark.driver.host=127.0.0.1",
-                    "--conf", "spark.driver.extraJavaOptions=" + String.join(" ", StandaloneCluster.OPENS),
-                    "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", StandaloneCluster.OPENS),
-                    "--conf", "spark.executor.memory=1500m",
-                    "--conf", "spark.ui.enabled=false",
-                    "--class", "org.sparkdnn.cli.Main",
-                    ROOT.resolve("driver/target/trainer.jar").toString(), "train",
-                    "--config", ROOT.resolve("conf/digits.yaml").toString(), "--set", "training.epochs=10",
-                    "--set", "cluster.engine=shared", "--set", "cluster.workers=2",
-                    "--output", tmp.resolve("shared").toString());
-            Process driver = cluster.process("submit", submit).start();
-            boolean done = driver.waitFor(6, TimeUnit.MINUTES);
-            String log = Files.readString(cluster.logs().resolve("submit.log"));
-            if (!done) {
-                driver.destroyForcibly();
-            }
-            assertTrue(done && driver.exitValue() == 0, "spark-submit failed:\n" + tail(log));
+            submitTrain(cluster, List.of("--config", ROOT.resolve("conf/digits.yaml").toString(), "--set",
+                    "training.epochs=10", "--set", "cluster.engine=shared", "--set", "cluster.workers=2",
+                    "--output", tmp.resolve("shared").toString()));
         }
         JsonNode summary = new ObjectMapper().readTree(tmp.resolve("shared/summary.json").toFile());
         double accuracy = summary.get("test").get("accuracy").asDouble();
         System.out.printf("shared on a standalone cluster, 10 epochs: test accuracy %.4f%n", accuracy);
         assertEquals("shared", summary.get("engine").asText());
         assertTrue(accuracy >= 0.90, "test accuracy " + accuracy);
+    }
+
+    /** spark-submits {@code train ARGS} to {@code cluster}; fails unless it exits 0 within 6 min; returns its log. */
+    private static String submitTrain(StandaloneCluster cluster, List<String> args) throws Exception {
+        List<String> submit = cluster.java("-Xmx1g", "org.apache.spark.deploy.SparkSubmit",
+                "--master", cluster.masterUrl(),
+                "--conf", "spark.driver.host=127.0.0.1",
+                "--conf", "spark.driver.extraJavaOptions=" + String.join(" ", StandaloneCluster.OPENS),
+                "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", StandaloneCluster.OPENS),
+                "--conf", "spark.executor.memory=1500m",
+                "--conf", "spark.ui.enabled=false",
+                "--class", "org.sparkdnn.cli.Main",
+                ROOT.resolve("driver/target/trainer.jar").toString(), "train");
+        submit.addAll(args);
+        Process driver = cluster.process("submit", submit).start();
+        boolean done = driver.waitFor(6, TimeUnit.MINUTES);
+        String log = Files.readString(cluster.logs().resolve("submit.log"));
+        if (!done) {
+            driver.destroyForcibly();
+        }
+        assertTrue(done && driver.exitValue() == 0, "spark-submit failed:\n" + tail(log));
+        return log;
     }
 
     private static String tail(String log) {

@@ -148,9 +148,9 @@ class Dl4jEnginesTest {
     @ValueSource(strings = {"shared", "averaging"})
     void resumesAtAnEpochBoundaryWithItsOptimizerState(String engine) throws Exception {
         String[] sets = {"cluster.engine=" + engine, "training.patience=0", "model.dropout=0"};
-        Runs.Result a = Runs.train(SPARK.context(), tmp.resolve("a"), quickStart(), with(sets, "training.epochs=4"));
-        Runs.Result a2 = Runs.train(SPARK.context(), tmp.resolve("a2"), quickStart(), with(sets, "training.epochs=4"));
-        Runs.train(SPARK.context(), tmp.resolve("b"), quickStart(), with(sets, "training.epochs=2"));
+        Runs.Result a = Runs.train(SPARK.context(), tmp.resolve("a"), quickStart(), Runs.with(sets, "training.epochs=4"));
+        Runs.Result a2 = Runs.train(SPARK.context(), tmp.resolve("a2"), quickStart(), Runs.with(sets, "training.epochs=4"));
+        Runs.train(SPARK.context(), tmp.resolve("b"), quickStart(), Runs.with(sets, "training.epochs=2"));
         Path checkpoint = tmp.resolve("b/checkpoints/ckpt-0000000080/model.zip");
         try (java.io.InputStream in = Files.newInputStream(checkpoint)) {
             org.deeplearning4j.nn.graph.ComputationGraph saved =
@@ -158,7 +158,7 @@ class Dl4jEnginesTest {
             double state = saved.getUpdater().getStateViewArray().norm2Number().doubleValue();
             assertTrue(state > 0, "the epoch-2 checkpoint holds Adam's state (norm " + state + ")");
         }
-        Runs.Result b = Runs.train(SPARK.context(), tmp.resolve("b"), quickStart(), with(sets, "training.epochs=4"));
+        Runs.Result b = Runs.train(SPARK.context(), tmp.resolve("b"), quickStart(), Runs.with(sets, "training.epochs=4"));
         assertTrue(b.summary().get("resumedFrom").asText().endsWith("ckpt-0000000080"),
                 b.summary().get("resumedFrom").asText());
         assertEquals(160, b.summary().get("steps").asLong());
@@ -173,11 +173,6 @@ class Dl4jEnginesTest {
                 resumeDiff.maxRel(), runDiff.maxRel());
         assertTrue(resumed >= 0.90 && Math.abs(resumed - uninterrupted) <= 0.05,
                 "resumed " + resumed + " vs uninterrupted " + uninterrupted);
-    }
-
-    private static String[] with(String[] sets, String... more) {
-        return java.util.stream.Stream.concat(java.util.Arrays.stream(sets), java.util.Arrays.stream(more))
-                .toArray(String[]::new);
     }
 
     /**

@@ -63,23 +63,18 @@ class EngineParityTest {
         assertTrue(quickStart.contains("dropout: 0.2"), "the quick start ships with dropout");
         String[] sets = {"model.dataType=double", "training.epochs=2", "training.patience=0", "cluster.workers=3",
                 "training.gradientNormsEvery=0", "checkpoint.everyEpochs=0"};
-        Runs.Result local = Runs.train(null, tmp.resolve("local"), quickStart, with(sets, "cluster.engine=local"));
-        Runs.Result sync = Runs.train(SPARK.context(), tmp.resolve("sync"), quickStart, with(sets, "cluster.engine=sync"));
+        Runs.Result local = Runs.train(null, tmp.resolve("local"), quickStart, Runs.with(sets, "cluster.engine=local"));
+        Runs.Result sync = Runs.train(SPARK.context(), tmp.resolve("sync"), quickStart, Runs.with(sets, "cluster.engine=sync"));
         Runs.Result reference = Runs.train(SPARK.context(), tmp.resolve("ref"), quickStart,
-                with(sets, "cluster.engine=reference"));
+                Runs.with(sets, "cluster.engine=reference"));
         assertEquals(80, sync.summary().get("steps").asLong());
         assertEquals(reference.sha(), sync.sha(), "sync differs from reference with dropout");
         ParamsDiff diff = ParamsDiff.of(local.params(), sync.params());
         System.out.printf("quick start with dropout 0.2, k=3: max rel diff vs local %.3e%n", diff.maxRel());
         assertTrue(diff.maxRel() <= 1e-10, "max rel diff vs local " + diff.maxRel());
         Runs.Result noDropout = Runs.train(null, tmp.resolve("nodrop"), quickStart,
-                with(sets, "cluster.engine=local", "model.dropout=0"));
+                Runs.with(sets, "cluster.engine=local", "model.dropout=0"));
         assertTrue(ParamsDiff.of(local.params(), noDropout.params()).maxRel() > 1e-3, "dropout was applied");
-    }
-
-    private static String[] with(String[] sets, String... more) {
-        return java.util.stream.Stream.concat(java.util.Arrays.stream(sets), java.util.Arrays.stream(more))
-                .toArray(String[]::new);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -37,6 +37,12 @@ final class Runs {
         }
     }
 
+    /** {@code sets} followed by {@code more}. */
+    static String[] with(String[] sets, String... more) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(sets), java.util.Arrays.stream(more))
+                .toArray(String[]::new);
+    }
+
     static Result train(JavaSparkContext spark, Path out, String yaml, String... overrides) throws Exception {
         List<String> sets = new ArrayList<>(List.of(overrides));
         sets.add("output.dir=" + out);

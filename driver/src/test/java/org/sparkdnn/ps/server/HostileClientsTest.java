@@ -242,38 +242,33 @@ class HostileClientsTest {
 
     @Test
     void aWrongLengthGradientFailsTheStepSoThatSparkRetriesIt() throws Exception {
-        try (PsClient w0 = client(); PsClient w1 = client()) {
-            w0.register(JOB, SECRET, 0, 0, 0);
-            w1.register(JOB, SECRET, 1, 0, 0);
-            ps.awaitWorkers(5, () -> false);
-            CompletableFuture<Exception> step = CompletableFuture.supplyAsync(() -> {
-                try {
-                    ps.step(5, 0, Nd4j.createFromArray(1f, 2f, 3f));
-                    return null;
-                } catch (Exception e) {
-                    return e;
-                }
-            });
-            w0.receive();
-            w1.receive();
-            w0.send(new PsMessage.Gradient(JOB, 0, 0, 5, 1.0, 1, 0, Nd4j.createFromArray(1f, 0f, 0f)));
-            w1.send(new PsMessage.Gradient(JOB, 1, 0, 5, 1.0, 1, 0, Nd4j.createFromArray(1f, 0f)));
-            Exception failure = step.get();
-            assertTrue(failure instanceof WorkerLostException && failure.getMessage().contains("malformed gradient"),
-                    String.valueOf(failure));
-        }
+        Exception failure = stepWithGradients(null, new PsMessage.Gradient(JOB, 0, 0, 5, 1.0, 1, 0,
+                Nd4j.createFromArray(1f, 0f, 0f)), new PsMessage.Gradient(JOB, 1, 0, 5, 1.0, 1, 0,
+                Nd4j.createFromArray(1f, 0f)));
+        assertTrue(failure instanceof WorkerLostException && failure.getMessage().contains("malformed gradient"),
+                String.valueOf(failure));
     }
 
     /** A gradient that claims more examples than its worker's shard has (Σ examples ≠ batch rows) fails the step. */
     @Test
     void aGradientOverTheWrongNumberOfExamplesFailsTheStep() throws Exception {
+        Exception failure = stepWithGradients(new int[] {2, 1}, new PsMessage.Gradient(JOB, 0, 0, 5, 1.0, 2, 0,
+                Nd4j.createFromArray(1f, 0f, 0f)), new PsMessage.Gradient(JOB, 1, 0, 5, 1.0, 7, 0,
+                Nd4j.createFromArray(1f, 0f, 0f)));
+        assertTrue(failure instanceof WorkerLostException && failure.getMessage().contains("7 examples for a "
+                + "shard of 1"), String.valueOf(failure));
+    }
+
+    /** Two registered workers answer step 5 (shards of {@code shardRows}) with these gradients: how the step ends. */
+    private Exception stepWithGradients(int[] shardRows, PsMessage.Gradient g0, PsMessage.Gradient g1)
+            throws Exception {
         try (PsClient w0 = client(); PsClient w1 = client()) {
             w0.register(JOB, SECRET, 0, 0, 0);
             w1.register(JOB, SECRET, 1, 0, 0);
             ps.awaitWorkers(5, () -> false);
             CompletableFuture<Exception> step = CompletableFuture.supplyAsync(() -> {
                 try {
-                    ps.step(5, 0, Nd4j.createFromArray(1f, 2f, 3f), new int[] {2, 1});
+                    ps.step(5, 0, Nd4j.createFromArray(1f, 2f, 3f), shardRows);
                     return null;
                 } catch (Exception e) {
                     return e;
@@ -281,11 +276,9 @@ class HostileClientsTest {
             });
             w0.receive();
             w1.receive();
-            w0.send(new PsMessage.Gradient(JOB, 0, 0, 5, 1.0, 2, 0, Nd4j.createFromArray(1f, 0f, 0f)));
-            w1.send(new PsMessage.Gradient(JOB, 1, 0, 5, 1.0, 7, 0, Nd4j.createFromArray(1f, 0f, 0f)));
-            Exception failure = step.get();
-            assertTrue(failure instanceof WorkerLostException && failure.getMessage().contains("7 examples for a "
-                    + "shard of 1"), String.valueOf(failure));
+            w0.send(g0);
+            w1.send(g1);
+            return step.get();
         }
     }
 
