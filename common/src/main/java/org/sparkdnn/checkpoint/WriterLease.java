@@ -5,8 +5,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.apache.hadoop.conf.Configuration;
@@ -163,11 +161,5 @@ public final class WriterLease {
         } catch (IOException e) {
             return "unknown";
         }
-    }
-
-    Map<String, Object> describe() throws IOException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        read().ifPresent(h -> m.put("holder", h));
-        return m;
     }
 }
