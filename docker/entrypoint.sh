@@ -7,6 +7,9 @@
 #   master [ARGS]                 a Spark standalone master (port 7077, web UI 8080)
 #   worker MASTER_URL [ARGS]      a Spark standalone worker
 #   driver ARGS | executor        what Spark on Kubernetes runs in its driver and executor pods (as Spark's own image)
+#   namenode | datanode [-D k=v]  an HDFS NameNode (formats an empty name directory first) or DataNode, data under
+#                                 /opt/hadoop/data (a volume); the file system is $HDFS_URI [hdfs://namenode:8020]
+#   hdfs ARGS                     Hadoop's file system shell on $HDFS_URI: hdfs -put -f F /data/, hdfs -ls -R /
 #   anything else                 run as given (a shell, …)
 # Spark's launcher (org.apache.spark.launcher.Main, what bin/spark-class runs) builds the JVM command lines, so
 # spark.driver.memory, SPARK_DAEMON_MEMORY and friends apply as usual.
@@ -37,6 +40,26 @@ spark_class() {
   [[ $last -ge 0 ]] || exit 1
   [[ "${cmd[$last]}" -eq 0 ]] || exit "${cmd[$last]}"
   exec "${cmd[@]:0:$last}"
+}
+
+hdfs_uri="${HDFS_URI:-hdfs://namenode:8020}"
+hadoop_java() { # MAIN ARGS: exec a JVM with HDFS's server classes (the minicluster jar) over Spark's Hadoop client jars and
+  # a configuration directory written here: core-site.xml (fs.defaultFS) and hdfs-site.xml (one replica, data under
+  # /opt/hadoop/data, NameNode listening on all of the container's addresses)
+  local conf="${HADOOP_CONF_DIR:-/tmp/hadoop-conf}"
+  mkdir -p "$conf"
+  property() { printf '  <property><name>%s</name><value>%s</value></property>\n' "$1" "$2"; }
+  { echo '<configuration>'; property fs.defaultFS "$hdfs_uri"; echo '</configuration>'; } > "$conf/core-site.xml"
+  { echo '<configuration>'
+    property dfs.replication 1
+    property dfs.namenode.rpc-bind-host 0.0.0.0
+    property dfs.namenode.name.dir /opt/hadoop/data/name
+    property dfs.datanode.data.dir /opt/hadoop/data/data
+    property dfs.namenode.datanode.registration.ip-hostname-check false
+    echo '</configuration>'; } > "$conf/hdfs-site.xml"
+  exec "$JAVA_HOME/bin/java" ${HADOOP_HEAPSIZE:+-Xmx$HADOOP_HEAPSIZE} \
+    -Dlog4j2.configurationFile=/opt/sparkdnn/docker/log4j2-hdfs.properties \
+    -cp "$conf:/opt/hadoop/jars/*:$SPARK_HOME/jars/*" "$@"
 }
 
 role="${1:-help}"
@@ -86,6 +109,18 @@ case "$role" in
       --driver-url "$SPARK_DRIVER_URL" --executor-id "$SPARK_EXECUTOR_ID" --cores "$SPARK_EXECUTOR_CORES" \
       --app-id "$SPARK_APPLICATION_ID" --hostname "$SPARK_EXECUTOR_POD_IP" \
       --resourceProfileId "${SPARK_RESOURCE_PROFILE_ID:-0}" --podName "${SPARK_EXECUTOR_POD_NAME:-}" ;;
+  namenode)
+    shift
+    if [[ ! -d /opt/hadoop/data/name/current ]]; then
+      (hadoop_java org.apache.hadoop.hdfs.server.namenode.NameNode -format -nonInteractive)
+    fi
+    hadoop_java org.apache.hadoop.hdfs.server.namenode.NameNode "$@" ;;
+  datanode)
+    shift
+    hadoop_java org.apache.hadoop.hdfs.server.datanode.DataNode "$@" ;;
+  hdfs)
+    shift
+    hadoop_java org.apache.hadoop.fs.FsShell "$@" ;;
   *)
     exec "$@" ;;
 esac

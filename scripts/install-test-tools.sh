@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 #
 # Installs what the tests need besides Java 17 and Maven, from Debian's packages: chromium (the headless browser that
-# opens report.html in ReportBrowserTest) with fonts, and docker.io + debootstrap (scripts/docker-smoke: a private
-# Docker engine and a locally made Debian base image). Installs only what is missing.
+# opens report.html in ReportBrowserTest) with fonts, and docker.io + docker-compose + debootstrap (scripts/docker-smoke:
+# a private Docker engine, the compose mini-cluster and a locally made Debian base image). Installs only what is
+# missing.
 # Needs root or sudo; .ci/run calls it before the tests (about 60 s on a fresh machine).
 #
 # Environment: none.
@@ -12,6 +13,7 @@ set -euo pipefail
 packages=()
 command -v chromium > /dev/null 2>&1 || packages+=(chromium fonts-liberation)
 command -v dockerd > /dev/null 2>&1 || packages+=(docker.io)
+command -v docker-compose > /dev/null 2>&1 || docker compose version > /dev/null 2>&1 || packages+=(docker-compose)
 command -v debootstrap > /dev/null 2>&1 || [[ -x /usr/sbin/debootstrap ]] || packages+=(debootstrap)
 if [[ ${#packages[@]} -eq 0 ]]; then
   exit 0
