@@ -29,6 +29,8 @@ public final class ExitStatus {
     public static final int DIVERGED = 6;
     /** A checkpoint could not be written (disk full, permission); the last good checkpoint is intact. */
     public static final int CHECKPOINT_WRITE = 7;
+    /** {@code backend}: no ND4J backend loads (CUDA build without a driver), or not the one {@code --require}d. */
+    public static final int BACKEND = 8;
     /** An unexpected error: a bug. */
     public static final int INTERNAL = 70;
 

@@ -4,6 +4,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.serializer.KryoSerializer;
 import org.sparkdnn.config.ClusterConfig;
+import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.io.KryoRegistration;
 
 /**
@@ -39,6 +40,13 @@ public final class SparkRuntime {
             }
         }
         if (cluster.gpusPerWorker() > 0) {
+            String master = conf.get("spark.master");
+            if (master.equals("local") || master.startsWith("local[")) {
+                // Spark does not schedule resources in local mode: tasks asking for a GPU would never start
+                throw new ConfigException("cluster.gpusPerWorker", "Spark schedules no GPUs in local mode (master "
+                        + master + "): set it to 0 there (ND4J's CUDA backend still uses the machine's GPU) or use "
+                        + "a standalone, YARN or Kubernetes master", cluster.gpusPerWorker());
+            }
             conf.set("spark.task.resource.gpu.amount", String.valueOf(cluster.gpusPerWorker()));
         }
         cluster.spark().forEach(conf::set);

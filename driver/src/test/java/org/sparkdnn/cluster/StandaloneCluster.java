@@ -28,6 +28,15 @@ final class StandaloneCluster implements AutoCloseable {
      *                  which reach executors only inside the submitted jar)
      */
     StandaloneCluster(Path dir, List<Path> sparkJars, int workerCores) throws IOException, InterruptedException {
+        this(dir, sparkJars, workerCores, List.of());
+    }
+
+    /**
+     * @param workerOptions JVM options of the worker (e.g. {@code -Dspark.worker.resource.gpu.amount=2} with a
+     *                      discovery script: resources the worker offers)
+     */
+    StandaloneCluster(Path dir, List<Path> sparkJars, int workerCores, List<String> workerOptions)
+            throws IOException, InterruptedException {
         this.home = dir.resolve("spark-home");
         this.logs = dir.resolve("logs");
         Files.createDirectories(home.resolve("jars"));
@@ -43,9 +52,12 @@ final class StandaloneCluster implements AutoCloseable {
         daemons.add(start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
                 String.valueOf(port), "--webui-port", String.valueOf(freePort())));
         awaitPort(port, Duration.ofSeconds(60));
-        daemons.add(start("worker", "org.apache.spark.deploy.worker.Worker", "--cores", String.valueOf(workerCores),
-                "--memory", "3g", "--webui-port", String.valueOf(freePort()), "--work-dir",
-                dir.resolve("work").toString(), masterUrl()));
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        jvm.addAll(workerOptions);
+        daemons.add(process("worker", SparkJvm.command(jvm, home.resolve("jars") + File.separator + "*",
+                "org.apache.spark.deploy.worker.Worker", List.of("--cores", String.valueOf(workerCores), "--memory",
+                        "3g", "--webui-port", String.valueOf(freePort()), "--work-dir", work().toString(),
+                        masterUrl()))).start());
     }
 
     /** This JVM's classpath jars minus DL4J/ND4J/JavaCPP, the trainer's modules and test libraries. */
@@ -73,6 +85,11 @@ final class StandaloneCluster implements AutoCloseable {
 
     Path logs() {
         return logs;
+    }
+
+    /** The worker's work dir: {@code app-*&#47;N/stderr} are the executors' logs. */
+    Path work() {
+        return home.getParent().resolve("work");
     }
 
     /** A java command line with Spark's jars on the classpath and the opens list. */

@@ -68,17 +68,67 @@ class StandaloneClusterIT {
         assertTrue(accuracy >= 0.90, "test accuracy " + accuracy);
     }
 
-    /** spark-submits {@code train ARGS} to {@code cluster}; fails unless it exits 0 within 6 min; returns its log. */
+    /**
+     * Spark's GPU scheduling for real, with a stand-in for the GPUs only: the worker offers two "GPUs" (a discovery
+     * script printing addresses 0 and 1), {@code cluster.gpusPerWorker: 1} makes each barrier task ask for one, Spark
+     * assigns each executor its own, and every task binds ND4J to it ({@code GpuBinding}; a no-op on the CPU backend).
+     * The result is bitwise local mode's.
+     */
+    @Test
+    void gpusPerWorkerGetsEachTaskItsOwnGpuFromSparkAndChangesNothingElse() throws Exception {
+        String[] job = {"--config", ROOT.resolve("conf/digits.yaml").toString(), "--set", "training.epochs=1",
+                "--set", "cluster.workers=2", "--set", "cluster.engine=sync"};
+        List<String> localArgs = new ArrayList<>(List.of("train"));
+        localArgs.addAll(List.of(job));
+        localArgs.addAll(List.of("--set", "cluster.master=local[2]", "--output", tmp.resolve("local").toString()));
+        assertEquals(0, Main.run(localArgs.toArray(String[]::new)));
+
+        Path discovery = tmp.resolve("gpus.sh");
+        Files.writeString(discovery, "#!/bin/sh\necho '{\"name\":\"gpu\",\"addresses\":[\"0\",\"1\"]}'\n");
+        discovery.toFile().setExecutable(true);
+        List<String> workerGpus = List.of("-Dspark.worker.resource.gpu.amount=2",
+                "-Dspark.worker.resource.gpu.discoveryScript=" + discovery);
+        try (StandaloneCluster cluster = new StandaloneCluster(tmp, StandaloneCluster.sparkJarsOfThisJvm(), 2,
+                workerGpus)) {
+            List<String> args = new ArrayList<>(List.of(job));
+            args.addAll(List.of("--set", "cluster.gpusPerWorker=1", "--output", tmp.resolve("gpu").toString()));
+            submitTrain(cluster, List.of("--conf", "spark.executor.resource.gpu.amount=1", "--conf",
+                    "spark.executor.cores=1"), args);
+            StringBuilder executors = new StringBuilder();
+            try (var logs = Files.find(cluster.work(), 4, (p, a) -> p.getFileName().toString().equals("stderr"))) {
+                for (Path log : logs.toList()) {
+                    executors.append(Files.readString(log));
+                }
+            }
+            String all = executors.toString();
+            assertTrue(all.contains("bound to GPU 0") && all.contains("bound to GPU 1"),
+                    "each executor's task bound to its own GPU:\n" + tail(all));
+        }
+        ObjectMapper json = new ObjectMapper();
+        assertEquals(json.readTree(tmp.resolve("local/summary.json").toFile()).get("paramsSha256").asText(),
+                json.readTree(tmp.resolve("gpu/summary.json").toFile()).get("paramsSha256").asText());
+    }
+
     private static String submitTrain(StandaloneCluster cluster, List<String> args) throws Exception {
+        return submitTrain(cluster, List.of(), args);
+    }
+
+    /**
+     * spark-submits {@code train ARGS} with spark-submit's {@code options} to {@code cluster}; fails unless it exits 0
+     * within 6 min; returns its log.
+     */
+    private static String submitTrain(StandaloneCluster cluster, List<String> options, List<String> args)
+            throws Exception {
         List<String> submit = cluster.java("-Xmx1g", "org.apache.spark.deploy.SparkSubmit",
                 "--master", cluster.masterUrl(),
                 "--conf", "spark.driver.host=127.0.0.1",
                 "--conf", "spark.driver.extraJavaOptions=" + String.join(" ", StandaloneCluster.OPENS),
                 "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", StandaloneCluster.OPENS),
                 "--conf", "spark.executor.memory=1500m",
-                "--conf", "spark.ui.enabled=false",
-                "--class", "org.sparkdnn.cli.Main",
-                ROOT.resolve("driver/target/trainer.jar").toString(), "train");
+                "--conf", "spark.ui.enabled=false");
+        submit.addAll(options);
+        submit.addAll(List.of("--class", "org.sparkdnn.cli.Main", ROOT.resolve("driver/target/trainer.jar").toString(),
+                "train"));
         submit.addAll(args);
         Process driver = cluster.process("submit", submit).start();
         boolean done = driver.waitFor(6, TimeUnit.MINUTES);

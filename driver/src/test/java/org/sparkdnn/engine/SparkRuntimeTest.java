@@ -2,12 +2,15 @@ package org.sparkdnn.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 import org.sparkdnn.config.ClusterConfig;
 import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.ConfigException;
 
 /** The Spark settings a distributed run gets from its cluster config. */
 class SparkRuntimeTest {
@@ -29,8 +32,22 @@ class SparkRuntimeTest {
 
     @Test
     void gpusPerWorkerBecomesTheTaskGpuAmountAndUserSparkKeysWin() {
-        SparkConf conf = SparkRuntime.conf(cluster("{gpusPerWorker: 1, spark: {spark.executor.resource.gpu.amount: '4'}}"), "t");
+        SparkConf conf = SparkRuntime.conf(cluster("{master: 'spark://m:7077', gpusPerWorker: 1, "
+                + "spark: {spark.executor.resource.gpu.amount: '4'}}"), "t");
         assertEquals("1", conf.get("spark.task.resource.gpu.amount"));
         assertEquals("4", conf.get("spark.executor.resource.gpu.amount"));
+    }
+
+    /** Spark schedules no resources in local mode: a GPU-asking task would wait forever, so it is refused. */
+    @Test
+    void gpusPerWorkerInLocalModeIsRefusedNamingTheSetting() {
+        for (String master : List.of("local", "local[2]", "local[*]")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> SparkRuntime.conf(
+                    cluster("{master: '" + master + "', gpusPerWorker: 1}"), "t"));
+            assertEquals("cluster.gpusPerWorker", e.path());
+            assertTrue(e.getMessage().contains("local mode"), e.getMessage());
+        }
+        assertEquals("1", SparkRuntime.conf(cluster("{master: 'local-cluster[2,1,1024]', gpusPerWorker: 1}"), "t")
+                .get("spark.task.resource.gpu.amount"));
     }
 }
