@@ -106,6 +106,69 @@ class KubernetesManifestsTest {
         assertTrue(Files.isExecutable(DOCKER.resolve("gpu-discovery.sh")));
     }
 
+    /**
+     * Strict: every manifest reads into fabric8's Kubernetes model classes (the ones Spark's Kubernetes client uses),
+     * and no field lands in a model's "additional properties" — a misspelt key, which the API server would ignore.
+     * (scripts/k8s-validate checks types and required fields against Kubernetes' OpenAPI schemas.)
+     */
+    @Test
+    void everyFieldOfEveryManifestIsOneKubernetesKnows() throws Exception {
+        for (String file : List.of("driver-pod-template.yaml", "executor-pod-template.yaml", "rbac.yaml")) {
+            for (JsonNode doc : documents(file)) {
+                assertEquals(List.of(), unknownFields(doc), file + ": " + doc.get("kind"));
+            }
+        }
+        JsonNode typo = YAML.readTree("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: c\n"
+                + "      imagePullPolicyy: Always\n      resources: {limits: {nvidia.com/gpu: 1}}\n");
+        assertEquals(List.of("Pod.spec.containers[0].imagePullPolicyy"), unknownFields(typo));
+    }
+
+    private static List<String> unknownFields(JsonNode doc) throws Exception {
+        String kind = doc.get("kind").asText();
+        Class<?> type = switch (kind) {
+            case "Pod" -> io.fabric8.kubernetes.api.model.Pod.class;
+            case "ServiceAccount" -> io.fabric8.kubernetes.api.model.ServiceAccount.class;
+            case "Role" -> io.fabric8.kubernetes.api.model.rbac.Role.class;
+            case "RoleBinding" -> io.fabric8.kubernetes.api.model.rbac.RoleBinding.class;
+            default -> throw new AssertionError("no model for kind " + kind);
+        };
+        List<String> unknown = new ArrayList<>();
+        collectUnknown(YAML.treeToValue(doc, type), kind, unknown);
+        return unknown;
+    }
+
+    /** Walks a fabric8 model: the keys of every non-empty additionalProperties map are fields the model lacks. */
+    private static void collectUnknown(Object model, String path, List<String> unknown) throws Exception {
+        if (model instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                collectUnknown(list.get(i), path + "[" + i + "]", unknown);
+            }
+            return;
+        }
+        if (model instanceof java.util.Map<?, ?> map) {
+            for (var e : map.entrySet()) {
+                collectUnknown(e.getValue(), path + "." + e.getKey(), unknown);
+            }
+            return;
+        }
+        if (model == null || !model.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+            return;
+        }
+        for (java.lang.reflect.Method getter : model.getClass().getMethods()) {
+            String name = getter.getName();
+            if (getter.getParameterCount() != 0 || !name.startsWith("get") || name.equals("getClass")) {
+                continue;
+            }
+            Object value = getter.invoke(model);
+            if (name.equals("getAdditionalProperties")) {
+                ((java.util.Map<?, ?>) value).keySet().forEach(k -> unknown.add(path + "." + k));
+            } else {
+                String field = Character.toLowerCase(name.charAt(3)) + name.substring(4);
+                collectUnknown(value, path + "." + field, unknown);
+            }
+        }
+    }
+
     /** The discovery script prints Spark's ResourceInformation JSON (no GPU here: no addresses). */
     @Test
     void theGpuDiscoveryScriptPrintsSparkResourceJson() throws Exception {
