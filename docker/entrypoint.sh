@@ -17,29 +17,11 @@ set -euo pipefail
 
 source /opt/sparkdnn/scripts/jvm-options.sh
 export TRAINER_CLASSPATH="${TRAINER_CLASSPATH:-$SPARK_HOME/jars/*}"
-export SPARK_SCALA_VERSION="${SPARK_SCALA_VERSION:-2.12}" # the launcher asks when it finds no build directories
 jar=/opt/sparkdnn/driver/target/trainer.jar
 opens="${SPARK_JAVA17_OPENS[*]}"
 
-# bin/spark-class without a Spark distribution: ask the launcher for the command line (NUL-separated), run it
-spark_class() {
-  # as bin/spark-class reads it: the launcher's messages line by line up to an empty line (its NUL marker), then the
-  # command, NUL-separated, then the launcher's exit status
-  local cmd=() started=false delim=$'\n' arg
-  while IFS= read -d "$delim" -r arg; do
-    if $started; then
-      cmd+=("$arg")
-    elif [[ -z "$arg" ]]; then
-      delim=''
-      started=true
-    else
-      echo "$arg"
-    fi
-  done < <("$JAVA_HOME/bin/java" -Xmx128m -cp "$SPARK_HOME/jars/*" org.apache.spark.launcher.Main "$@"; printf "%d\0" $?)
-  local last=$((${#cmd[@]} - 1))
-  [[ $last -ge 0 ]] || exit 1
-  [[ "${cmd[$last]}" -eq 0 ]] || exit "${cmd[$last]}"
-  exec "${cmd[@]:0:$last}"
+spark_class() { # CLASS ARGS: bin/spark-class without a Spark distribution (Spark's launcher builds the command line)
+  exec /opt/sparkdnn/scripts/spark-class "$@"
 }
 
 hdfs_uri="${HDFS_URI:-hdfs://namenode:8020}"

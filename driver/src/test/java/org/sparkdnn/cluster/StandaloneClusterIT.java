@@ -37,7 +37,7 @@ class StandaloneClusterIT {
         try (StandaloneCluster cluster = new StandaloneCluster(tmp, StandaloneCluster.sparkJarsOfThisJvm(), 2)) {
             List<String> args = new ArrayList<>(List.of(job));
             args.addAll(List.of("--output", tmp.resolve("cluster").toString()));
-            String log = submitTrain(cluster, args);
+            String log = submitWithScript(cluster, args);
             String trainLog = Files.readString(tmp.resolve("cluster/train.log"));
             assertTrue(trainLog.contains("registered worker 1"), "workers registered with the parameter server "
                     + "(train.log, under spark-submit's own Log4j configuration)");
@@ -114,6 +114,21 @@ class StandaloneClusterIT {
     }
 
     /**
+     * As the README says to: {@code SPARK_MASTER=… scripts/submit train ARGS}, here with a SPARK_HOME of jars only
+     * (no bin/spark-submit: scripts/submit runs Spark's launcher from the jars).
+     */
+    private static String submitWithScript(StandaloneCluster cluster, List<String> args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("scripts/submit").toString(), "train"));
+        command.addAll(args);
+        ProcessBuilder pb = cluster.process("submit", command);
+        pb.environment().put("SPARK_MASTER", cluster.masterUrl());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("SUBMIT_OPTS", "--conf spark.driver.host=127.0.0.1 --conf spark.executor.memory=1500m "
+                + "--conf spark.ui.enabled=false");
+        return await(cluster, pb.start());
+    }
+
+    /**
      * spark-submits {@code train ARGS} with spark-submit's {@code options} to {@code cluster}; fails unless it exits 0
      * within 6 min; returns its log.
      */
@@ -130,7 +145,11 @@ class StandaloneClusterIT {
         submit.addAll(List.of("--class", "org.sparkdnn.cli.Main", ROOT.resolve("driver/target/trainer.jar").toString(),
                 "train"));
         submit.addAll(args);
-        Process driver = cluster.process("submit", submit).start();
+        return await(cluster, cluster.process("submit", submit).start());
+    }
+
+    /** Waits for a spark-submit; fails unless it exits 0 within 6 min; returns its log. */
+    private static String await(StandaloneCluster cluster, Process driver) throws Exception {
         boolean done = driver.waitFor(6, TimeUnit.MINUTES);
         String log = Files.readString(cluster.logs().resolve("submit.log"));
         if (!done) {
