@@ -23,7 +23,14 @@ public final class DataLoader {
     }
 
     public Splits load() {
-        Examples train = read(config.train(), config.trainLabels());
+        return load(read(config.train(), config.trainLabels()));
+    }
+
+    /**
+     * The splits of {@code train}, rows already read (e.g. from a DataFrame), then as {@link #load()}: held-out
+     * fractions, validation/test files, label checks, scaling.
+     */
+    public Splits load(Examples train) {
         Optional<Examples> validation = config.validationFile().map(f -> read(f, config.validationLabels()));
         Optional<Examples> test = config.testFile().map(f -> read(f, config.testLabels()));
         if (config.validationFraction() > 0 || config.testFraction() > 0) {
@@ -50,7 +57,7 @@ public final class DataLoader {
         }
         Scaler scaler = Scaler.fit(config.scaling(), train);
         return new Splits(scaler.apply(train), validation.map(scaler::apply), test.map(scaler::apply), classes,
-                new IoShape(train.features(), outputs(classes)));
+                new IoShape(train.features(), outputs(classes)), scaler);
     }
 
     private Examples read(String file, String labels) {

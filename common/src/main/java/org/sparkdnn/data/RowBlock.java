@@ -2,14 +2,15 @@ package org.sparkdnn.data;
 
 /**
  * Many training rows in one object, as they travel through Spark: bulk arrays serialise fast (one Kryo call per
- * array) and a shuffle moves k × partitions blocks instead of one record per example.
+ * array) and a shuffle moves k × partitions blocks instead of one record per example. Java-serialisable too, for
+ * Spark contexts without this project's Kryo registration (a user's session under the Spark ML API).
  *
  * @param keys     per row: its index in the training split (cached blocks) or its position in an epoch's order
  *                 (blocks on their way to a worker)
  * @param x        features, row-major, {@code features} per row
  * @param y        targets
  */
-public record RowBlock(int[] keys, float[] x, float[] y, int features) {
+public record RowBlock(int[] keys, float[] x, float[] y, int features) implements java.io.Serializable {
     public RowBlock {
         if (x.length != keys.length * features || y.length != keys.length) {
             throw new IllegalArgumentException("inconsistent block: " + keys.length + " keys, " + x.length

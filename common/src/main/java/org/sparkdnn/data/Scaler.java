@@ -40,6 +40,41 @@ public final class Scaler {
         return new Scaler(shift, scale);
     }
 
+    /** A scaler from its statistics (as {@link #shift()} and {@link #scale()} returned them). */
+    public static Scaler of(float[] shift, float[] scale) {
+        if (shift.length != scale.length) {
+            throw new IllegalArgumentException("shift and scale of different widths: " + shift.length + ", "
+                    + scale.length);
+        }
+        return new Scaler(shift.clone(), scale.clone());
+    }
+
+    public float[] shift() {
+        return shift.clone();
+    }
+
+    public float[] scale() {
+        return scale.clone();
+    }
+
+    /** Whether it changes nothing (scaling: none). */
+    public boolean identity() {
+        for (int j = 0; j < shift.length; j++) {
+            if (shift[j] != 0f || scale[j] != 1f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Scales {@code rows} rows of {@code x} (row-major, {@code shift.length} wide) in place. */
+    public void applyInPlace(float[] x, int rows) {
+        int d = shift.length;
+        for (int i = 0; i < rows * d; i++) {
+            x[i] = (x[i] - shift[i % d]) / scale[i % d];
+        }
+    }
+
     public Examples apply(Examples e) {
         int d = e.features();
         float[] in = e.x();

@@ -4,7 +4,7 @@ package org.sparkdnn.data;
  * Which training rows worker {@code worker} holds in an epoch: {@code rows[i]} sits at position
  * {@code positions[i]} of the epoch's order. Serialised by {@link org.sparkdnn.io.KryoRegistration}.
  */
-public record ShardIndex(int worker, int[] positions, int[] rows) {
+public record ShardIndex(int worker, int[] positions, int[] rows) implements java.io.Serializable {
     public ShardIndex {
         if (positions.length != rows.length) {
             throw new IllegalArgumentException("positions and rows differ in length");

@@ -8,6 +8,8 @@ import org.sparkdnn.model.IoShape;
  *
  * @param classes number of classes, 0 for regression
  * @param shape   network input and output widths
+ * @param scaler  the feature scaling fitted on the training split (applied to all three; new inputs need it too)
  */
-public record Splits(Examples train, Optional<Examples> validation, Optional<Examples> test, int classes, IoShape shape) {
+public record Splits(Examples train, Optional<Examples> validation, Optional<Examples> test, int classes, IoShape shape,
+                     Scaler scaler) {
 }

@@ -55,6 +55,7 @@ public final class TrainingRun {
     private final ConfigLoader loader = new ConfigLoader();
     private final Optional<JavaSparkContext> sharedSpark;
     private Optional<String> resumeFrom = Optional.empty();
+    private Optional<org.sparkdnn.data.Examples> trainingRows = Optional.empty();
     private boolean progressBar;
 
     public TrainingRun(RunConfig config, Storage storage, PrintStream console, LongSupplier nanoClock) {
@@ -103,7 +104,8 @@ public final class TrainingRun {
 
     private Map<String, Object> train(String out) throws IOException {
         long start = nanoClock.getAsLong();
-        Splits splits = new DataLoader(config.data(), config.model().loss(), storage).load();
+        DataLoader data = new DataLoader(config.data(), config.model().loss(), storage);
+        Splits splits = trainingRows.isPresent() ? data.load(trainingRows.get()) : data.load();
         DataType type = Dl4jMapping.dataType(config.model().dataType());
         ExampleMatrix train = matrix(splits.train(), splits, type);
         Optional<ExampleMatrix> validation = splits.validation().map(e -> matrix(e, splits, type));
@@ -187,6 +189,10 @@ public final class TrainingRun {
         summary.put("checkpoints", checkpointStats);
         resumed.ifPresent(c -> summary.put("resumedFrom", c.uri()));
         storage.writeAtomically(out + "/model.zip", Checkpointer.serialise(net));
+        if (!splits.scaler().identity()) { // what new inputs need before the network (predict, the Spark ML model)
+            storage.writeAtomically(out + "/scaler.json", loader.json().writeValueAsBytes(Map.of(
+                    "shift", splits.scaler().shift(), "scale", splits.scaler().scale())));
+        }
         storage.writeAtomically(out + "/summary.json", loader.json().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(summary));
         writeReport(out);
@@ -237,6 +243,12 @@ public final class TrainingRun {
     }
 
     /** Continue from this checkpoint directory (else: the newest valid one in checkpoint.dir, if any). */
+    /** Trains on these rows (already read, e.g. from a DataFrame) instead of reading {@code data.train}. */
+    public TrainingRun withTrainingRows(org.sparkdnn.data.Examples rows) {
+        this.trainingRows = Optional.of(rows);
+        return this;
+    }
+
     public TrainingRun resumingFrom(String checkpointUri) {
         this.resumeFrom = Optional.of(checkpointUri);
         return this;
