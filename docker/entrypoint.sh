@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 #
 # The image's entrypoint. The first argument picks the role:
-#   train | evaluate | compare | sweep | nightly | report | resume | backend | help
+#   train | evaluate | predict | compare | sweep | nightly | report | resume | backend | help
 #                                 the trainer's CLI (scripts/trainer; Spark in local mode or spark-submit's --master)
 #   submit OPTIONS... SUBCOMMAND ...   spark-submit of the trainer's jar: submit --master spark://m:7077 train --config …
 #   master [ARGS]                 a Spark standalone master (port 7077, web UI 8080)
@@ -46,13 +46,13 @@ hadoop_java() { # MAIN ARGS: exec a JVM with HDFS's server classes (the miniclus
 
 role="${1:-help}"
 case "$role" in
-  train|evaluate|compare|sweep|nightly|report|resume|backend|help|--help|-h)
+  train|evaluate|predict|compare|sweep|nightly|report|resume|backend|help|--help|-h)
     exec /opt/sparkdnn/scripts/trainer "$@" ;;
   submit)
     shift
     # spark-submit's options come first, then the trainer's subcommand and its options; the jar goes between
     options=()
-    while [[ $# -gt 0 && ! "$1" =~ ^(train|evaluate|compare|sweep|nightly|report|resume|backend|help)$ ]]; do
+    while [[ $# -gt 0 && ! "$1" =~ ^(train|evaluate|predict|compare|sweep|nightly|report|resume|backend|help)$ ]]; do
       options+=("$1")
       shift
     done

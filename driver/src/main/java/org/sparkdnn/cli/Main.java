@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "trainer", mixinStandardHelpOptions = true, version = "sparkdnn 0.1.0",
         description = "Exact data-parallel deep-net training on Apache Spark.",
         subcommands = {TrainCommand.class, ResumeCommand.class, EvaluateCommand.class, CompareCommand.class,
-            ReportCommand.class, SweepCommand.class, NightlyCommand.class, BackendCommand.class,
+            ReportCommand.class, SweepCommand.class, NightlyCommand.class, PredictCommand.class, BackendCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for a bad command line, config or resume (see {@link ExitStatus}). */
@@ -81,6 +81,6 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: train, resume, "
-                + "evaluate, compare, report, sweep, nightly or backend");
+                + "evaluate, predict, compare, report, sweep, nightly or backend");
     }
 }

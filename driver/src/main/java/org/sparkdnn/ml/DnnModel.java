@@ -100,6 +100,15 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
             try (InputStream in = storage.openRaw(output + "/model.zip")) {
                 network = in.readAllBytes();
             }
+            return fromRun(uid, storage, output, lossName, features, summary, network, restore(network));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the trained model in " + output, e);
+        }
+    }
+
+    private static DnnModel fromRun(String uid, Storage storage, String output, String lossName, int features,
+                                    Map<String, Object> summary, byte[] network, ComputationGraph net) {
+        try {
             float[] shift = null;
             float[] scale = null;
             if (storage.exists(output + "/scaler.json")) {
@@ -107,7 +116,6 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
                 shift = JSON.treeToValue(s.get("shift"), float[].class);
                 scale = JSON.treeToValue(s.get("scale"), float[].class);
             }
-            ComputationGraph net = restore(network);
             int outputs = (int) net.outputSingle(false, Nd4j.zeros(net.params().dataType(), 1, features)).size(1);
             Map<String, Object> kept = new LinkedHashMap<>(summary);
             kept.put("outputDir", output);
@@ -116,6 +124,38 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the trained model in " + output, e);
         }
+    }
+
+    /**
+     * A saved run's model for prediction: {@code modelZip} plus, beside it, scaler.json (when the run scaled its
+     * features) and summary.json (if there).
+     */
+    public static DnnModel fromFiles(Storage storage, String modelZip, Loss loss) throws IOException {
+        String dir = modelZip.contains("/") ? modelZip.substring(0, modelZip.lastIndexOf('/')) : ".";
+        byte[] network;
+        try (InputStream in = storage.openRaw(modelZip)) {
+            network = in.readAllBytes();
+        }
+        ComputationGraph net = restore(network);
+        // the input width: what the first layer fed by the network's input expects
+        var conf = net.getConfiguration();
+        String input = conf.getNetworkInputs().get(0);
+        int features = -1;
+        for (var e : conf.getVertexInputs().entrySet()) {
+            if (e.getValue().contains(input) && net.getVertex(e.getKey()).hasLayer()) {
+                features = (int) net.layerInputSize(e.getKey());
+                break;
+            }
+        }
+        if (features <= 0) {
+            throw new IOException(modelZip + ": no layer reads the network's input '" + input + "' directly");
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        if (storage.exists(dir + "/summary.json")) {
+            summary.putAll(JSON.readValue(storage.readString(dir + "/summary.json"), Map.class));
+        }
+        return fromRun("dnnModel_" + Integer.toHexString(java.util.Arrays.hashCode(network)), storage, dir,
+                loss.name(), features, summary, network, net);
     }
 
     static ComputationGraph restore(byte[] zip) throws IOException {
@@ -272,6 +312,10 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
                     pending.clear();
                 }
             }
+            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+            org.slf4j.LoggerFactory.getLogger(DnnModel.class).info("predicted {} rows of partition {} in {}",
+                    out.size(), task == null ? -1 : task.partitionId(), java.lang.management.ManagementFactory
+                            .getRuntimeMXBean().getName());
             return out.iterator();
         }
 

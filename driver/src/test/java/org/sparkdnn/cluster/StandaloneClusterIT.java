@@ -37,11 +37,34 @@ class StandaloneClusterIT {
         try (StandaloneCluster cluster = new StandaloneCluster(tmp, StandaloneCluster.sparkJarsOfThisJvm(), 2)) {
             List<String> args = new ArrayList<>(List.of(job));
             args.addAll(List.of("--output", tmp.resolve("cluster").toString()));
-            String log = submitWithScript(cluster, args);
+            List<String> train = new ArrayList<>(List.of("train"));
+            train.addAll(args);
+            String log = submitWithScript(cluster, "submit", train);
             String trainLog = Files.readString(tmp.resolve("cluster/train.log"));
             assertTrue(trainLog.contains("registered worker 1"), "workers registered with the parameter server "
                     + "(train.log, under spark-submit's own Log4j configuration)");
             assertTrue(!log.contains("INFO ParameterServer"), "the console shows warnings only:\n" + tail(log));
+
+            // predict with that model on the cluster: the executors read the file and run the network
+            Path data = tmp.resolve("digits.csv.gz");
+            try (var in = StandaloneClusterIT.class.getResourceAsStream("/datasets/digits.csv.gz")) {
+                Files.copy(in, data);
+            }
+            String predictLog = submitWithScript(cluster, "predict", List.of("predict", "--model",
+                    tmp.resolve("cluster/model.zip").toString(), "--data", data.toString(), "--output",
+                    tmp.resolve("predictions").toString()));
+            assertTrue(predictLog.contains("\"rows\":1797"), tail(predictLog));
+            long predictedOnExecutors = 0;
+            java.util.regex.Pattern line = java.util.regex.Pattern.compile("predicted (\\d+) rows of partition");
+            try (var logs = Files.find(cluster.work(), 4, (p, a) -> p.getFileName().toString().equals("stderr"))) {
+                for (Path stderr : logs.toList()) {
+                    java.util.regex.Matcher m = line.matcher(Files.readString(stderr));
+                    while (m.find()) {
+                        predictedOnExecutors += Long.parseLong(m.group(1));
+                    }
+                }
+            }
+            assertEquals(1797, predictedOnExecutors, "every row predicted in an executor JVM (their logs)");
         }
         ObjectMapper json = new ObjectMapper();
         JsonNode local = json.readTree(tmp.resolve("local/summary.json").toFile());
@@ -117,15 +140,16 @@ class StandaloneClusterIT {
      * As the README says to: {@code SPARK_MASTER=… scripts/submit train ARGS}, here with a SPARK_HOME of jars only
      * (no bin/spark-submit: scripts/submit runs Spark's launcher from the jars).
      */
-    private static String submitWithScript(StandaloneCluster cluster, List<String> args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("scripts/submit").toString(), "train"));
-        command.addAll(args);
-        ProcessBuilder pb = cluster.process("submit", command);
+    private static String submitWithScript(StandaloneCluster cluster, String logName, List<String> trainerArgs)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("scripts/submit").toString()));
+        command.addAll(trainerArgs);
+        ProcessBuilder pb = cluster.process(logName, command);
         pb.environment().put("SPARK_MASTER", cluster.masterUrl());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("SUBMIT_OPTS", "--conf spark.driver.host=127.0.0.1 --conf spark.executor.memory=1500m "
                 + "--conf spark.ui.enabled=false");
-        return await(cluster, pb.start());
+        return await(cluster, logName, pb.start());
     }
 
     /**
@@ -145,13 +169,13 @@ class StandaloneClusterIT {
         submit.addAll(List.of("--class", "org.sparkdnn.cli.Main", ROOT.resolve("driver/target/trainer.jar").toString(),
                 "train"));
         submit.addAll(args);
-        return await(cluster, cluster.process("submit", submit).start());
+        return await(cluster, "submit", cluster.process("submit", submit).start());
     }
 
-    /** Waits for a spark-submit; fails unless it exits 0 within 6 min; returns its log. */
-    private static String await(StandaloneCluster cluster, Process driver) throws Exception {
+    /** Waits for a spark-submit; fails unless it exits 0 within 6 min; returns its log (logs/NAME.log). */
+    private static String await(StandaloneCluster cluster, String logName, Process driver) throws Exception {
         boolean done = driver.waitFor(6, TimeUnit.MINUTES);
-        String log = Files.readString(cluster.logs().resolve("submit.log"));
+        String log = Files.readString(cluster.logs().resolve(logName + ".log"));
         if (!done) {
             driver.destroyForcibly();
         }
