@@ -202,6 +202,17 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
         return this;
     }
 
+    /** The same model with another feature scaling (applied before the network in {@code transform}). */
+    public DnnModel withScaler(Scaler scaler) {
+        DnnModel m = new DnnModel(uid, network, loss, features, outputs, scaler.shift(), scaler.scale(), summaryJson);
+        return copyValues(m, ParamMap.empty());
+    }
+
+    /** Whether it has the scaling its run fitted (false: the run scaled nothing, or predates scaler.json). */
+    public boolean hasScaler() {
+        return shift != null;
+    }
+
     /** Whether it predicts classes (softmax cross-entropy or BCE with logits) rather than numbers. */
     public boolean isClassifier() {
         return loss.isClassification();
