@@ -74,8 +74,8 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
         seed = new LongParam(this, "seed", "training.seed");
         engine = new Param<>(this, "engine", "cluster.engine: local, sync, reference, shared or averaging");
         workers = new IntParam(this, "workers", "cluster.workers");
-        outputDir = new Param<>(this, "outputDir", "output.dir of the training run (default: a new temporary "
-                + "directory on the driver)");
+        outputDir = new Param<>(this, "outputDir", "where each fit's run goes, in a new subdirectory UID-TIME-RANDOM "
+                + "(default: a new temporary directory on the driver)");
         inferenceBatchSize = new IntParam(this, "inferenceBatchSize", "rows per network call in transform");
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
@@ -275,7 +275,12 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
         Storage storage = new Storage(jsc.hadoopConfiguration());
         String output;
         try {
-            output = isDefined(outputDir) ? getOrDefault(outputDir)
+            // every fit is a fresh run in its own directory: two fits (CrossValidator's folds, a refit) must never
+            // resume from each other's checkpoints
+            String run = uid + "-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter
+                    .ofPattern("yyyyMMdd-HHmmss")) + "-" + java.util.HexFormat.of().formatHex(
+                    new java.security.SecureRandom().generateSeed(3));
+            output = isDefined(outputDir) ? getOrDefault(outputDir) + "/" + run
                     : Files.createTempDirectory("sparkdnn-fit-").toString();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make a temporary output directory", e);
