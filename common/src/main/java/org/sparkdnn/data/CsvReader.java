@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 import org.sparkdnn.io.Storage;
 
 /** Reads delimited text: one example per line, one label column (negative index counts from the end). */
-public final class CsvReader {
+public final class CsvReader implements java.io.Serializable {
     private final String delimiter;
     private final boolean header;
     private final int labelColumn;
@@ -33,32 +33,13 @@ public final class CsvReader {
         int lineNo = 0;
         for (String line = in.readLine(); line != null; line = in.readLine()) {
             lineNo++;
-            if ((header && lineNo == 1) || line.isBlank()) {
+            if (skips(lineNo, line)) {
                 continue;
             }
-            String[] cells = line.split(delimiter, -1);
-            if (columns < 0) {
-                columns = cells.length;
-                if (columns < 2) {
-                    throw new DataException(uri, "line " + lineNo, "expected at least 2 columns (features and a label), found " + columns);
-                }
-                if (labelColumn >= columns || labelColumn < -columns) {
-                    throw new DataException(uri, "line " + lineNo, "data.labelColumn " + labelColumn + " is outside the " + columns + " columns");
-                }
-            } else if (cells.length != columns) {
-                throw new DataException(uri, "line " + lineNo, "expected " + columns + " columns (as on the first row), found " + cells.length);
-            }
-            int label = labelColumn >= 0 ? labelColumn : columns + labelColumn;
-            float[] features = new float[columns - 1];
-            for (int c = 0, f = 0; c < columns; c++) {
-                float v = number(uri, lineNo, c, cells[c]);
-                if (c == label) {
-                    rows.addLabel(v, lineNo);
-                } else {
-                    features[f++] = v;
-                }
-            }
-            rows.addFeatures(features);
+            float[] row = row(uri, lineNo, line, columns);
+            columns = row.length;
+            rows.addLabel(row[columns - 1], lineNo);
+            rows.addFeatures(java.util.Arrays.copyOf(row, columns - 1));
         }
         if (rows.size() == 0) {
             throw new DataException(uri, "", "no examples found");
@@ -66,7 +47,45 @@ public final class CsvReader {
         return rows.toExamples(uri, "line", columns - 1);
     }
 
-    private static float number(String uri, int line, int column, String cell) {
+    /**
+     * One data line (not blank, not the header) of {@code uri}: its features in column order, then the label, as
+     * floats; {@code columns} is the first row's column count (negative on the first row). Errors name file and line.
+     */
+    public float[] row(String uri, long lineNo, String line, int columns) {
+        String[] cells = line.split(delimiter, -1);
+        if (columns < 0) {
+            if (cells.length < 2) {
+                throw new DataException(uri, "line " + lineNo, "expected at least 2 columns (features and a label), "
+                        + "found " + cells.length);
+            }
+            if (labelColumn >= cells.length || labelColumn < -cells.length) {
+                throw new DataException(uri, "line " + lineNo, "data.labelColumn " + labelColumn + " is outside the "
+                        + cells.length + " columns");
+            }
+        } else if (cells.length != columns) {
+            throw new DataException(uri, "line " + lineNo, "expected " + columns + " columns (as on the first row), "
+                    + "found " + cells.length);
+        }
+        int n = cells.length;
+        int label = labelColumn >= 0 ? labelColumn : n + labelColumn;
+        float[] row = new float[n];
+        for (int c = 0, f = 0; c < n; c++) {
+            float v = number(uri, lineNo, c, cells[c]);
+            if (c == label) {
+                row[n - 1] = v;
+            } else {
+                row[f++] = v;
+            }
+        }
+        return row;
+    }
+
+    /** Whether line {@code lineNo} (1-based) holds no example: the header, or blank. */
+    public boolean skips(long lineNo, String line) {
+        return (header && lineNo == 1) || line.isBlank();
+    }
+
+    private static float number(String uri, long line, int column, String cell) {
         try {
             float v = Float.parseFloat(cell.trim());
             if (!Float.isFinite(v)) {

@@ -9,4 +9,13 @@ public final class DataException extends RuntimeException {
     public DataException(String file, String where, String problem, Throwable cause) {
         super(file + (where.isEmpty() ? "" : ": " + where) + ": " + problem, cause);
     }
+
+    private DataException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** The same error on the driver, from an executor's report of it (whose message already names file and line). */
+    public static DataException relayed(String message, Throwable cause) {
+        return new DataException(message, cause);
+    }
 }

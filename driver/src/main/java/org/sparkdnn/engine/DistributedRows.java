@@ -1,0 +1,262 @@
+package org.sparkdnn.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.sparkdnn.data.CsvReader;
+import org.sparkdnn.data.DataException;
+import org.sparkdnn.data.RowBlock;
+
+/**
+ * A training file read by the executors, never by the driver: the rows as cached {@link RowBlock}s (one per input
+ * partition) whose keys are stable global row ids — 0..n−1 in file order (files of a directory sorted by name,
+ * lines in order), the same order the driver's readers give — so a batch plan stays a pure function of
+ * (seed, epoch). Two passes over the text: the first counts lines and rows per partition (so ids and line numbers are
+ * exact), the second parses on the executors; a bad row fails naming its file and line, as the driver's reader does.
+ * Statistics come from aggregations on the executors ({@link #stats()}).
+ *
+ * <p>Not yet wired into the engines (they still take the driver's rows): the data issue continues there.
+ */
+public final class DistributedRows implements AutoCloseable {
+    private final JavaRDD<RowBlock> blocks;
+    private final long count;
+    private final int features;
+
+    private DistributedRows(JavaRDD<RowBlock> blocks, long count, int features) {
+        this.blocks = blocks;
+        this.count = count;
+        this.features = features;
+    }
+
+    /** Reads CSV {@code uri} (a file or a directory of files) on the executors. */
+    public static DistributedRows readCsv(JavaSparkContext sc, String uri, CsvReader reader, int minPartitions) {
+        try {
+            return read(sc, uri, reader, minPartitions);
+        } catch (Exception e) { // Spark's job failures are checked SparkExceptions, thrown unchecked from Scala
+            throw dataError(e);
+        }
+    }
+
+    private static DistributedRows read(JavaSparkContext sc, String uri, CsvReader reader, int minPartitions) {
+        List<String> files = files(sc, uri);
+        List<JavaRDD<String>> parts = new ArrayList<>();
+        List<Integer> fileOfPartition = new ArrayList<>();
+        for (int f = 0; f < files.size(); f++) {
+            JavaRDD<String> lines = sc.textFile(files.get(f), minPartitions);
+            parts.add(lines);
+            for (int p = 0; p < lines.getNumPartitions(); p++) {
+                fileOfPartition.add(f);
+            }
+        }
+        @SuppressWarnings("unchecked")
+        JavaRDD<String> text = parts.size() == 1 ? parts.get(0)
+                : sc.union(parts.toArray(JavaRDD[]::new));
+        int partitions = text.getNumPartitions();
+        // pass 1: per partition, [lines, first line's column count or -1] — lines include headers and blanks
+        boolean[] firstOfFile = new boolean[partitions];
+        for (int p = 0; p < partitions; p++) {
+            firstOfFile[p] = p == 0 || !fileOfPartition.get(p).equals(fileOfPartition.get(p - 1));
+        }
+        List<long[]> counted = text.mapPartitionsWithIndex((p, it) -> {
+            long lines = 0;
+            long rows = 0;
+            while (it.hasNext()) {
+                String line = it.next();
+                lines++;
+                boolean header = firstOfFile[p] && lines == 1;
+                if (!(header ? reader.skips(1, line) : line.isBlank())) {
+                    rows++;
+                }
+            }
+            return List.of(new long[] {p, lines, rows}).iterator();
+        }, true).collect();
+        long[] lineOffset = new long[partitions];
+        long[] rowOffset = new long[partitions];
+        long rows = 0;
+        long lines = 0;
+        for (int p = 0; p < partitions; p++) {
+            if (firstOfFile[p]) {
+                lines = 0;
+            }
+            lineOffset[p] = lines;
+            rowOffset[p] = rows;
+            lines += counted.get(p)[1];
+            rows += counted.get(p)[2];
+        }
+        if (rows == 0) {
+            throw new DataException(uri, "", "no examples found");
+        }
+        String[] fileNames = files.toArray(String[]::new);
+        Integer[] fileIndex = fileOfPartition.toArray(Integer[]::new);
+        // the column count of the first row, which every row must match (as the driver's reader checks)
+        int columns = firstRowColumns(text, reader, fileNames, fileIndex, firstOfFile);
+        JavaRDD<RowBlock> parsed = text.mapPartitionsWithIndex((p, it) -> List.of(parse(it, reader,
+                fileNames[fileIndex[p]], firstOfFile[p], lineOffset[p], rowOffset[p], columns)).iterator(), true);
+        parsed.persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            parsed.count(); // parse now: bad rows fail here, naming file and line
+        } catch (RuntimeException e) {
+            parsed.unpersist(false);
+            throw e;
+        }
+        return new DistributedRows(parsed, rows, columns - 1);
+    }
+
+    private static int firstRowColumns(JavaRDD<String> text, CsvReader reader, String[] files, Integer[] fileIndex,
+                                       boolean[] firstOfFile) {
+        List<Integer> firsts = text.mapPartitionsWithIndex((p, it) -> {
+            long n = 0;
+            while (it.hasNext()) {
+                String line = it.next();
+                n++;
+                boolean header = firstOfFile[p] && n == 1;
+                if (!(header ? reader.skips(1, line) : line.isBlank())) {
+                    return List.of(reader.row(files[fileIndex[p]], n, line, -1).length).iterator();
+                }
+            }
+            return List.<Integer>of().iterator();
+        }, true).take(1);
+        return firsts.get(0);
+    }
+
+    private static RowBlock parse(Iterator<String> it, CsvReader reader, String file, boolean firstOfFile,
+                                  long lineOffset, long rowOffset, int columns) {
+        List<float[]> rows = new ArrayList<>();
+        long line = lineOffset;
+        while (it.hasNext()) {
+            String text = it.next();
+            line++;
+            if (firstOfFile && line == 1 ? reader.skips(1, text) : text.isBlank()) {
+                continue;
+            }
+            rows.add(reader.row(file, line, text, columns));
+        }
+        int d = columns - 1;
+        int[] keys = new int[rows.size()];
+        float[] x = new float[Math.multiplyExact(rows.size(), d)];
+        float[] y = new float[rows.size()];
+        for (int i = 0; i < keys.length; i++) {
+            float[] row = rows.get(i);
+            keys[i] = Math.toIntExact(rowOffset + i);
+            System.arraycopy(row, 0, x, i * d, d);
+            y[i] = row[d];
+        }
+        return new RowBlock(keys, x, y, d);
+    }
+
+    /** A DataException from an executor reaches the driver inside a SparkException's message: unwrap it. */
+    static RuntimeException dataError(Exception e) {
+        String marker = DataException.class.getName() + ": ";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DataException d) {
+                return d;
+            }
+            String message = String.valueOf(t.getMessage());
+            int at = message.indexOf(marker);
+            if (t instanceof SparkException && at >= 0) {
+                return DataException.relayed(message.substring(at + marker.length()).lines().findFirst().orElse(""),
+                        e);
+            }
+        }
+        return e instanceof RuntimeException r ? r
+                : new org.sparkdnn.ps.ClusterException("reading the training data failed: " + e.getMessage(), e);
+    }
+
+    /** The files of {@code uri}: itself, or a directory's visible files sorted by name. */
+    private static List<String> files(JavaSparkContext sc, String uri) {
+        try {
+            Path path = new Path(uri);
+            FileSystem fs = path.getFileSystem(sc.hadoopConfiguration());
+            FileStatus status = fs.getFileStatus(path);
+            if (!status.isDirectory()) {
+                return List.of(status.getPath().toString());
+            }
+            List<String> files = new ArrayList<>();
+            for (FileStatus s : fs.listStatus(path)) {
+                String name = s.getPath().getName();
+                if (s.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+                    files.add(s.getPath().toString());
+                }
+            }
+            files.sort(null);
+            if (files.isEmpty()) {
+                throw new DataException(uri, "", "a directory without data files");
+            }
+            return files;
+        } catch (java.io.FileNotFoundException e) {
+            throw new DataException(uri, "", "no such file or directory", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + uri, e);
+        }
+    }
+
+    /** The rows, cached: one block per input partition, keys = global row ids. */
+    public JavaRDD<RowBlock> blocks() {
+        return blocks;
+    }
+
+    public long count() {
+        return count;
+    }
+
+    public int features() {
+        return features;
+    }
+
+    /** Count, per-feature mean and standard deviation (population), label range: aggregated on the executors. */
+    public Stats stats() {
+        double[] zero = new double[2 * features + 3];
+        zero[2 * features + 1] = Double.POSITIVE_INFINITY;
+        zero[2 * features + 2] = Double.NEGATIVE_INFINITY;
+        int d = features;
+        double[] total = blocks.treeAggregate(zero, (acc, b) -> {
+            double[] a = acc.clone();
+            for (int i = 0; i < b.rows(); i++) {
+                for (int j = 0; j < d; j++) {
+                    double v = b.x()[i * d + j];
+                    a[j] += v;
+                    a[d + j] += v * v;
+                }
+                a[2 * d] += 1;
+                a[2 * d + 1] = Math.min(a[2 * d + 1], b.y()[i]);
+                a[2 * d + 2] = Math.max(a[2 * d + 2], b.y()[i]);
+            }
+            return a;
+        }, (a, b) -> {
+            double[] c = new double[a.length];
+            for (int i = 0; i < 2 * d + 1; i++) {
+                c[i] = a[i] + b[i];
+            }
+            c[2 * d + 1] = Math.min(a[2 * d + 1], b[2 * d + 1]);
+            c[2 * d + 2] = Math.max(a[2 * d + 2], b[2 * d + 2]);
+            return c;
+        });
+        long n = (long) total[2 * d];
+        double[] mean = new double[d];
+        double[] sd = new double[d];
+        for (int j = 0; j < d; j++) {
+            mean[j] = total[j] / n;
+            sd[j] = Math.sqrt(Math.max(0, total[d + j] / n - mean[j] * mean[j]));
+        }
+        return new Stats(n, mean, sd, total[2 * d + 1], total[2 * d + 2]);
+    }
+
+    /** What the driver needs to know of the data, without its rows. */
+    public record Stats(long count, double[] mean, double[] sd, double minLabel, double maxLabel) {
+    }
+
+    @Override
+    public void close() {
+        blocks.unpersist(false);
+    }
+}
