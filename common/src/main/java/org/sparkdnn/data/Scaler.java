@@ -3,7 +3,7 @@ package org.sparkdnn.data;
 import org.sparkdnn.config.Scaling;
 
 /** Per-feature affine scaling x ↦ (x − shift)/scale, fitted on the training split only. */
-public final class Scaler {
+public final class Scaler implements java.io.Serializable {
     private final float[] shift;
     private final float[] scale;
 

@@ -26,7 +26,7 @@ final class EvaluateCommand implements Callable<Integer> {
     private String model;
 
     @Option(names = "--data", paramLabel = "FILE", description = "Data to evaluate (default: the run's test split). "
-            + "Scaling statistics are refitted on the run's training data.")
+            + "Scaled as in training: the run's scaler.json (refitted on its training data for runs without one).")
     private String data;
 
     @Option(names = "--labels", paramLabel = "FILE", description = "IDX labels file for --data.")
@@ -38,20 +38,51 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key (repeatable).")
     private List<String> overrides = new ArrayList<>();
 
+    enum Where { DRIVER, EXECUTORS }
+
+    @Option(names = "--on", paramLabel = "WHERE", description = "Where --data is read and evaluated: executors "
+            + "(Spark reads it and runs the model per partition; CSV only) or driver. Default: executors for CSV.")
+    private Where on;
+
     @Override
     public Integer call() throws Exception {
         Storage storage = Storage.withDefaults();
         ComputationGraph net = ModelFile.load(storage, model);
         String configUri = config != null ? config : siblingOf(model, "config.yaml");
-        List<String> sets = new ArrayList<>(overrides);
-        if (data != null) {
-            sets.add("data.test=" + data);
-            sets.add("data.testFraction=0");
-            if (labels != null) {
-                sets.add("data.testLabels=" + labels);
+        if (data != null && labels == null) {
+            RunConfig run = new ConfigLoader().load(storage, configUri, overrides);
+            boolean csv = run.data().format() == org.sparkdnn.config.DataFormat.CSV;
+            if (on == Where.EXECUTORS && !csv) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--on executors reads "
+                        + "CSV only; the run's data.format is " + run.data().format());
+            }
+            if (on != Where.DRIVER && csv) {
+                Evaluation e = onExecutors(storage, net, run);
+                System.out.println(new ConfigLoader().json().writeValueAsString(e.toMap()));
+                return 0;
             }
         }
-        RunConfig run = new ConfigLoader().load(storage, configUri, sets);
+        if (data != null) {
+            // the file's rows as they are (no held-out fractions, no scaling), then the run's own scaling: refitting
+            // on a training split changed by other fractions would scale differently from training
+            RunConfig run = new ConfigLoader().load(storage, configUri, overrides);
+            List<String> sets = new ArrayList<>(overrides);
+            sets.addAll(List.of("data.train=" + data, "data.testFraction=0", "data.validationFraction=0",
+                    "data.scaling=none"));
+            if (labels != null) {
+                sets.add("data.trainLabels=" + labels);
+            }
+            RunConfig raw = new ConfigLoader().load(storage, configUri, sets);
+            org.sparkdnn.data.Examples rows = new DataLoader(raw.data(), raw.model().loss(), storage).load().train();
+            org.sparkdnn.data.Scaler scaler = scaler(storage, run);
+            DataType type = Dl4jMapping.dataType(run.model().dataType());
+            ExampleMatrix matrix = new ExampleMatrix(scaler == null ? rows : scaler.apply(rows), run.model().loss(),
+                    classesOf(net, run.model().loss()), type);
+            Evaluation e = new Evaluator(run.model().loss()).evaluate(net, matrix);
+            System.out.println(new ConfigLoader().json().writeValueAsString(e.toMap()));
+            return 0;
+        }
+        RunConfig run = new ConfigLoader().load(storage, configUri, overrides);
         Splits splits = new DataLoader(run.data(), run.model().loss(), storage).load();
         if (splits.test().isEmpty()) {
             throw new DataException(configUri, "", "the run has no test split; pass --data");
@@ -61,6 +92,51 @@ final class EvaluateCommand implements Callable<Integer> {
         Evaluation e = new Evaluator(run.model().loss()).evaluate(net, test);
         System.out.println(new ConfigLoader().json().writeValueAsString(e.toMap()));
         return 0;
+    }
+
+    /** One-hot width of the labels: the network's outputs for softmax, 2 for BCE, 0 for regression. */
+    private static int classesOf(ComputationGraph net, org.sparkdnn.config.Loss loss) {
+        int outputs = (int) net.getOutputLayer(0).getParam("W").size(1);
+        return loss == org.sparkdnn.config.Loss.SOFTMAX_CROSS_ENTROPY ? outputs
+                : loss == org.sparkdnn.config.Loss.BCE_WITH_LOGITS ? 2 : 0;
+    }
+
+    /** --data read and evaluated by the executors; the driver gets a few numbers per partition. */
+    private Evaluation onExecutors(Storage storage, ComputationGraph net, RunConfig run) throws Exception {
+        org.sparkdnn.config.Loss loss = run.model().loss();
+        org.apache.spark.SparkConf conf = org.sparkdnn.engine.SparkRuntime.conf(run.cluster(), "sparkdnn evaluate "
+                + data).set("spark.kryo.registrationRequired", "false");
+        try (org.apache.spark.api.java.JavaSparkContext sc = new org.apache.spark.api.java.JavaSparkContext(conf);
+             org.sparkdnn.engine.DistributedRows rows = org.sparkdnn.engine.DistributedRows.readCsv(sc, data,
+                     new org.sparkdnn.data.CsvReader(run.data().delimiter(), run.data().header(),
+                             run.data().labelColumn()), sc.defaultParallelism())) {
+            int classes = classesOf(net, loss);
+            if (classes > 0) {
+                org.sparkdnn.engine.DistributedRows.Stats stats = rows.stats();
+                if (stats.minLabel() < 0 || stats.maxLabel() >= classes) {
+                    throw new DataException(data, "", "labels range over [" + stats.minLabel() + ", "
+                            + stats.maxLabel() + "]; the model has " + classes + " classes");
+                }
+            }
+            return org.sparkdnn.engine.DistributedEvaluation.evaluate(sc, rows.blocks(), net, loss, classes,
+                    scaler(storage, run));
+        }
+    }
+
+    /** The run's feature scaling: its scaler.json, or (runs from before it) refitted on its training data. */
+    private org.sparkdnn.data.Scaler scaler(Storage storage, RunConfig run) throws java.io.IOException {
+        if (run.data().scaling() == org.sparkdnn.config.Scaling.NONE) {
+            return null;
+        }
+        String file = siblingOf(model, "scaler.json");
+        if (storage.exists(file)) {
+            com.fasterxml.jackson.databind.JsonNode s = new ConfigLoader().json().readTree(storage.readString(file));
+            var json = new ConfigLoader().json();
+            return org.sparkdnn.data.Scaler.of(json.treeToValue(s.get("shift"), float[].class),
+                    json.treeToValue(s.get("scale"), float[].class));
+        }
+        System.err.println("warning: no " + file + "; refitting the run's scaling on its training data");
+        return new DataLoader(run.data(), run.model().loss(), storage).load().scaler();
     }
 
     private static String siblingOf(String file, String name) {
