@@ -21,8 +21,9 @@ import org.sparkdnn.data.RowBlock;
  * A training file read by the executors, never by the driver: the rows as cached {@link RowBlock}s (one per input
  * partition) whose keys are stable global row ids — 0..n−1 in file order (files of a directory sorted by name,
  * lines in order), the same order the driver's readers give — so a batch plan stays a pure function of
- * (seed, epoch). Two passes over the text: the first counts lines and rows per partition (so ids and line numbers are
- * exact), the second parses on the executors; a bad row fails naming its file and line, as the driver's reader does.
+ * (seed, epoch). One pass over the text (each partition parses its rows; the driver turns their counts into id
+ * offsets); a bad row falls back to two passes (counts first) so that it fails naming its file and line exactly as
+ * the driver's reader does.
  * Statistics come from aggregations on the executors ({@link #stats()}).
  *
  * <p>Not yet wired into the engines (they still take the driver's rows): the data issue continues there.
@@ -62,11 +63,60 @@ public final class DistributedRows implements AutoCloseable {
         JavaRDD<String> text = parts.size() == 1 ? parts.get(0)
                 : sc.union(parts.toArray(JavaRDD[]::new));
         int partitions = text.getNumPartitions();
-        // pass 1: per partition, [lines, first line's column count or -1] — lines include headers and blanks
         boolean[] firstOfFile = new boolean[partitions];
         for (int p = 0; p < partitions; p++) {
             firstOfFile[p] = p == 0 || !fileOfPartition.get(p).equals(fileOfPartition.get(p - 1));
         }
+        String[] fileNames = files.toArray(String[]::new);
+        Integer[] fileIndex = fileOfPartition.toArray(Integer[]::new);
+
+        // One pass over the text: each partition parses its rows (ids local to it, widths from its first row); only
+        // counts reach the driver, which then shifts the ids to global ones. A bad row, or partitions of different
+        // widths, fall back to the exact two-pass read below, which names the file and line as the driver's reader.
+        JavaRDD<RowBlock> local = text.mapPartitionsWithIndex((p, it) -> List.of(parse(it, reader,
+                fileNames[fileIndex[p]], firstOfFile[p], 0, 0, -1)).iterator(), true);
+        local.persist(StorageLevel.MEMORY_AND_DISK());
+        List<int[]> shapes;
+        try {
+            shapes = local.map(b -> new int[] {b.rows(), b.rows() == 0 ? -1 : b.features()}).collect();
+        } catch (Exception e) { // a bad row (a SparkException, thrown unchecked): read again, exactly
+            local.unpersist(false);
+            return exactRead(sc, uri, reader, text, firstOfFile, fileNames, fileIndex);
+        }
+        int width = -1;
+        long total = 0;
+        long[] offsets = new long[partitions];
+        boolean sameWidths = true;
+        for (int p = 0; p < partitions; p++) {
+            offsets[p] = total;
+            total += shapes.get(p)[0];
+            if (shapes.get(p)[1] >= 0) {
+                sameWidths &= width < 0 || width == shapes.get(p)[1];
+                width = width < 0 ? shapes.get(p)[1] : width;
+            }
+        }
+        if (!sameWidths || total == 0) {
+            local.unpersist(false);
+            return exactRead(sc, uri, reader, text, firstOfFile, fileNames, fileIndex);
+        }
+        JavaRDD<RowBlock> global = local.mapPartitionsWithIndex((p, it) -> {
+            RowBlock b = it.next();
+            int[] keys = new int[b.rows()];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = Math.toIntExact(offsets[p] + i);
+            }
+            return List.of(new RowBlock(keys, b.x(), b.y(), b.features())).iterator();
+        }, true);
+        global.persist(StorageLevel.MEMORY_AND_DISK());
+        global.count();
+        local.unpersist(false);
+        return new DistributedRows(global, total, width);
+    }
+
+    /** Two passes: line and row counts per partition first, so that ids and line numbers are exact from the start. */
+    private static DistributedRows exactRead(JavaSparkContext sc, String uri, CsvReader reader, JavaRDD<String> text,
+                                             boolean[] firstOfFile, String[] fileNames, Integer[] fileIndex) {
+        int partitions = text.getNumPartitions();
         List<long[]> counted = text.mapPartitionsWithIndex((p, it) -> {
             long lines = 0;
             long rows = 0;
@@ -96,8 +146,6 @@ public final class DistributedRows implements AutoCloseable {
         if (rows == 0) {
             throw new DataException(uri, "", "no examples found");
         }
-        String[] fileNames = files.toArray(String[]::new);
-        Integer[] fileIndex = fileOfPartition.toArray(Integer[]::new);
         // the column count of the first row, which every row must match (as the driver's reader checks)
         int columns = firstRowColumns(text, reader, fileNames, fileIndex, firstOfFile);
         JavaRDD<RowBlock> parsed = text.mapPartitionsWithIndex((p, it) -> List.of(parse(it, reader,
@@ -139,9 +187,11 @@ public final class DistributedRows implements AutoCloseable {
             if (firstOfFile && line == 1 ? reader.skips(1, text) : text.isBlank()) {
                 continue;
             }
-            rows.add(reader.row(file, line, text, columns));
+            float[] row = reader.row(file, line, text, columns);
+            columns = row.length; // a partition read on its own (columns < 0) takes its first row's width
+            rows.add(row);
         }
-        int d = columns - 1;
+        int d = Math.max(0, columns - 1);
         int[] keys = new int[rows.size()];
         float[] x = new float[Math.multiplyExact(rows.size(), d)];
         float[] y = new float[rows.size()];

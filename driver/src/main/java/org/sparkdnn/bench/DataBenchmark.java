@@ -1,0 +1,85 @@
+package org.sparkdnn.bench;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkdnn.data.CsvReader;
+import org.sparkdnn.data.Examples;
+import org.sparkdnn.engine.DistributedRows;
+import org.sparkdnn.io.Storage;
+
+/**
+ * Ingest of a CSV training file: the driver's reader (one thread, the whole set in the driver's heap) versus
+ * {@link DistributedRows} (Spark's executors parse their splits in parallel and cache the rows there; the driver gets
+ * counts), side by side over interleaved rounds on the same generated file. Medians of rows per second.
+ *
+ * <p>Usage: {@code DataBenchmark [ROWS [FEATURES [ROUNDS [MASTER]]]]} (default 1,000,000 × 32, 3 rounds, local[2])
+ */
+public final class DataBenchmark {
+    private DataBenchmark() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int features = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        String master = args.length > 3 ? args[3] : "local[2]";
+        Path dir = Files.createTempDirectory("sparkdnn-bench-data");
+        Path file = dir.resolve("train.csv");
+        long start = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(42);
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
+            StringBuilder line = new StringBuilder();
+            for (int r = 0; r < rows; r++) {
+                line.setLength(0);
+                for (int j = 0; j < features; j++) {
+                    line.append(String.format(Locale.ROOT, "%.4f", random.nextDouble(-3, 3))).append(',');
+                }
+                line.append(random.nextInt(10)).append('\n');
+                out.write(line.toString());
+            }
+        }
+        System.out.printf(Locale.ROOT, "generated %,d rows x %d features (%,d MB) in %.1f s; Spark %s%n", rows,
+                features, Files.size(file) >> 20, (System.nanoTime() - start) / 1e9, master);
+        CsvReader reader = new CsvReader(",", false, -1);
+        double[] driver = new double[rounds];
+        double[] executors = new double[rounds];
+        try (JavaSparkContext sc = new JavaSparkContext(new SparkConf().setMaster(master)
+                .setAppName("DataBenchmark").set("spark.ui.enabled", "false"))) {
+            for (int round = 0; round < rounds; round++) {
+                long t0 = System.nanoTime();
+                Examples e = reader.read(Storage.withDefaults(), file.toString());
+                driver[round] = e.count() / ((System.nanoTime() - t0) / 1e9);
+                e = null;
+                System.gc();
+                long t1 = System.nanoTime();
+                try (DistributedRows d = DistributedRows.readCsv(sc, file.toString(), reader,
+                        sc.defaultParallelism())) {
+                    executors[round] = d.count() / ((System.nanoTime() - t1) / 1e9);
+                }
+                System.out.printf(Locale.ROOT, "round %d: driver read %,.0f rows/s, executor read %,.0f rows/s%n",
+                        round + 1, driver[round], executors[round]);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(dir);
+        }
+        double d = median(driver);
+        double x = median(executors);
+        System.out.printf(Locale.ROOT, "median: driver read %,.0f rows/s, executor read %,.0f rows/s "
+                + "(executor/driver %.2fx)%n", d, x, x / d);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+}
