@@ -27,11 +27,12 @@ import java.util.Optional;
  * @param validationFraction fraction of train held out for validation when no validation file (default 0)
  * @param testFraction       fraction of train held out for test when no test file (default 0)
  * @param splitSeed          seed of the held-out split (default 1234), independent of the training seed
+ * @param read               driver (default) or executors: who reads the files (executors: CSV, sync engine)
  */
 public record DataConfig(DataFormat format, String train, String trainLabels, String validation,
                          String validationLabels, String test, String testLabels, Integer labelColumn,
                          Boolean header, String delimiter, Integer numClasses, Integer numFeatures, Scaling scaling,
-                         Double validationFraction, Double testFraction, Long splitSeed) {
+                         Double validationFraction, Double testFraction, Long splitSeed, DataRead read) {
     public DataConfig {
         format = orDefault(format, DataFormat.CSV);
         notBlank("train", train);
@@ -55,6 +56,11 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
                     validationFraction + " + " + testFraction);
         }
         splitSeed = orDefault(splitSeed, 1234L);
+        read = orDefault(read, DataRead.DRIVER);
+        if (read == DataRead.EXECUTORS && (format != DataFormat.CSV || train.startsWith("embedded:"))) {
+            throw new ConfigException("read", "executors reads CSV files only for now (format " + format.name()
+                    .toLowerCase(java.util.Locale.ROOT) + ", train " + train + ")", "executors");
+        }
         if (format == DataFormat.IDX) {
             notBlank("trainLabels", trainLabels);
             requireLabelsWith("validation", validation, validationLabels);
@@ -77,7 +83,7 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
     /** The embedded digits set, 20 % held out for test and 10 % for validation. */
     public static DataConfig embeddedDigits() {
         return new DataConfig(DataFormat.CSV, "embedded:digits", null, null, null, null, null, null, null, null,
-                10, null, Scaling.NONE, 0.1, 0.2, null);
+                10, null, Scaling.NONE, 0.1, 0.2, null, null);
     }
 
     public Optional<String> validationFile() {

@@ -73,7 +73,8 @@ public final class DataLoader {
         }
     }
 
-    private static int[] shuffled(int n, long seed) {
+    /** The held-out split's order of {@code n} rows: test first, then validation, then train (data.splitSeed). */
+    public static int[] shuffled(int n, long seed) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;

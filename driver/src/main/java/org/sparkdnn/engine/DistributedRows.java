@@ -265,6 +265,11 @@ public final class DistributedRows implements AutoCloseable {
 
     /** Count, per-feature mean and standard deviation (population), label range: aggregated on the executors. */
     public Stats stats() {
+        return stats(blocks, features);
+    }
+
+    /** {@link #stats()} of any blocks of {@code features}-wide rows. */
+    public static Stats stats(JavaRDD<RowBlock> blocks, int features) {
         double[] zero = new double[2 * features + 3];
         zero[2 * features + 1] = Double.POSITIVE_INFINITY;
         zero[2 * features + 2] = Double.NEGATIVE_INFINITY;

@@ -24,6 +24,7 @@ final class ShuffledEpochData implements EpochData {
     private final JavaRDD<RowBlock> blocks;
     private final BatchPlan plan;
     private final int workers;
+    private final boolean owned;
 
     ShuffledEpochData(JavaSparkContext sc, Examples train, BatchPlan plan, int workers) {
         List<RowBlock> slices = new ArrayList<>(workers);
@@ -34,6 +35,18 @@ final class ShuffledEpochData implements EpochData {
         this.blocks = sc.parallelize(slices, workers).persist(StorageLevel.MEMORY_ONLY());
         this.plan = plan;
         this.workers = workers;
+        this.owned = true;
+    }
+
+    /**
+     * Rows already on the executors ({@code data.read: executors}): cached blocks keyed by training-row index, owned
+     * by the caller (not unpersisted here).
+     */
+    ShuffledEpochData(JavaRDD<RowBlock> cachedTrainBlocks, BatchPlan plan, int workers) {
+        this.blocks = cachedTrainBlocks;
+        this.plan = plan;
+        this.workers = workers;
+        this.owned = false;
     }
 
     @Override
@@ -44,7 +57,9 @@ final class ShuffledEpochData implements EpochData {
 
     @Override
     public void close() {
-        blocks.unpersist(false);
+        if (owned) {
+            blocks.unpersist(false);
+        }
     }
 
     /** Splits a cached block into one block per owning worker, rows keyed by their position in the epoch. */

@@ -64,10 +64,27 @@ public final class SyncEngine implements StepEngine {
 
     public SyncEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, Splits splits,
                       ExampleMatrix train) {
+        this(sc, config, master, train.batch(new int[] {0}), splits.classes(), splits.train().features(),
+                splits.train().count(), ps -> EpochData.of(config.cluster().dataPlacement(), sc, splits.train(),
+                        config.training().seed(), config.training().batchSize(), config.cluster().workers()));
+    }
+
+    /** {@code data.read: executors}: the training rows are already cached on the executors. */
+    public SyncEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, ExecutorData data) {
+        this(sc, config, master, data.trainRows(new int[] {0},
+                        org.sparkdnn.model.Dl4jMapping.dataType(config.model().dataType())).batch(new int[] {0}),
+                data.classes(), data.shape().inputs(), data.trainCount(),
+                ps -> new ShuffledEpochData(data.train(), new org.sparkdnn.data.BatchPlan(config.training().seed(),
+                        data.trainCount(), config.training().batchSize()), config.cluster().workers()));
+    }
+
+    private SyncEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master,
+                       org.nd4j.linalg.dataset.DataSet firstRow, int classes, int features, int trainCount,
+                       java.util.function.Function<ParameterServer, EpochData> epochData) {
         this.sc = sc;
         this.config = config;
         this.master = master;
-        this.update = new MasterUpdate(master, train.batch(new int[] {0}));
+        this.update = new MasterUpdate(master, firstRow);
         String jobId = "run-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
         // local mode: the executors are threads of this JVM, so the parameter server listens on loopback only
         String host = sc.isLocal() ? "127.0.0.1" : sc.getConf().get("spark.driver.host", "127.0.0.1");
@@ -79,19 +96,14 @@ public final class SyncEngine implements StepEngine {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the parameter server on " + host, e);
         }
-        this.spec = WorkerSpecs.of(config, master, splits, jobId, host, ps.port(), secret);
-        this.data = startData(sc, config, splits);
-        this.jobGroup = "sparkdnn-" + jobId;
-    }
-
-    private EpochData startData(JavaSparkContext sc, RunConfig config, Splits splits) {
+        this.spec = WorkerSpecs.of(config, master, classes, features, trainCount, jobId, host, ps.port(), secret);
         try {
-            return EpochData.of(config.cluster().dataPlacement(), sc, splits.train(), config.training().seed(),
-                    config.training().batchSize(), config.cluster().workers());
+            this.data = epochData.apply(ps);
         } catch (RuntimeException e) {
             ps.close();
             throw e;
         }
+        this.jobGroup = "sparkdnn-" + jobId;
     }
 
     /** Rows of each worker's shard of a batch of {@code rows} (BatchPlan.shard's sizes): what its gradient covers. */

@@ -12,9 +12,15 @@ final class WorkerSpecs {
 
     static WorkerSpec of(RunConfig config, ComputationGraph master, Splits splits, String jobId, String psHost,
                          int psPort, String secret) {
-        return new WorkerSpec(jobId, master.getConfiguration().toJson(), config.model().loss(), splits.classes(),
-                config.model().dataType(), splits.train().features(), config.training().seed(),
-                splits.train().count(), config.training().batchSize(), config.cluster().workers(), psHost, psPort,
+        return of(config, master, splits.classes(), splits.train().features(), splits.train().count(), jobId, psHost,
+                psPort, secret);
+    }
+
+    static WorkerSpec of(RunConfig config, ComputationGraph master, int classes, int features, int trainCount,
+                         String jobId, String psHost, int psPort, String secret) {
+        return new WorkerSpec(jobId, master.getConfiguration().toJson(), config.model().loss(), classes,
+                config.model().dataType(), features, config.training().seed(),
+                trainCount, config.training().batchSize(), config.cluster().workers(), psHost, psPort,
                 secret, config.cluster().stepTimeoutSeconds() * 1000, config.cluster().threadsPerWorker(),
                 config.cluster().faultInjection().worker(), config.cluster().faultInjection().step());
     }

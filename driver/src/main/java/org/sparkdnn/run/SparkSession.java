@@ -27,6 +27,11 @@ final class SparkSession implements AutoCloseable {
         return new SparkSession(SparkRuntime.start(config.cluster(), "sparkdnn train " + config.output().dir()), true);
     }
 
+    /** The same context, not stopped by closing what this returns (the run that started it stops it). */
+    SparkSession borrowed() {
+        return new SparkSession(context, false);
+    }
+
     JavaSparkContext context() {
         if (context == null) {
             throw new IllegalStateException("the local engine runs without Spark");

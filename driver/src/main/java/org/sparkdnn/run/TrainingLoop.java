@@ -150,8 +150,7 @@ final class TrainingLoop {
         }
         evaluation.trainSample().ifPresent(sample ->
                 fields.put("train", evaluation.evaluator().evaluate(engine.network(), sample).toMap()));
-        Optional<Evaluation> validation = evaluation.validation()
-                .map(v -> evaluation.evaluator().evaluate(engine.network(), v));
+        Optional<Evaluation> validation = evaluation.validation().map(v -> v.apply(engine.network()));
         validation.ifPresent(v -> {
             fields.put("validation", v.toMap());
             if (early.record(epoch, v.loss()) && early.enabled()) {

@@ -104,15 +104,34 @@ public final class TrainingRun {
 
     private Map<String, Object> train(String out) throws IOException {
         long start = nanoClock.getAsLong();
-        DataLoader data = new DataLoader(config.data(), config.model().loss(), storage);
-        Splits splits = trainingRows.isPresent() ? data.load(trainingRows.get()) : data.load();
         DataType type = Dl4jMapping.dataType(config.model().dataType());
+        if (config.data().read() == org.sparkdnn.config.DataRead.EXECUTORS) {
+            if (config.cluster().engine() != Engine.SYNC || trainingRows.isPresent()) {
+                throw new org.sparkdnn.config.ConfigException("data.read", "executors works with cluster.engine "
+                        + "sync (and files) only for now", config.cluster().engine().key());
+            }
+            try (SparkSession spark = SparkSession.forEngine(config, sharedSpark);
+                 org.sparkdnn.engine.ExecutorData data = org.sparkdnn.engine.ExecutorData.read(spark.context(),
+                         config.data(), config.model().loss())) {
+                return train(out, start, TrainingData.onExecutors(data, type), Optional.of(spark),
+                        net -> new SyncEngine(spark.context(), config, net, data));
+            }
+        }
+        DataLoader reader = new DataLoader(config.data(), config.model().loss(), storage);
+        Splits splits = trainingRows.isPresent() ? reader.load(trainingRows.get()) : reader.load();
         ExampleMatrix train = matrix(splits.train(), splits, type);
         Optional<ExampleMatrix> validation = splits.validation().map(e -> matrix(e, splits, type));
         Optional<ExampleMatrix> test = splits.test().map(e -> matrix(e, splits, type));
-        BatchPlan plan = new BatchPlan(config.training().seed(), train.count(), config.training().batchSize());
+        return train(out, start, TrainingData.onDriver(splits, train, validation, test), Optional.empty(), null);
+    }
+
+    /** The lease, then the run on {@code data}; {@code spark} when it is already running (executor data). */
+    private Map<String, Object> train(String out, long start, TrainingData data, Optional<SparkSession> spark,
+                                      java.util.function.Function<ComputationGraph, StepEngine> executorEngine)
+            throws IOException {
+        BatchPlan plan = new BatchPlan(config.training().seed(), data.trainCount(), config.training().batchSize());
         long totalSteps = plannedSteps(plan);
-        String trainSha = splits.train().sha256();
+        String trainSha = data.trainSha();
         CheckpointStore store = new CheckpointStore(checkpointDir(), storage.hadoopConf(), loader.json());
         try {
             store.acquireLease(HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(8)),
@@ -122,15 +141,16 @@ public final class TrainingRun {
                     + store.uri() + " (checkpoint.dir): " + String.valueOf(e).lines().findFirst().orElse(""), e);
         }
         try {
-            return train(out, start, splits, type, train, validation, test, plan, totalSteps, trainSha, store);
+            return train(out, start, data, plan, totalSteps, trainSha, store, spark, executorEngine);
         } finally {
             store.releaseLease();
         }
     }
 
-    private Map<String, Object> train(String out, long start, Splits splits, DataType type, ExampleMatrix train,
-                                      Optional<ExampleMatrix> validation, Optional<ExampleMatrix> test, BatchPlan plan,
-                                      long totalSteps, String trainSha, CheckpointStore store) throws IOException {
+    private Map<String, Object> train(String out, long start, TrainingData data, BatchPlan plan, long totalSteps,
+                                      String trainSha, CheckpointStore store, Optional<SparkSession> running,
+                                      java.util.function.Function<ComputationGraph, StepEngine> executorEngine)
+            throws IOException {
         Optional<Checkpoint> resumed = Resume.find(store, resumeFrom, console);
         resumed.ifPresent(c -> Resume.check(c, config, trainSha, loader));
         if (resumed.isPresent()) {
@@ -142,13 +162,13 @@ public final class TrainingRun {
         }
         ComputationGraph net = resumed.isPresent() ? Resume.network(resumed.get())
                 : new ModelFactory(config.model(), config.optimizer(), config.training().seed(), totalSteps)
-                        .build(splits.shape(), storage);
+                        .build(data.shape(), storage);
         refuseBatchNormalizationOnExactEngines(net);
         TrainingLoop.Start from = resumed.map(Resume::start).orElse(TrainingLoop.Start.fresh());
         storage.writeAtomically(out + "/config.yaml", loader.toYaml(config).getBytes(StandardCharsets.UTF_8));
         console.printf("training %s: %d train / %s validation / %s test examples, %d parameters, %d steps planned, "
-                        + "engine %s%s%n", config.data().train(), train.count(), validation.map(m -> "" + m.count()).orElse("no"),
-                test.map(m -> "" + m.count()).orElse("no"), net.numParams(), totalSteps, config.cluster().engine().key(),
+                        + "engine %s%s%n", config.data().train(), data.trainCount(), data.validationSize(),
+                data.testSize(), net.numParams(), totalSteps, config.cluster().engine().key(),
                 resumed.map(c -> "; resuming " + c.uri() + " at step " + from.step()).orElse(""));
         List<Map<String, Object>> earlierMetrics = List.of();
         if (resumed.isPresent() && storage.exists(out + "/metrics.jsonl")) {
@@ -161,11 +181,13 @@ public final class TrainingRun {
         TrainingLoop.Result result;
         Map<String, Object> engineStats;
         Map<String, Object> checkpointStats;
-        try (SparkSession spark = SparkSession.forEngine(config, sharedSpark);
-             StepEngine engine = engine(spark, net, splits, train);
+        try (SparkSession spark = running.map(SparkSession::borrowed)
+                     .orElseGet(() -> SparkSession.forEngine(config, sharedSpark));
+             StepEngine engine = executorEngine != null ? executorEngine.apply(net)
+                     : engine(spark, net, data.driverSplits().orElseThrow(), data.driverTrain().orElseThrow());
              MetricsLog metrics = new MetricsLog(storage.create(out + "/metrics.jsonl"), loader.json());
              Checkpointer checkpointer = new Checkpointer(config.checkpoint(), Optional.of(store),
-                     manifestTemplate(splits, trainSha), nanoClock);
+                     manifestTemplate(data.trainCount(), trainSha), nanoClock);
              Progress progress = Progress.create(console, progressBar, nanoClock, config.training().epochs(),
                      from.step(), totalSteps)) {
             spark.describeUi().ifPresent(console::println);
@@ -174,7 +196,7 @@ public final class TrainingRun {
                 checkpointer.resumedAt(from.step());
                 metrics.write(Map.of("type", "resume", "step", from.step(), "from", c.uri()));
             });
-            EpochEvaluation evaluation = EpochEvaluation.of(evaluator, validation, train, plan,
+            EpochEvaluation evaluation = EpochEvaluation.of(evaluator, data, plan,
                     config.training().trainMetricsExamples());
             result = new TrainingLoop(config.training(), plan, engine, evaluation,
                     Optimizers.schedule(config.optimizer().learningRate(), config.optimizer().schedule(), totalSteps),
@@ -182,16 +204,16 @@ public final class TrainingRun {
             engineStats = engine.stats();
             checkpointStats = checkpointer.stats();
         }
-        Map<String, Object> summary = summary(net, result, evaluator, train, validation, test, start);
+        Map<String, Object> summary = summary(net, result, evaluator, data, start);
         summary.put("stepsThisRun", result.steps() - from.step());
         summary.put("msPerStep", result.examples() > 0 ? result.trainSeconds() * 1000 / (result.steps() - from.step()) : 0.0);
         summary.put("engineStats", engineStats);
         summary.put("checkpoints", checkpointStats);
         resumed.ifPresent(c -> summary.put("resumedFrom", c.uri()));
         storage.writeAtomically(out + "/model.zip", Checkpointer.serialise(net));
-        if (!splits.scaler().identity()) { // what new inputs need before the network (predict, the Spark ML model)
+        if (!data.scaler().identity()) { // what new inputs need before the network (predict, the Spark ML model)
             storage.writeAtomically(out + "/scaler.json", loader.json().writeValueAsBytes(Map.of(
-                    "shift", splits.scaler().shift(), "scale", splits.scaler().scale())));
+                    "shift", data.scaler().shift(), "scale", data.scaler().scale())));
         }
         storage.writeAtomically(out + "/summary.json", loader.json().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(summary));
@@ -258,14 +280,14 @@ public final class TrainingRun {
         return config.checkpoint().directory().orElse(config.output().dir() + "/checkpoints");
     }
 
-    private Manifest manifestTemplate(Splits splits, String trainSha) {
+    private Manifest manifestTemplate(int trainCount, String trainSha) {
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("java", System.getProperty("java.version"));
         versions.put("spark", org.apache.spark.package$.MODULE$.SPARK_VERSION());
         versions.put("dl4j", "1.0.0-M2.1");
         versions.put("project", "0.1.0-SNAPSHOT");
         Map<String, String> data = new LinkedHashMap<>();
-        data.put("trainExamples", String.valueOf(splits.train().count()));
+        data.put("trainExamples", String.valueOf(trainCount));
         data.put("trainSha256", trainSha);
         return new Manifest(Manifest.FORMAT, 0, 0, 0, config.training().seed(), null, Map.of(),
                 loader.toTree(config), versions, data, Map.of());
@@ -297,8 +319,7 @@ public final class TrainingRun {
     }
 
     private Map<String, Object> summary(ComputationGraph net, TrainingLoop.Result r, Evaluator evaluator,
-                                        ExampleMatrix train, Optional<ExampleMatrix> validation,
-                                        Optional<ExampleMatrix> test, long start) {
+                                        TrainingData data, long start) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("engine", config.cluster().engine().key());
         s.put("workers", config.cluster().engine() == Engine.LOCAL ? 1 : config.cluster().workers());
@@ -313,9 +334,9 @@ public final class TrainingRun {
         s.put("examplesPerSecond", r.trainSeconds() > 0 ? r.examples() / r.trainSeconds() : 0.0);
         s.put("parameters", net.numParams());
         s.put("paramsSha256", ParamsHash.sha256(net.params()));
-        s.put("train", evaluator.evaluate(net, train).toMap());
-        validation.ifPresent(v -> s.put("validation", evaluator.evaluate(net, v).toMap()));
-        test.ifPresent(t -> s.put("test", evaluator.evaluate(net, t).toMap()));
+        s.put("train", data.evaluateTrain(evaluator, net).toMap());
+        data.evaluateValidation(evaluator, net).ifPresent(v -> s.put("validation", v.toMap()));
+        data.evaluateTest(evaluator, net).ifPresent(t -> s.put("test", t.toMap()));
         s.put("wallSeconds", (nanoClock.getAsLong() - start) / 1e9);
         s.put("versions", Map.of("java", System.getProperty("java.version"), "dl4j", "1.0.0-M2.1"));
         return s;
