@@ -27,12 +27,16 @@ import java.util.Optional;
  * @param validationFraction fraction of train held out for validation when no validation file (default 0)
  * @param testFraction       fraction of train held out for test when no test file (default 0)
  * @param splitSeed          seed of the held-out split (default 1234), independent of the training seed
- * @param read               driver (default) or executors: who reads the files (executors: CSV, sync engine)
+ * @param read               driver (default) or executors: who reads the files (executors: CSV or Parquet, sync)
+ * @param featuresField      Parquet: the features column (an ML Vector or an array of numbers; default "features");
+ *                           when the file has no such column, every numeric column but the label, in schema order
+ * @param labelField         Parquet: the label column (default "label")
  */
 public record DataConfig(DataFormat format, String train, String trainLabels, String validation,
                          String validationLabels, String test, String testLabels, Integer labelColumn,
                          Boolean header, String delimiter, Integer numClasses, Integer numFeatures, Scaling scaling,
-                         Double validationFraction, Double testFraction, Long splitSeed, DataRead read) {
+                         Double validationFraction, Double testFraction, Long splitSeed, DataRead read,
+                         String featuresField, String labelField) {
     public DataConfig {
         format = orDefault(format, DataFormat.CSV);
         notBlank("train", train);
@@ -57,9 +61,15 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
         }
         splitSeed = orDefault(splitSeed, 1234L);
         read = orDefault(read, DataRead.DRIVER);
-        if (read == DataRead.EXECUTORS && (format != DataFormat.CSV || train.startsWith("embedded:"))) {
-            throw new ConfigException("read", "executors reads CSV files only for now (format " + format.name()
-                    .toLowerCase(java.util.Locale.ROOT) + ", train " + train + ")", "executors");
+        featuresField = orDefault(featuresField, "features");
+        labelField = orDefault(labelField, "label");
+        if (read == DataRead.EXECUTORS && ((format != DataFormat.CSV && format != DataFormat.PARQUET)
+                || train.startsWith("embedded:"))) {
+            throw new ConfigException("read", "executors reads CSV and Parquet files only for now (format "
+                    + format.name().toLowerCase(java.util.Locale.ROOT) + ", train " + train + ")", "executors");
+        }
+        if (format == DataFormat.PARQUET && read != DataRead.EXECUTORS) {
+            throw new ConfigException("read", "Parquet is read by the executors: set data.read: executors", "driver");
         }
         if (format == DataFormat.IDX) {
             notBlank("trainLabels", trainLabels);
@@ -83,7 +93,7 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
     /** The embedded digits set, 20 % held out for test and 10 % for validation. */
     public static DataConfig embeddedDigits() {
         return new DataConfig(DataFormat.CSV, "embedded:digits", null, null, null, null, null, null, null, null,
-                10, null, Scaling.NONE, 0.1, 0.2, null, null);
+                10, null, Scaling.NONE, 0.1, 0.2, null, null, null, null);
     }
 
     public Optional<String> validationFile() {

@@ -66,6 +66,8 @@ public final class DataLoader {
                 return new CsvReader(config.delimiter(), config.header(), config.labelColumn()).read(storage, file);
             case LIBSVM:
                 return new LibSvmReader(config.numFeatures()).read(storage, file);
+            case PARQUET:
+                throw new DataException(file, "", "Parquet is read by the executors (data.read: executors)");
             case IDX:
                 return new IdxReader().read(storage, file, labels);
             default:

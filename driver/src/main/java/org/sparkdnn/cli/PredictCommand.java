@@ -89,6 +89,11 @@ final class PredictCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--output-format must be parquet or csv, was " + outputFormat);
         }
+        if (format == null && run.data().format() == org.sparkdnn.config.DataFormat.IDX
+                && !data.toLowerCase(Locale.ROOT).endsWith(".parquet")) {
+            throw new DataException(data, "", "the run's format is IDX, which is read on the driver only: use "
+                    + "evaluate, or give --format csv|libsvm|parquet");
+        }
         Format in = format != null ? format : data.toLowerCase(Locale.ROOT).endsWith(".parquet") ? Format.PARQUET
                 : Format.valueOf(run.data().format().name());
         // Spark SQL rows and ML vectors travel here, not only the trainer's own classes: Kryo without a closed list

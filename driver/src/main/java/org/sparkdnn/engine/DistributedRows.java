@@ -204,6 +204,149 @@ public final class DistributedRows implements AutoCloseable {
         return new RowBlock(keys, x, y, d);
     }
 
+    /**
+     * Reads Parquet {@code uri} (a file or a directory of part files) on the executors. Row ids: the files sorted by
+     * path, rows in file order — Spark's {@code _metadata.row_index} (stable however Spark splits or orders the
+     * files) plus the row counts of the files before. Features: column {@code featuresField} (an ML Vector or an
+     * array of numbers), or, when the file has none, every numeric column but the label, in schema order.
+     */
+    public static DistributedRows readParquet(JavaSparkContext sc, String uri, String featuresField,
+                                              String labelField) {
+        try {
+            return parquet(sc, uri, featuresField, labelField);
+        } catch (Exception e) {
+            throw dataError(e);
+        }
+    }
+
+    private static DistributedRows parquet(JavaSparkContext sc, String uri, String featuresField, String labelField) {
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().sparkContext(sc.sc())
+                .getOrCreate();
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> df;
+        try {
+            df = spark.read().parquet(uri);
+        } catch (Exception e) {
+            throw new DataException(uri, "", "not readable as Parquet (" + e.getMessage() + ")", e);
+        }
+        List<String> fields = Arrays.asList(df.schema().fieldNames());
+        if (!fields.contains(labelField)) {
+            throw new DataException(uri, "", "no label column '" + labelField + "' (data.labelField) in " + fields);
+        }
+        List<org.apache.spark.sql.Column> columns = new ArrayList<>();
+        if (fields.contains(featuresField)) {
+            columns.add(org.apache.spark.sql.functions.col(featuresField));
+        } else {
+            for (org.apache.spark.sql.types.StructField f : df.schema().fields()) {
+                if (!f.name().equals(labelField) && f.dataType() instanceof org.apache.spark.sql.types.NumericType) {
+                    columns.add(org.apache.spark.sql.functions.col(f.name()).cast("double"));
+                }
+            }
+            if (columns.isEmpty()) {
+                throw new DataException(uri, "", "no features column '" + featuresField + "' (data.featuresField) "
+                        + "and no numeric columns besides the label in " + fields);
+            }
+        }
+        boolean oneColumn = fields.contains(featuresField);
+        int featureColumns = columns.size();
+        columns.add(org.apache.spark.sql.functions.col(labelField).cast("double"));
+        columns.add(org.apache.spark.sql.functions.col("_metadata.file_path"));
+        columns.add(org.apache.spark.sql.functions.col("_metadata.row_index"));
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows = df.select(
+                columns.toArray(org.apache.spark.sql.Column[]::new));
+        // ids: files by path, row indices within each
+        List<org.apache.spark.sql.Row> perFile = rows.groupBy("file_path").count().collectAsList();
+        java.util.TreeMap<String, Long> counts = new java.util.TreeMap<>();
+        perFile.forEach(r -> counts.put(r.getString(0), r.getLong(1)));
+        java.util.HashMap<String, Long> offsets = new java.util.HashMap<>();
+        long total = 0;
+        for (var e : counts.entrySet()) {
+            offsets.put(e.getKey(), total);
+            total += e.getValue();
+        }
+        if (total == 0) {
+            throw new DataException(uri, "", "no examples found");
+        }
+        long n = total;
+        int labelAt = featureColumns;
+        JavaRDD<RowBlock> blocks = rows.javaRDD().mapPartitions(it -> {
+            List<float[]> xs = new ArrayList<>();
+            List<Integer> keys = new ArrayList<>();
+            List<Float> ys = new ArrayList<>();
+            int width = -1;
+            while (it.hasNext()) {
+                org.apache.spark.sql.Row row = it.next();
+                String file = row.getString(labelAt + 1);
+                long index = row.getLong(labelAt + 2);
+                String where = "row " + index;
+                float[] x = oneColumn ? vector(row.get(0), file, where) : numbers(row, featureColumns, file, where);
+                if (width < 0) {
+                    width = x.length;
+                } else if (x.length != width) {
+                    throw new DataException(file, where, x.length + " features where other rows have " + width);
+                }
+                if (row.isNullAt(labelAt) || !Double.isFinite(row.getDouble(labelAt))) {
+                    throw new DataException(file, where, "label is " + row.get(labelAt));
+                }
+                xs.add(x);
+                ys.add((float) row.getDouble(labelAt));
+                keys.add(Math.toIntExact(offsets.get(file) + index));
+            }
+            int d = Math.max(width, 0);
+            float[] x = new float[xs.size() * d];
+            float[] y = new float[xs.size()];
+            for (int i = 0; i < xs.size(); i++) {
+                System.arraycopy(xs.get(i), 0, x, i * d, d);
+                y[i] = ys.get(i);
+            }
+            return List.of(new RowBlock(keys.stream().mapToInt(Integer::intValue).toArray(), x, y, d)).iterator();
+        });
+        blocks.persist(StorageLevel.MEMORY_AND_DISK());
+        List<Integer> widths = blocks.filter(b -> b.rows() > 0).map(RowBlock::features).distinct().collect();
+        if (widths.size() != 1) {
+            blocks.unpersist(false);
+            throw new DataException(uri, "", "rows of different widths " + widths + " in different parts");
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new DataException(uri, "", n + " rows: more than this trainer indexes (2^31 - 1)");
+        }
+        return new DistributedRows(blocks, n, widths.get(0));
+    }
+
+    private static float[] vector(Object value, String file, String where) {
+        double[] v;
+        if (value instanceof org.apache.spark.ml.linalg.Vector vector) {
+            v = vector.toArray();
+        } else if (value instanceof scala.collection.Seq<?> seq) {
+            v = new double[seq.size()];
+            for (int i = 0; i < v.length; i++) {
+                Object e = seq.apply(i);
+                v[i] = e == null ? Double.NaN : ((Number) e).doubleValue();
+            }
+        } else {
+            throw new DataException(file, where, "features are " + (value == null ? "null"
+                    : value.getClass().getSimpleName()) + "; expected an ML Vector or an array of numbers");
+        }
+        float[] x = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                throw new DataException(file, where, "feature " + i + " is " + v[i]);
+            }
+            x[i] = (float) v[i];
+        }
+        return x;
+    }
+
+    private static float[] numbers(org.apache.spark.sql.Row row, int count, String file, String where) {
+        float[] x = new float[count];
+        for (int i = 0; i < count; i++) {
+            if (row.isNullAt(i) || !Double.isFinite(row.getDouble(i))) {
+                throw new DataException(file, where, "feature " + i + " is " + row.get(i));
+            }
+            x[i] = (float) row.getDouble(i);
+        }
+        return x;
+    }
+
     /** A DataException from an executor reaches the driver inside a SparkException's message: unwrap it. */
     static RuntimeException dataError(Exception e) {
         String marker = DataException.class.getName() + ": ";

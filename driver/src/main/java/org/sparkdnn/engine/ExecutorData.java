@@ -66,12 +66,13 @@ public final class ExecutorData implements AutoCloseable {
     public static ExecutorData read(JavaSparkContext sc, DataConfig data, Loss loss) {
         CsvReader reader = new CsvReader(data.delimiter(), data.header(), data.labelColumn());
         int parallelism = sc.defaultParallelism();
-        List<AutoCloseable> opened = new ArrayList<>();
-        DistributedRows all = DistributedRows.readCsv(sc, data.train(), reader, parallelism);
-        opened.add(all);
-        Optional<DistributedRows> validationFile = data.validationFile()
-                .map(f -> DistributedRows.readCsv(sc, f, reader, parallelism));
-        Optional<DistributedRows> testFile = data.testFile().map(f -> DistributedRows.readCsv(sc, f, reader, parallelism));
+        java.util.function.Function<String, DistributedRows> readFile = data.format()
+                == org.sparkdnn.config.DataFormat.PARQUET
+                ? f -> DistributedRows.readParquet(sc, f, data.featuresField(), data.labelField())
+                : f -> DistributedRows.readCsv(sc, f, reader, parallelism);
+        DistributedRows all = readFile.apply(data.train());
+        Optional<DistributedRows> validationFile = data.validationFile().map(readFile);
+        Optional<DistributedRows> testFile = data.testFile().map(readFile);
         int n = Math.toIntExact(all.count());
         int d = all.features();
         JavaRDD<RowBlock> train = all.blocks();

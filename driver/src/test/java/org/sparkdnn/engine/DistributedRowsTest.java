@@ -136,6 +136,37 @@ class DistributedRowsTest {
         return out;
     }
 
+    /** Parquet with an array features column: ids from the files' row indices, a null label named by file and row. */
+    @Test
+    void parquetRowsKeepTheirOrderAndABadOneIsNamed() throws Exception {
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().sparkContext(sc.sc())
+                .getOrCreate();
+        List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            rows.add(org.apache.spark.sql.RowFactory.create(List.of((double) i, i * 2.0).toArray(Double[]::new),
+                    i == 250 ? null : (double) (i % 3)));
+        }
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("features", org.apache.spark.sql.types.DataTypes.createArrayType(
+                        org.apache.spark.sql.types.DataTypes.DoubleType))
+                .add("label", org.apache.spark.sql.types.DataTypes.DoubleType);
+        Path good = tmp.resolve("good.parquet");
+        spark.createDataFrame(rows.subList(0, 200), schema).repartition(1).write().parquet(good.toString());
+        try (DistributedRows read = DistributedRows.readParquet(sc, good.toString(), "features", "label")) {
+            RowBlock all = gathered(read);
+            assertEquals(200, all.rows());
+            for (int i = 0; i < 200; i++) {
+                assertEquals(i, all.x()[2 * i], "row " + i + " in file order");
+                assertEquals(i % 3, all.y()[i]);
+            }
+        }
+        Path bad = tmp.resolve("bad.parquet");
+        spark.createDataFrame(rows, schema).repartition(1).write().parquet(bad.toString());
+        DataException e = assertThrows(DataException.class,
+                () -> DistributedRows.readParquet(sc, bad.toString(), "features", "label").close());
+        assertTrue(e.getMessage().contains(".parquet: row 250: label is null"), e.getMessage());
+    }
+
     @Test
     void aBadRowDeepInTheFileIsNamedByFileAndLineAsTheDriverReaderNamesIt() throws Exception {
         List<String> bad = new ArrayList<>(lines);

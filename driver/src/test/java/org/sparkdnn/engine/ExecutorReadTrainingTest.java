@@ -60,6 +60,25 @@ class ExecutorReadTrainingTest {
         assertEquals(driver.get("steps").asLong(), executors.get("steps").asLong());
         assertEquals(driver.get("paramsSha256").asText(), executors.get("paramsSha256").asText(),
                 "the same rows, order and scaling: the same parameters");
+        // the same rows as Parquet (two part files; features = the numeric columns but the label): the same run
+        Path parquet = tmp.resolve("digits.parquet");
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> df = spark.read().option("inferSchema", "true")
+                    .csv(csv.toString());
+            df.withColumnRenamed(df.columns()[df.columns().length - 1], "digit").coalesce(2).write()
+                    .parquet(parquet.toString());
+        } finally {
+            spark.stop();
+        }
+        assertEquals(0, Main.run(concat(new String[] {"train"}, common, new String[] {"--set", "data.read=executors",
+            "--set", "data.format=parquet", "--set", "data.train=" + parquet, "--set", "data.labelField=digit",
+            "--output", tmp.resolve("parquet").toString()})));
+        JsonNode fromParquet = json.readTree(tmp.resolve("parquet/summary.json").toFile());
+        assertEquals(driver.get("paramsSha256").asText(), fromParquet.get("paramsSha256").asText(),
+                "Parquet rows in file order, ids from _metadata.row_index: the same run");
+
         // only the executor path fingerprints its data per partition on the executors
         assertTrue(Files.readString(tmp.resolve("executors/checkpoints/ckpt-0000000040/manifest.json"))
                 .contains("\"trainSha256\" : \"executors:"));
@@ -81,11 +100,14 @@ class ExecutorReadTrainingTest {
             assertEquals(2, Main.run("train", "--config", ROOT.resolve("conf/digits.yaml").toString(), "--set",
                     "data.read=executors", "--set", "data.train=" + csv, "--set", "cluster.engine=local",
                     "--output", tmp.resolve("local").toString()));
+            assertEquals(2, Main.run("train", "--config", ROOT.resolve("conf/digits.yaml").toString(), "--set",
+                    "data.format=parquet", "--set", "data.train=" + csv, "--output", tmp.resolve("pq").toString()));
         } finally {
             System.setErr(err);
         }
         String text = messages.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(text.contains("data.read: executors reads CSV files only for now"), text);
+        assertTrue(text.contains("data.read: Parquet is read by the executors: set data.read: executors"), text);
+        assertTrue(text.contains("data.read: executors reads CSV and Parquet files only for now"), text);
         assertTrue(text.contains("data.read: executors works with cluster.engine sync"), text);
     }
 
