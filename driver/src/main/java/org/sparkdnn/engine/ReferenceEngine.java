@@ -53,6 +53,19 @@ public final class ReferenceEngine implements StepEngine {
                 config.training().batchSize(), config.cluster().workers());
     }
 
+    /** {@code data.read: executors}: the training rows are already cached on the executors. */
+    public ReferenceEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, ExecutorData data) {
+        this.sc = sc;
+        this.config = config;
+        this.master = master;
+        this.update = new MasterUpdate(master, data.trainRows(new int[] {0},
+                org.sparkdnn.model.Dl4jMapping.dataType(config.model().dataType())).batch(new int[] {0}));
+        this.spec = WorkerSpecs.of(config, master, data.classes(), data.shape().inputs(), data.trainCount(),
+                "reference", "", 0, "");
+        this.data = new ShuffledEpochData(data.train(), new org.sparkdnn.data.BatchPlan(config.training().seed(),
+                data.trainCount(), config.training().batchSize()), config.cluster().workers());
+    }
+
     @Override
     public double step(int stepEpoch, int batch, int[] rows) {
         long begin = System.nanoTime();

@@ -106,15 +106,17 @@ public final class TrainingRun {
         long start = nanoClock.getAsLong();
         DataType type = Dl4jMapping.dataType(config.model().dataType());
         if (config.data().read() == org.sparkdnn.config.DataRead.EXECUTORS) {
-            if (config.cluster().engine() != Engine.SYNC || trainingRows.isPresent()) {
+            Engine engine = config.cluster().engine();
+            if ((engine != Engine.SYNC && engine != Engine.REFERENCE) || trainingRows.isPresent()) {
                 throw new org.sparkdnn.config.ConfigException("data.read", "executors works with cluster.engine "
-                        + "sync (and files) only for now", config.cluster().engine().key());
+                        + "sync or reference (and files) only for now", engine.key());
             }
             try (SparkSession spark = SparkSession.forEngine(config, sharedSpark);
                  org.sparkdnn.engine.ExecutorData data = org.sparkdnn.engine.ExecutorData.read(spark.context(),
                          config.data(), config.model().loss())) {
                 return train(out, start, TrainingData.onExecutors(data, type), Optional.of(spark),
-                        net -> new SyncEngine(spark.context(), config, net, data));
+                        net -> engine == Engine.SYNC ? new SyncEngine(spark.context(), config, net, data)
+                                : new ReferenceEngine(spark.context(), config, net, data));
             }
         }
         DataLoader reader = new DataLoader(config.data(), config.model().loss(), storage);

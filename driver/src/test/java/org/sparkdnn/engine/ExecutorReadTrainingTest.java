@@ -78,6 +78,12 @@ class ExecutorReadTrainingTest {
         JsonNode fromParquet = json.readTree(tmp.resolve("parquet/summary.json").toFile());
         assertEquals(driver.get("paramsSha256").asText(), fromParquet.get("paramsSha256").asText(),
                 "Parquet rows in file order, ids from _metadata.row_index: the same run");
+        // and the reference engine (a Spark job per step, no parameter server) on the same Parquet rows
+        assertEquals(0, Main.run(concat(new String[] {"train"}, common, new String[] {"--set", "data.read=executors",
+            "--set", "data.format=parquet", "--set", "data.train=" + parquet, "--set", "data.labelField=digit",
+            "--set", "cluster.engine=reference", "--output", tmp.resolve("reference").toString()})));
+        assertEquals(fromParquet.get("paramsSha256").asText(), json.readTree(tmp.resolve("reference/summary.json")
+                .toFile()).get("paramsSha256").asText(), "sync == reference bitwise on Parquet");
 
         // only the executor path fingerprints its data per partition on the executors
         assertTrue(Files.readString(tmp.resolve("executors/checkpoints/ckpt-0000000040/manifest.json"))
@@ -108,7 +114,7 @@ class ExecutorReadTrainingTest {
         String text = messages.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(text.contains("data.read: Parquet is read by the executors: set data.read: executors"), text);
         assertTrue(text.contains("data.read: executors reads CSV and Parquet files only for now"), text);
-        assertTrue(text.contains("data.read: executors works with cluster.engine sync"), text);
+        assertTrue(text.contains("data.read: executors works with cluster.engine sync or reference"), text);
     }
 
     private static String[] concat(String[]... parts) {
