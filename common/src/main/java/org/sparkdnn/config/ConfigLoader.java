@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
     private static final List<Class<? extends Enum<?>>> KEYED = List.of(Activation.class, Loss.class,
             WeightInit.class, OptimizerType.class, ScheduleType.class, DataFormat.class, Scaling.class, Engine.class,
-            NumericType.class, LayerType.class, DataPlacement.class, DataRead.class, SearchType.class, SchedulerType.class,
+            NumericType.class, LayerType.class, DataPlacement.class, DataRead.class, DataShuffle.class, SearchType.class, SchedulerType.class,
             ThresholdAlgorithmType.class,
             ScalingRule.class);
 

@@ -31,12 +31,13 @@ import java.util.Optional;
  * @param featuresField      Parquet: the features column (an ML Vector or an array of numbers; default "features");
  *                           when the file has no such column, every numeric column but the label, in schema order
  * @param labelField         Parquet: the label column (default "label")
+ * @param shuffle            global (default) or partitioned: how each epoch's order is drawn ({@link DataShuffle})
  */
 public record DataConfig(DataFormat format, String train, String trainLabels, String validation,
                          String validationLabels, String test, String testLabels, Integer labelColumn,
                          Boolean header, String delimiter, Integer numClasses, Integer numFeatures, Scaling scaling,
                          Double validationFraction, Double testFraction, Long splitSeed, DataRead read,
-                         String featuresField, String labelField) {
+                         String featuresField, String labelField, DataShuffle shuffle) {
     public DataConfig {
         format = orDefault(format, DataFormat.CSV);
         notBlank("train", train);
@@ -63,6 +64,7 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
         read = orDefault(read, DataRead.DRIVER);
         featuresField = orDefault(featuresField, "features");
         labelField = orDefault(labelField, "label");
+        shuffle = orDefault(shuffle, DataShuffle.GLOBAL);
         if (read == DataRead.EXECUTORS && ((format != DataFormat.CSV && format != DataFormat.PARQUET)
                 || train.startsWith("embedded:"))) {
             throw new ConfigException("read", "executors reads CSV and Parquet files only for now (format "
@@ -93,7 +95,7 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
     /** The embedded digits set, 20 % held out for test and 10 % for validation. */
     public static DataConfig embeddedDigits() {
         return new DataConfig(DataFormat.CSV, "embedded:digits", null, null, null, null, null, null, null, null,
-                10, null, Scaling.NONE, 0.1, 0.2, null, null, null, null);
+                10, null, Scaling.NONE, 0.1, 0.2, null, null, null, null, null);
     }
 
     public Optional<String> validationFile() {

@@ -22,6 +22,17 @@ public record RunConfig(ModelConfig model, OptimizerConfig optimizer, DataConfig
             throw new ConfigException("cluster.workers", "must be <= training.batchSize ("
                     + training.batchSize() + ") so that every worker gets examples", cluster.workers());
         }
+        if (data.shuffle() == DataShuffle.PARTITIONED) {
+            if (training.batchSize() % cluster.workers() != 0) {
+                throw new ConfigException("cluster.workers", "must divide training.batchSize (" + training.batchSize()
+                        + ") with data.shuffle partitioned: every batch takes batchSize / workers rows from each "
+                        + "worker's home rows", cluster.workers());
+            }
+            if (cluster.engine().dl4j()) {
+                throw new ConfigException("data.shuffle", "partitioned is for the exact engines (local, sync, "
+                        + "reference)", "partitioned");
+            }
+        }
         if (!cluster.engine().dl4j() && cluster.faultInjection().stallSeconds() > 0) {
             throw new ConfigException("cluster.faultInjection.stallSeconds", "is supported by engines shared and "
                     + "averaging only", cluster.faultInjection().stallSeconds());

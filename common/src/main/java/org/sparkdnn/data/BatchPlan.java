@@ -13,14 +13,53 @@ public final class BatchPlan implements java.io.Serializable {
     private final long seed;
     private final int examples;
     private final int batchSize;
+    private final int homes; // 0: one global permutation; k: data.shuffle partitioned over k workers
 
     public BatchPlan(long seed, int examples, int batchSize) {
+        this(seed, examples, batchSize, 0);
+    }
+
+    private BatchPlan(long seed, int examples, int batchSize, int homes) {
         if (examples <= 0 || batchSize <= 0) {
             throw new IllegalArgumentException("examples and batchSize must be > 0, was " + examples + ", " + batchSize);
+        }
+        if (homes > 0 && batchSize % homes != 0) {
+            throw new IllegalArgumentException("batchSize " + batchSize + " is not a multiple of " + homes + " workers");
         }
         this.seed = seed;
         this.examples = examples;
         this.batchSize = batchSize;
+        this.homes = homes;
+    }
+
+    /**
+     * {@code data.shuffle: partitioned}: worker w's home is the contiguous range of training rows {@link #home}
+     * (sizes differ by at most one, the first ones larger); each epoch permutes every home on its own, and batch b is
+     * the b-th batchSize/k rows of each home in worker order — so each row's shard (BatchPlan.shard) is always its
+     * home worker's, and a short last batch splits exactly as {@link #shard} splits it.
+     */
+    public static BatchPlan partitioned(long seed, int examples, int batchSize, int workers) {
+        return new BatchPlan(seed, examples, batchSize, workers);
+    }
+
+    /** The plan a run's config asks for. */
+    public static BatchPlan of(org.sparkdnn.config.RunConfig config, int examples) {
+        return config.data().shuffle() == org.sparkdnn.config.DataShuffle.PARTITIONED
+                ? partitioned(config.training().seed(), examples, config.training().batchSize(),
+                        config.cluster().workers())
+                : new BatchPlan(config.training().seed(), examples, config.training().batchSize());
+    }
+
+    /** Whether this is a partitioned plan (rows never leave their home worker). */
+    public boolean isPartitioned() {
+        return homes > 0;
+    }
+
+    /** Partitioned plans: the first row of worker {@code w}'s home, and {@code home(k)} = examples. */
+    public int home(int w) {
+        int base = examples / homes;
+        int extra = examples % homes;
+        return w * base + Math.min(w, extra);
     }
 
     public int batchesPerEpoch() {
@@ -39,8 +78,11 @@ public final class BatchPlan implements java.io.Serializable {
         return z ^ (z >>> 31);
     }
 
-    /** The row order of epoch {@code epoch} (Fisher–Yates). */
+    /** The row order of epoch {@code epoch} (Fisher–Yates; partitioned: of each home, then interleaved by batch). */
     public int[] permutation(int epoch) {
+        if (homes > 0) {
+            return partitionedOrder(epoch);
+        }
         int[] order = new int[examples];
         for (int i = 0; i < examples; i++) {
             order[i] = i;
@@ -51,6 +93,37 @@ public final class BatchPlan implements java.io.Serializable {
             int t = order[i];
             order[i] = order[j];
             order[j] = t;
+        }
+        return order;
+    }
+
+    private int[] partitionedOrder(int epoch) {
+        int[][] permuted = new int[homes][];
+        for (int w = 0; w < homes; w++) {
+            int from = home(w);
+            int[] rows = new int[home(w + 1) - from];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = from + i;
+            }
+            SplitMix64 random = new SplitMix64(epochSeed(epochSeed(seed, epoch), w));
+            for (int i = rows.length - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = rows[i];
+                rows[i] = rows[j];
+                rows[j] = t;
+            }
+            permuted[w] = rows;
+        }
+        int chunk = batchSize / homes;
+        int[] order = new int[examples];
+        int at = 0;
+        for (int start = 0; at < examples; start += chunk) {
+            for (int w = 0; w < homes; w++) {
+                int end = Math.min(permuted[w].length, start + chunk);
+                for (int i = start; i < end; i++) {
+                    order[at++] = permuted[w][i];
+                }
+            }
         }
         return order;
     }

@@ -132,4 +132,51 @@ class BatchPlanTest {
         assertEquals(BatchPlan.epochSeed(42, 7), BatchPlan.epochSeed(42, 7));
         assertNotEquals(BatchPlan.epochSeed(42, 7), BatchPlan.epochSeed(43, 7));
     }
+
+    /**
+     * data.shuffle partitioned: every epoch is a permutation; every row's shard is its home worker's in every epoch
+     * (so it never moves after the first); full batches take batchSize/k rows of each home; the short last batch
+     * splits as BatchPlan.shard splits it; epochs differ.
+     */
+    @Test
+    void partitionedPlanKeepsEveryRowOnItsHomeWorker() {
+        for (int[] c : new int[][] {{103, 12, 3}, {100, 8, 4}, {7, 4, 2}, {1797, 32, 2}, {61, 6, 6}}) {
+            int n = c[0];
+            int batch = c[1];
+            int k = c[2];
+            BatchPlan plan = BatchPlan.partitioned(42, n, batch, k);
+            assertTrue(plan.isPartitioned());
+            assertEquals(new BatchPlan(42, n, batch).batchesPerEpoch(), plan.batches(0).size());
+            int[] sizes = new int[k];
+            for (int w = 0; w < k; w++) {
+                sizes[w] = plan.home(w + 1) - plan.home(w);
+                assertTrue(Math.abs(sizes[w] - n / k) <= 1, "home sizes differ by at most one");
+            }
+            assertEquals(0, plan.home(0));
+            assertEquals(n, plan.home(k));
+            for (int epoch = 0; epoch < 3; epoch++) {
+                int[] order = plan.permutation(epoch);
+                assertArrayEquals(java.util.stream.IntStream.range(0, n).toArray(),
+                        java.util.Arrays.stream(order).sorted().toArray(), "a permutation");
+                List<int[]> batches = plan.batches(epoch);
+                for (int[] b : batches) {
+                    for (int w = 0; w < k; w++) {
+                        for (int row : BatchPlan.shard(b, w, k)) {
+                            assertTrue(row >= plan.home(w) && row < plan.home(w + 1),
+                                    "row " + row + " in worker " + w + "'s shard is from its home");
+                        }
+                    }
+                }
+                int[] position = plan.positions(epoch);
+                for (int row = 0; row < n; row++) {
+                    int home = 0;
+                    while (row >= plan.home(home + 1)) {
+                        home++;
+                    }
+                    assertEquals(home, plan.ownerOf(position[row], k), "owner of row " + row);
+                }
+            }
+            assertTrue(!java.util.Arrays.equals(plan.permutation(0), plan.permutation(1)), "epochs differ");
+        }
+    }
 }

@@ -101,8 +101,8 @@ public final class Dl4jSparkEngine implements EpochEngine {
             t.setDaemon(true);
             return t;
         });
-        this.data = EpochData.of(cluster.dataPlacement(), sc, splits.train(), config.training().seed(),
-                config.training().batchSize(), cluster.workers());
+        this.data = EpochData.of(cluster.dataPlacement(), sc, splits.train(),
+                org.sparkdnn.data.BatchPlan.of(config, splits.train().count()), cluster.workers());
         this.shardSets = new ShardSets(splits.train().features(), splits.train().count(),
                 config.training().batchSize(), config.model().loss(), splits.classes(), config.model().dataType(),
                 cluster.faultInjection().worker(), cluster.faultInjection().stallSeconds());

@@ -18,10 +18,9 @@ interface EpochData extends AutoCloseable {
     @Override
     void close();
 
-    static EpochData of(DataPlacement placement, JavaSparkContext sc, Examples train, long seed, int batchSize,
-                        int workers) {
+    static EpochData of(DataPlacement placement, JavaSparkContext sc, Examples train, BatchPlan plan, int workers) {
         return placement == DataPlacement.SHUFFLE
-                ? new ShuffledEpochData(sc, train, new BatchPlan(seed, train.count(), batchSize), workers)
-                : new BroadcastEpochData(sc, train, new BatchPlan(seed, train.count(), batchSize), workers);
+                ? new ShuffledEpochData(sc, train, plan, workers)
+                : new BroadcastEpochData(sc, train, plan, workers);
     }
 }

@@ -49,8 +49,8 @@ public final class ReferenceEngine implements StepEngine {
         this.master = master;
         this.update = new MasterUpdate(master, train.batch(new int[] {0}));
         this.spec = WorkerSpecs.of(config, master, splits, "reference", "", 0, "");
-        this.data = EpochData.of(config.cluster().dataPlacement(), sc, splits.train(), config.training().seed(),
-                config.training().batchSize(), config.cluster().workers());
+        this.data = EpochData.of(config.cluster().dataPlacement(), sc, splits.train(),
+                org.sparkdnn.data.BatchPlan.of(config, splits.train().count()), config.cluster().workers());
     }
 
     /** {@code data.read: executors}: the training rows are already cached on the executors. */
@@ -62,8 +62,8 @@ public final class ReferenceEngine implements StepEngine {
                 org.sparkdnn.model.Dl4jMapping.dataType(config.model().dataType())).batch(new int[] {0}));
         this.spec = WorkerSpecs.of(config, master, data.classes(), data.shape().inputs(), data.trainCount(),
                 "reference", "", 0, "");
-        this.data = new ShuffledEpochData(data.train(), new org.sparkdnn.data.BatchPlan(config.training().seed(),
-                data.trainCount(), config.training().batchSize()), config.cluster().workers());
+        this.data = new ShuffledEpochData(data.train(), org.sparkdnn.data.BatchPlan.of(config, data.trainCount()),
+                config.cluster().workers());
     }
 
     @Override

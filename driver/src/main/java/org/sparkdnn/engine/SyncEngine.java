@@ -66,7 +66,7 @@ public final class SyncEngine implements StepEngine {
                       ExampleMatrix train) {
         this(sc, config, master, train.batch(new int[] {0}), splits.classes(), splits.train().features(),
                 splits.train().count(), ps -> EpochData.of(config.cluster().dataPlacement(), sc, splits.train(),
-                        config.training().seed(), config.training().batchSize(), config.cluster().workers()));
+                        org.sparkdnn.data.BatchPlan.of(config, splits.train().count()), config.cluster().workers()));
     }
 
     /** {@code data.read: executors}: the training rows are already cached on the executors. */
@@ -74,8 +74,8 @@ public final class SyncEngine implements StepEngine {
         this(sc, config, master, data.trainRows(new int[] {0},
                         org.sparkdnn.model.Dl4jMapping.dataType(config.model().dataType())).batch(new int[] {0}),
                 data.classes(), data.shape().inputs(), data.trainCount(),
-                ps -> new ShuffledEpochData(data.train(), new org.sparkdnn.data.BatchPlan(config.training().seed(),
-                        data.trainCount(), config.training().batchSize()), config.cluster().workers()));
+                ps -> new ShuffledEpochData(data.train(), org.sparkdnn.data.BatchPlan.of(config, data.trainCount()),
+                        config.cluster().workers()));
     }
 
     private SyncEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master,

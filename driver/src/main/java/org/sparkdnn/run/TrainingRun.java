@@ -131,7 +131,7 @@ public final class TrainingRun {
     private Map<String, Object> train(String out, long start, TrainingData data, Optional<SparkSession> spark,
                                       java.util.function.Function<ComputationGraph, StepEngine> executorEngine)
             throws IOException {
-        BatchPlan plan = new BatchPlan(config.training().seed(), data.trainCount(), config.training().batchSize());
+        BatchPlan plan = BatchPlan.of(config, data.trainCount());
         long totalSteps = plannedSteps(plan);
         String trainSha = data.trainSha();
         CheckpointStore store = new CheckpointStore(checkpointDir(), storage.hadoopConf(), loader.json());
