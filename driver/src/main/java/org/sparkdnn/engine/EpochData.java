@@ -19,8 +19,21 @@ interface EpochData extends AutoCloseable {
     void close();
 
     static EpochData of(DataPlacement placement, JavaSparkContext sc, Examples train, BatchPlan plan, int workers) {
+        if (placement == DataPlacement.SHUFFLE && plan.isPartitioned()) {
+            java.util.List<RowBlock> slices = new java.util.ArrayList<>(workers);
+            for (int w = 0; w < workers; w++) {
+                slices.add(RowBlock.slice(train, plan.home(w), plan.home(w + 1)));
+            }
+            return new PartitionedEpochData(sc.parallelize(slices, workers), plan, workers);
+        }
         return placement == DataPlacement.SHUFFLE
                 ? new ShuffledEpochData(sc, train, plan, workers)
                 : new BroadcastEpochData(sc, train, plan, workers);
+    }
+
+    /** Rows already cached on the executors (keys = training index): by home worker, or shuffled per epoch. */
+    static EpochData onExecutors(org.apache.spark.api.java.JavaRDD<RowBlock> train, BatchPlan plan, int workers) {
+        return plan.isPartitioned() ? new PartitionedEpochData(train, plan, workers)
+                : new ShuffledEpochData(train, plan, workers);
     }
 }

@@ -62,7 +62,7 @@ public final class ReferenceEngine implements StepEngine {
                 org.sparkdnn.model.Dl4jMapping.dataType(config.model().dataType())).batch(new int[] {0}));
         this.spec = WorkerSpecs.of(config, master, data.classes(), data.shape().inputs(), data.trainCount(),
                 "reference", "", 0, "");
-        this.data = new ShuffledEpochData(data.train(), org.sparkdnn.data.BatchPlan.of(config, data.trainCount()),
+        this.data = EpochData.onExecutors(data.train(), org.sparkdnn.data.BatchPlan.of(config, data.trainCount()),
                 config.cluster().workers());
     }
 

@@ -74,7 +74,7 @@ public final class SyncEngine implements StepEngine {
         this(sc, config, master, data.trainRows(new int[] {0},
                         org.sparkdnn.model.Dl4jMapping.dataType(config.model().dataType())).batch(new int[] {0}),
                 data.classes(), data.shape().inputs(), data.trainCount(),
-                ps -> new ShuffledEpochData(data.train(), org.sparkdnn.data.BatchPlan.of(config, data.trainCount()),
+                ps -> EpochData.onExecutors(data.train(), org.sparkdnn.data.BatchPlan.of(config, data.trainCount()),
                         config.cluster().workers()));
     }
 

@@ -48,10 +48,13 @@ class PartitionedShuffleTest {
                 "data.train=" + csv);
         String executors = train("executors", "data.shuffle=partitioned", "cluster.engine=sync", "data.train=" + csv,
                 "data.read=executors");
+        String shuffled = train("shuffled", "data.shuffle=partitioned", "cluster.engine=sync", "data.train=" + csv,
+                "cluster.dataPlacement=shuffle");
         train("local", "data.shuffle=partitioned", "cluster.engine=local", "data.train=" + csv);
         String global = train("global", "cluster.engine=sync", "data.train=" + csv);
         assertEquals(sync, reference, "sync == reference bitwise");
         assertEquals(sync, executors, "executor-read == driver-read");
+        assertEquals(sync, shuffled, "rows cached at home (dataPlacement shuffle) == broadcast rows");
         assertNotEquals(sync, global, "partitioned is another plan than global");
         assertEquals(0, Main.run("compare", tmp.resolve("local/model.zip").toString(),
                 tmp.resolve("sync/model.zip").toString(), "--tolerance", "1e-10"), "local within 1e-10 of sync");

@@ -1,0 +1,115 @@
+package org.sparkdnn.engine;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.sparkdnn.data.BatchPlan;
+import org.sparkdnn.data.RowBlock;
+import scala.Tuple2;
+
+/**
+ * {@code data.shuffle: partitioned}: one shuffle moves every training row to its home worker's partition (cached
+ * there); each epoch then only re-keys each partition's rows by their positions in that epoch's order — a narrow
+ * transformation, so after the first epoch no row crosses the network (as long as Spark runs task w where partition w
+ * is cached, which its locality preference asks for).
+ */
+final class PartitionedEpochData implements EpochData {
+    private final JavaPairRDD<Integer, RowBlock> home;
+    private final BatchPlan plan;
+
+    /** @param trainBlocks the training rows keyed by training index (any partitioning) */
+    PartitionedEpochData(JavaRDD<RowBlock> trainBlocks, BatchPlan plan, int workers) {
+        if (!plan.isPartitioned()) {
+            throw new IllegalArgumentException("a partitioned plan is needed");
+        }
+        int[] bounds = new int[workers + 1];
+        for (int w = 0; w <= workers; w++) {
+            bounds[w] = plan.home(w);
+        }
+        this.home = trainBlocks.flatMapToPair(b -> byHome(b, bounds).iterator())
+                .partitionBy(new HashPartitioner(workers))
+                .mapPartitionsToPair(PartitionedEpochData::merge, true)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        this.home.count();
+        this.plan = plan;
+    }
+
+    private static List<Tuple2<Integer, RowBlock>> byHome(RowBlock b, int[] bounds) {
+        int workers = bounds.length - 1;
+        List<List<Integer>> rows = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            rows.add(new ArrayList<>());
+        }
+        for (int i = 0; i < b.rows(); i++) {
+            int key = b.keys()[i];
+            int w = java.util.Arrays.binarySearch(bounds, key);
+            w = w >= 0 ? w : -w - 2; // the home whose range [bounds[w], bounds[w + 1]) holds the key
+            rows.get(w).add(i);
+        }
+        List<Tuple2<Integer, RowBlock>> out = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            if (!rows.get(w).isEmpty()) {
+                int[] r = rows.get(w).stream().mapToInt(Integer::intValue).toArray();
+                int[] keys = java.util.Arrays.stream(r).map(i -> b.keys()[i]).toArray();
+                out.add(new Tuple2<>(w, b.select(r, keys)));
+            }
+        }
+        return out;
+    }
+
+    /** One block per partition: its home rows, keyed by training index. */
+    private static Iterator<Tuple2<Integer, RowBlock>> merge(Iterator<Tuple2<Integer, RowBlock>> parts) {
+        List<RowBlock> blocks = new ArrayList<>();
+        int worker = -1;
+        int rows = 0;
+        int features = 0;
+        while (parts.hasNext()) {
+            Tuple2<Integer, RowBlock> t = parts.next();
+            worker = t._1();
+            blocks.add(t._2());
+            rows += t._2().rows();
+            features = t._2().features();
+        }
+        if (worker < 0) {
+            return java.util.Collections.emptyIterator();
+        }
+        int[] keys = new int[rows];
+        float[] x = new float[rows * features];
+        float[] y = new float[rows];
+        int at = 0;
+        for (RowBlock b : blocks) {
+            System.arraycopy(b.keys(), 0, keys, at, b.rows());
+            System.arraycopy(b.x(), 0, x, at * features, b.rows() * features);
+            System.arraycopy(b.y(), 0, y, at, b.rows());
+            at += b.rows();
+        }
+        return List.of(new Tuple2<>(worker, new RowBlock(keys, x, y, features))).iterator();
+    }
+
+    @Override
+    public JavaPairRDD<Integer, RowBlock> epoch(int epoch) {
+        BatchPlan p = plan;
+        return home.mapValues(b -> {
+            int[] position = p.positions(epoch);
+            int[] keys = new int[b.rows()];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = position[b.keys()[i]];
+            }
+            return new RowBlock(keys, b.x(), b.y(), b.features());
+        });
+    }
+
+    /** The cached home partitions (tests: their lineage and contents). */
+    JavaPairRDD<Integer, RowBlock> home() {
+        return home;
+    }
+
+    @Override
+    public void close() {
+        home.unpersist(false);
+    }
+}
