@@ -150,6 +150,10 @@ public final class ParameterServer implements AutoCloseable {
             nextStep = step;
             for (int w = 0; w < workers; w++) {
                 if (current[w] == null) {
+                    // the survivors of this attempt must go too: Spark kills a failed barrier stage's other tasks
+                    // without interrupting them, so a task blocked reading from here would hold its slot and the
+                    // retried stage could never get all k slots (found: the compose smoke test hung 10 min)
+                    close(current);
                     throw new WorkerLostException("worker " + w + " disconnected before step " + step, null);
                 }
             }

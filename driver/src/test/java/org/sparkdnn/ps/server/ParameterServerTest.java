@@ -144,6 +144,10 @@ class ParameterServerTest {
             WorkerLostException lost = assertThrows(WorkerLostException.class,
                     () -> ps.step(5, 0, Nd4j.createFromArray(1f)));
             assertTrue(lost.getMessage().contains("worker 1"), lost.getMessage());
+            // the survivor's connection is closed, so its task ends and frees its slot for Spark's retry
+            IOException closed = assertThrows(IOException.class, w0::receive);
+            assertTrue(!(closed.getCause() instanceof java.net.SocketTimeoutException), "closed by the server, not "
+                    + "timed out: " + closed);
         }
     }
 
