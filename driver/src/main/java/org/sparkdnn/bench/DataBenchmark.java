@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.CsvReader;
 import org.sparkdnn.data.Examples;
 import org.sparkdnn.engine.DistributedRows;
@@ -18,7 +19,9 @@ import org.sparkdnn.io.Storage;
 /**
  * Ingest of a CSV training file: the driver's reader (one thread, the whole set in the driver's heap) versus
  * {@link DistributedRows} (Spark's executors parse their splits in parallel and cache the rows there; the driver gets
- * counts), side by side over interleaved rounds on the same generated file. Medians of rows per second.
+ * counts), side by side over interleaved rounds on the same generated file. Medians of rows per second. Then, on the
+ * cached rows, the time to materialise an epoch's per-worker data for a global plan (a shuffle per epoch) and a
+ * partitioned one (one shuffle home, then narrow re-keyings).
  *
  * <p>Usage: {@code DataBenchmark [ROWS [FEATURES [ROUNDS [MASTER]]]]} (default 1,000,000 × 32, 3 rounds, local[2])
  */
@@ -63,6 +66,14 @@ public final class DataBenchmark {
                 try (DistributedRows d = DistributedRows.readCsv(sc, file.toString(), reader,
                         sc.defaultParallelism())) {
                     executors[round] = d.count() / ((System.nanoTime() - t1) / 1e9);
+                    if (round == rounds - 1) { // epoch starts on the last round's cached rows
+                        int n = (int) d.count();
+                        long[] global = d.epochStartMillis(new BatchPlan(1, n, 512), 2, 3);
+                        long[] partitioned = d.epochStartMillis(BatchPlan.partitioned(1, n, 512, 2), 2, 3);
+                        System.out.printf(Locale.ROOT, "epoch start, 2 workers, batch 512 (ms: setup, epochs 1-3): "
+                                + "global %s, partitioned %s%n", Arrays.toString(global),
+                                Arrays.toString(partitioned));
+                    }
                 }
                 System.out.printf(Locale.ROOT, "round %d: driver read %,.0f rows/s, executor read %,.0f rows/s%n",
                         round + 1, driver[round], executors[round]);

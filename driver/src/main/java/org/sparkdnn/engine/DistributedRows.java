@@ -13,6 +13,7 @@ import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
+import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.CsvReader;
 import org.sparkdnn.data.DataException;
 import org.sparkdnn.data.RowBlock;
@@ -391,6 +392,25 @@ public final class DistributedRows implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + uri, e);
         }
+    }
+
+    /**
+     * Benchmarks: milliseconds to materialise each of {@code epochs} epochs' per-worker data from these rows (what a
+     * distributed engine waits for at an epoch's start) under {@code plan} — global: a shuffle per epoch; partitioned:
+     * one shuffle home (counted in the setup time, element 0), then narrow re-keyings.
+     */
+    public long[] epochStartMillis(BatchPlan plan, int workers, int epochs) {
+        long start = System.nanoTime();
+        long[] millis = new long[epochs + 1];
+        try (EpochData data = EpochData.onExecutors(blocks, plan, workers)) {
+            millis[0] = (System.nanoTime() - start) / 1_000_000;
+            for (int e = 0; e < epochs; e++) {
+                long t = System.nanoTime();
+                data.epoch(e).values().map(RowBlock::rows).reduce(Integer::sum);
+                millis[e + 1] = (System.nanoTime() - t) / 1_000_000;
+            }
+        }
+        return millis;
     }
 
     /** The rows, cached: one block per input partition, keys = global row ids. */
