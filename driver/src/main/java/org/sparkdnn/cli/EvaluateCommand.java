@@ -123,20 +123,10 @@ final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
-    /** The run's feature scaling: its scaler.json, or (runs from before it) refitted on its training data. */
+    /** The run's feature scaling (null: none). */
     private org.sparkdnn.data.Scaler scaler(Storage storage, RunConfig run) throws java.io.IOException {
-        if (run.data().scaling() == org.sparkdnn.config.Scaling.NONE) {
-            return null;
-        }
-        String file = siblingOf(model, "scaler.json");
-        if (storage.exists(file)) {
-            com.fasterxml.jackson.databind.JsonNode s = new ConfigLoader().json().readTree(storage.readString(file));
-            var json = new ConfigLoader().json();
-            return org.sparkdnn.data.Scaler.of(json.treeToValue(s.get("shift"), float[].class),
-                    json.treeToValue(s.get("scale"), float[].class));
-        }
-        System.err.println("warning: no " + file + "; refitting the run's scaling on its training data");
-        return new DataLoader(run.data(), run.model().loss(), storage).load().scaler();
+        String runDir = model.contains("/") ? model.substring(0, model.lastIndexOf('/')) : ".";
+        return org.sparkdnn.run.RunScaler.of(storage, runDir, run, System.err).orElse(null);
     }
 
     private static String siblingOf(String file, String name) {

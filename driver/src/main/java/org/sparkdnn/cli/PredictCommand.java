@@ -101,12 +101,9 @@ final class PredictCommand implements Callable<Integer> {
                 .set("spark.kryo.registrationRequired", "false")).getOrCreate();
         try {
             DnnModel dnn = DnnModel.fromFiles(storage, model, run.model().loss());
-            if (run.data().scaling() != org.sparkdnn.config.Scaling.NONE && !dnn.hasScaler()) {
-                // a run from before scaler.json: refit its scaling on its training data, as evaluate does
-                System.err.println("warning: " + runDir + " has no scaler.json; refitting the run's "
-                        + run.data().scaling() + " scaling on its training data (" + run.data().train() + ")");
-                dnn = dnn.withScaler(new org.sparkdnn.data.DataLoader(run.data(), run.model().loss(), storage).load()
-                        .scaler());
+            var scaler = org.sparkdnn.run.RunScaler.of(storage, runDir, run, System.err);
+            if (scaler.isPresent()) {
+                dnn = dnn.withScaler(scaler.get());
             }
             int features = dnn.numFeatures();
             Dataset<Row> rows = read(spark, in, run.data(), features);

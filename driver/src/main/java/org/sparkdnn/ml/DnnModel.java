@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -109,13 +110,9 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
     private static DnnModel fromRun(String uid, Storage storage, String output, String lossName, int features,
                                     Map<String, Object> summary, byte[] network, ComputationGraph net) {
         try {
-            float[] shift = null;
-            float[] scale = null;
-            if (storage.exists(output + "/scaler.json")) {
-                JsonNode s = JSON.readTree(storage.readString(output + "/scaler.json"));
-                shift = JSON.treeToValue(s.get("shift"), float[].class);
-                scale = JSON.treeToValue(s.get("scale"), float[].class);
-            }
+            Optional<Scaler> scaler = org.sparkdnn.run.RunScaler.read(storage, output);
+            float[] shift = scaler.map(Scaler::shift).orElse(null);
+            float[] scale = scaler.map(Scaler::scale).orElse(null);
             int outputs = (int) net.outputSingle(false, Nd4j.zeros(net.params().dataType(), 1, features)).size(1);
             Map<String, Object> kept = new LinkedHashMap<>(summary);
             kept.put("outputDir", output);
@@ -206,11 +203,6 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
     public DnnModel withScaler(Scaler scaler) {
         DnnModel m = new DnnModel(uid, network, loss, features, outputs, scaler.shift(), scaler.scale(), summaryJson);
         return copyValues(m, ParamMap.empty());
-    }
-
-    /** Whether it has the scaling its run fitted (false: the run scaled nothing, or predates scaler.json). */
-    public boolean hasScaler() {
-        return shift != null;
     }
 
     /** Whether it predicts classes (softmax cross-entropy or BCE with logits) rather than numbers. */

@@ -213,10 +213,7 @@ public final class TrainingRun {
         summary.put("checkpoints", checkpointStats);
         resumed.ifPresent(c -> summary.put("resumedFrom", c.uri()));
         storage.writeAtomically(out + "/model.zip", Checkpointer.serialise(net));
-        if (!data.scaler().identity()) { // what new inputs need before the network (predict, the Spark ML model)
-            storage.writeAtomically(out + "/scaler.json", loader.json().writeValueAsBytes(Map.of(
-                    "shift", data.scaler().shift(), "scale", data.scaler().scale())));
-        }
+        RunScaler.write(storage, out, data.scaler());
         storage.writeAtomically(out + "/summary.json", loader.json().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(summary));
         writeReport(out);
