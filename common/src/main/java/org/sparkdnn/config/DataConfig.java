@@ -70,9 +70,6 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
             throw new ConfigException("read", "executors reads CSV and Parquet files only for now (format "
                     + format.name().toLowerCase(java.util.Locale.ROOT) + ", train " + train + ")", "executors");
         }
-        if (format == DataFormat.PARQUET && read != DataRead.EXECUTORS) {
-            throw new ConfigException("read", "Parquet is read by the executors: set data.read: executors", "driver");
-        }
         if (format == DataFormat.IDX) {
             notBlank("trainLabels", trainLabels);
             requireLabelsWith("validation", validation, validationLabels);

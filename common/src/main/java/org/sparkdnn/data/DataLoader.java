@@ -15,11 +15,21 @@ public final class DataLoader {
     private final DataConfig config;
     private final Loss loss;
     private final Storage storage;
+    private final java.util.function.Function<String, Examples> parquet;
 
     public DataLoader(DataConfig config, Loss loss, Storage storage) {
+        this(config, loss, storage, file -> {
+            throw new DataException(file, "", "Parquet is read with Spark: the driver module's runs read it");
+        });
+    }
+
+    /** @param parquet reads a Parquet file or directory into rows (Spark SQL lives in the driver module) */
+    public DataLoader(DataConfig config, Loss loss, Storage storage,
+                      java.util.function.Function<String, Examples> parquet) {
         this.config = config;
         this.loss = loss;
         this.storage = storage;
+        this.parquet = parquet;
     }
 
     public Splits load() {
@@ -67,7 +77,7 @@ public final class DataLoader {
             case LIBSVM:
                 return new LibSvmReader(config.numFeatures()).read(storage, file);
             case PARQUET:
-                throw new DataException(file, "", "Parquet is read by the executors (data.read: executors)");
+                return parquet.apply(file);
             case IDX:
                 return new IdxReader().read(storage, file, labels);
             default:

@@ -77,7 +77,6 @@ class InvalidConfigTest {
         rows.add(withData("unknown schedule type", "optimizer: {schedule: {type: linear}}\n", "optimizer.schedule.type", "must be one of [constant, step, exponential, inverseSqrt, cosine]", "linear"));
         rows.add(withData("unknown engine", "cluster: {engine: async}\n", "cluster.engine", "must be one of [local, sync, reference, shared, averaging]", "async"));
         rows.add(row("unknown data format", "data: {train: t.csv, format: orc}\n", "data.format", "must be one of [csv, idx, libsvm, parquet]", "orc"));
-        rows.add(row("parquet read on the driver", "data: {train: t.parquet, format: parquet}\n", "data.read", "Parquet is read by the executors: set data.read: executors", "driver"));
         rows.add(row("unknown scaling", "data: {train: t.csv, scaling: minmax}\n", "data.scaling", "must be one of [none, divide255, standardize]", "minmax"));
         rows.add(withData("unknown data type", "model: {dataType: half}\n", "model.dataType", "must be one of [float, double]", "half"));
         rows.add(withData("unknown layer type", "model: {layers: [{type: conv, units: 3}]}\n", "model.layers[0].type", "must be one of [dense, residual, swiglu]", "conv"));

@@ -105,7 +105,7 @@ final class EvaluateCommand implements Callable<Integer> {
     private Evaluation onExecutors(Storage storage, ComputationGraph net, RunConfig run) throws Exception {
         org.sparkdnn.config.Loss loss = run.model().loss();
         org.apache.spark.SparkConf conf = org.sparkdnn.engine.SparkRuntime.conf(run.cluster(), "sparkdnn evaluate "
-                + data).set("spark.kryo.registrationRequired", "false");
+                + data, true);
         try (org.apache.spark.api.java.JavaSparkContext sc = new org.apache.spark.api.java.JavaSparkContext(conf);
              org.sparkdnn.engine.DistributedRows rows = org.sparkdnn.engine.DistributedRows.readCsv(sc, data,
                      new org.sparkdnn.data.CsvReader(run.data().delimiter(), run.data().header(),

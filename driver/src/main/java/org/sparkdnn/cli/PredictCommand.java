@@ -97,8 +97,8 @@ final class PredictCommand implements Callable<Integer> {
         Format in = format != null ? format : data.toLowerCase(Locale.ROOT).endsWith(".parquet") ? Format.PARQUET
                 : Format.valueOf(run.data().format().name());
         // Spark SQL rows and ML vectors travel here, not only the trainer's own classes: Kryo without a closed list
-        SparkSession spark = SparkSession.builder().config(SparkRuntime.conf(run.cluster(), "sparkdnn predict " + data)
-                .set("spark.kryo.registrationRequired", "false")).getOrCreate();
+        SparkSession spark = SparkSession.builder().config(SparkRuntime.conf(run.cluster(), "sparkdnn predict " + data,
+                true)).getOrCreate();
         try {
             DnnModel dnn = DnnModel.fromFiles(storage, model, run.model().loss());
             var scaler = org.sparkdnn.run.RunScaler.of(storage, runDir, run, System.err);

@@ -16,6 +16,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.CsvReader;
 import org.sparkdnn.data.DataException;
+import org.sparkdnn.data.Examples;
 import org.sparkdnn.data.RowBlock;
 
 /**
@@ -414,6 +415,32 @@ public final class DistributedRows implements AutoCloseable {
     }
 
     /** The rows, cached: one block per input partition, keys = global row ids. */
+    /**
+     * All rows on the driver, in id order ({@code data.read: driver} for files only Spark reads, e.g. Parquet): the
+     * blocks stream in one partition at a time, each row placed at its id, so the driver holds the rows once.
+     */
+    public Examples examples(String source) {
+        long values = count * (long) features;
+        if (values > Integer.MAX_VALUE - 8) {
+            throw new DataException(source, "", count + " rows x " + features + " features do not fit in one driver "
+                    + "array: read them on the executors (data.read: executors)");
+        }
+        float[] x = new float[(int) values];
+        float[] y = new float[(int) count];
+        int[] origins = new int[(int) count];
+        Iterator<RowBlock> it = blocks.toLocalIterator();
+        while (it.hasNext()) {
+            RowBlock b = it.next();
+            for (int i = 0; i < b.rows(); i++) {
+                int id = b.keys()[i];
+                System.arraycopy(b.x(), i * features, x, id * features, features);
+                y[id] = b.y()[i];
+                origins[id] = id;
+            }
+        }
+        return new Examples(source, "row", features, x, y, origins);
+    }
+
     public JavaRDD<RowBlock> blocks() {
         return blocks;
     }

@@ -17,6 +17,14 @@ public final class SparkRuntime {
     }
 
     public static SparkConf conf(ClusterConfig cluster, String appName) {
+        return conf(cluster, appName, false);
+    }
+
+    /**
+     * @param sqlInput the run reads through Spark SQL (Parquet, DataFrames): its jobs ship Spark SQL's own classes
+     *                 (schemas, the types of a user's columns, ML vectors), so Kryo may not require registration then
+     */
+    public static SparkConf conf(ClusterConfig cluster, String appName, boolean sqlInput) {
         SparkConf conf = new SparkConf().setAppName(appName);
         if (!conf.contains("spark.master")) {
             conf.setMaster(cluster.master());
@@ -39,6 +47,9 @@ public final class SparkRuntime {
                 conf.set("spark.executor.extraJavaOptions", (options + " " + aeron).trim());
             }
         }
+        if (sqlInput) {
+            conf.set("spark.kryo.registrationRequired", "false");
+        }
         if (cluster.gpusPerWorker() > 0) {
             String master = conf.get("spark.master");
             if (master.equals("local") || master.startsWith("local[")) {
@@ -54,6 +65,10 @@ public final class SparkRuntime {
     }
 
     public static JavaSparkContext start(ClusterConfig cluster, String appName) {
-        return new JavaSparkContext(conf(cluster, appName));
+        return start(cluster, appName, false);
+    }
+
+    public static JavaSparkContext start(ClusterConfig cluster, String appName, boolean sqlInput) {
+        return new JavaSparkContext(conf(cluster, appName, sqlInput));
     }
 }

@@ -24,7 +24,21 @@ final class SparkSession implements AutoCloseable {
         if (shared.isPresent()) {
             return new SparkSession(shared.get(), false);
         }
-        return new SparkSession(SparkRuntime.start(config.cluster(), "sparkdnn train " + config.output().dir()), true);
+        return new SparkSession(SparkRuntime.start(config.cluster(), "sparkdnn train " + config.output().dir(),
+                sqlInput(config)), true);
+    }
+
+    /** A context to read files only Spark reads (Parquet) on the driver path, whatever the engine. */
+    static SparkSession forReading(RunConfig config, Optional<JavaSparkContext> shared) {
+        if (shared.isPresent()) {
+            return new SparkSession(shared.get(), false);
+        }
+        return new SparkSession(SparkRuntime.start(config.cluster(), "sparkdnn read " + config.data().train(),
+                sqlInput(config)), true);
+    }
+
+    private static boolean sqlInput(RunConfig config) {
+        return config.data().format() == org.sparkdnn.config.DataFormat.PARQUET;
     }
 
     /** The same context, not stopped by closing what this returns (the run that started it stops it). */

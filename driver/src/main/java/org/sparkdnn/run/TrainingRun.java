@@ -119,12 +119,28 @@ public final class TrainingRun {
                                 : new ReferenceEngine(spark.context(), config, net, data));
             }
         }
-        DataLoader reader = new DataLoader(config.data(), config.model().loss(), storage);
-        Splits splits = trainingRows.isPresent() ? reader.load(trainingRows.get()) : reader.load();
+        Splits splits;
+        if (config.data().format() == org.sparkdnn.config.DataFormat.PARQUET) {
+            // Spark reads the Parquet files, the driver gathers the rows (driver-path engines, or data.read: driver)
+            try (SparkSession spark = SparkSession.forReading(config, sharedSpark)) {
+                splits = load(new DataLoader(config.data(), config.model().loss(), storage, file -> {
+                    try (org.sparkdnn.engine.DistributedRows rows = org.sparkdnn.engine.DistributedRows.readParquet(
+                            spark.context(), file, config.data().featuresField(), config.data().labelField())) {
+                        return rows.examples(file);
+                    }
+                }));
+            }
+        } else {
+            splits = load(new DataLoader(config.data(), config.model().loss(), storage));
+        }
         ExampleMatrix train = matrix(splits.train(), splits, type);
         Optional<ExampleMatrix> validation = splits.validation().map(e -> matrix(e, splits, type));
         Optional<ExampleMatrix> test = splits.test().map(e -> matrix(e, splits, type));
         return train(out, start, TrainingData.onDriver(splits, train, validation, test), Optional.empty(), null);
+    }
+
+    private Splits load(DataLoader reader) {
+        return trainingRows.isPresent() ? reader.load(trainingRows.get()) : reader.load();
     }
 
     /** The lease, then the run on {@code data}; {@code spark} when it is already running (executor data). */

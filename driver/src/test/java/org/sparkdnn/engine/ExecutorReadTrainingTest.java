@@ -106,13 +106,14 @@ class ExecutorReadTrainingTest {
             assertEquals(2, Main.run("train", "--config", ROOT.resolve("conf/digits.yaml").toString(), "--set",
                     "data.read=executors", "--set", "data.train=" + csv, "--set", "cluster.engine=local",
                     "--output", tmp.resolve("local").toString()));
-            assertEquals(2, Main.run("train", "--config", ROOT.resolve("conf/digits.yaml").toString(), "--set",
-                    "data.format=parquet", "--set", "data.train=" + csv, "--output", tmp.resolve("pq").toString()));
+            assertEquals(4, Main.run("train", "--config", ROOT.resolve("conf/digits.yaml").toString(), "--set",
+                    "data.format=parquet", "--set", "data.train=" + csv, "--set", "cluster.engine=local",
+                    "--output", tmp.resolve("pq").toString()), "a CSV file is no Parquet: a data error");
         } finally {
             System.setErr(err);
         }
         String text = messages.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(text.contains("data.read: Parquet is read by the executors: set data.read: executors"), text);
+        assertTrue(text.contains("tiny.csv: not readable as Parquet"), text);
         assertTrue(text.contains("data.read: executors reads CSV and Parquet files only for now"), text);
         assertTrue(text.contains("data.read: executors works with cluster.engine sync or reference"), text);
     }

@@ -23,6 +23,9 @@ class SparkRuntimeTest {
         SparkConf conf = SparkRuntime.conf(cluster("{maxStageAttempts: 3, threadsPerWorker: 2}"), "t");
         assertEquals("org.apache.spark.serializer.KryoSerializer", conf.get("spark.serializer"));
         assertEquals("true", conf.get("spark.kryo.registrationRequired"));
+        // Spark SQL input (Parquet): its jobs ship Spark's own classes (schemas, a user's column types), not a closed list
+        assertEquals("false", SparkRuntime.conf(cluster("{maxStageAttempts: 3}"), "t", true)
+                .get("spark.kryo.registrationRequired"));
         assertEquals("org.sparkdnn.io.KryoRegistration", conf.get("spark.kryo.registrator"));
         assertEquals("3", conf.get("spark.stage.maxConsecutiveAttempts"));
         assertEquals("false", conf.get("spark.dynamicAllocation.enabled"));
