@@ -27,7 +27,7 @@ import java.util.Optional;
  * @param validationFraction fraction of train held out for validation when no validation file (default 0)
  * @param testFraction       fraction of train held out for test when no test file (default 0)
  * @param splitSeed          seed of the held-out split (default 1234), independent of the training seed
- * @param read               driver (default) or executors: who reads the files (executors: CSV or Parquet, sync)
+ * @param read               driver (default) or executors: who reads the files (executors: CSV, LibSVM or Parquet files)
  * @param featuresField      Parquet: the features column (an ML Vector or an array of numbers; default "features");
  *                           when the file has no such column, every numeric column but the label, in schema order
  * @param labelField         Parquet: the label column (default "label")
@@ -65,9 +65,9 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
         featuresField = orDefault(featuresField, "features");
         labelField = orDefault(labelField, "label");
         shuffle = orDefault(shuffle, DataShuffle.GLOBAL);
-        if (read == DataRead.EXECUTORS && ((format != DataFormat.CSV && format != DataFormat.PARQUET)
-                || train.startsWith("embedded:"))) {
-            throw new ConfigException("read", "executors reads CSV and Parquet files only for now (format "
+        if (read == DataRead.EXECUTORS && (format == DataFormat.IDX || train.startsWith("embedded:"))) {
+            throw new ConfigException("read", "executors reads CSV, LibSVM and Parquet files; IDX and the embedded "
+                    + "sets are read by the driver (format "
                     + format.name().toLowerCase(java.util.Locale.ROOT) + ", train " + train + ")", "executors");
         }
         if (format == DataFormat.IDX) {

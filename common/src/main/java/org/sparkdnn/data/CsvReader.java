@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
 import org.sparkdnn.io.Storage;
 
 /** Reads delimited text: one example per line, one label column (negative index counts from the end). */
-public final class CsvReader implements java.io.Serializable {
+public final class CsvReader implements LineFormat {
+    private static final long serialVersionUID = 1L;
+
     private final String delimiter;
     private final boolean header;
     private final int labelColumn;
@@ -51,6 +53,7 @@ public final class CsvReader implements java.io.Serializable {
      * One data line (not blank, not the header) of {@code uri}: its features in column order, then the label, as
      * floats; {@code columns} is the first row's column count (negative on the first row). Errors name file and line.
      */
+    @Override
     public float[] row(String uri, long lineNo, String line, int columns) {
         String[] cells = line.split(delimiter, -1);
         if (columns < 0) {
@@ -78,6 +81,11 @@ public final class CsvReader implements java.io.Serializable {
             }
         }
         return row;
+    }
+
+    @Override
+    public boolean skips(boolean firstLineOfFile, String line) {
+        return skips(firstLineOfFile ? 1 : 2, line);
     }
 
     /** Whether line {@code lineNo} (1-based) holds no example: the header, or blank. */

@@ -14,7 +14,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkdnn.data.BatchPlan;
-import org.sparkdnn.data.CsvReader;
+import org.sparkdnn.data.LibSvmReader;
+import org.sparkdnn.data.LineFormat;
 import org.sparkdnn.data.DataException;
 import org.sparkdnn.data.Examples;
 import org.sparkdnn.data.RowBlock;
@@ -41,8 +42,8 @@ public final class DistributedRows implements AutoCloseable {
         this.features = features;
     }
 
-    /** Reads CSV {@code uri} (a file or a directory of files) on the executors. */
-    public static DistributedRows readCsv(JavaSparkContext sc, String uri, CsvReader reader, int minPartitions) {
+    /** Reads CSV (or any line format) {@code uri} (a file or a directory of files) on the executors. */
+    public static DistributedRows readCsv(JavaSparkContext sc, String uri, LineFormat reader, int minPartitions) {
         try {
             return read(sc, uri, reader, minPartitions);
         } catch (Exception e) { // Spark's job failures are checked SparkExceptions, thrown unchecked from Scala
@@ -50,7 +51,25 @@ public final class DistributedRows implements AutoCloseable {
         }
     }
 
-    private static DistributedRows read(JavaSparkContext sc, String uri, CsvReader reader, int minPartitions) {
+    /**
+     * Reads LibSVM {@code uri} on the executors as dense rows of {@code numFeatures} columns; without it, a first pass
+     * over the text finds the largest feature index (as the driver's reader does).
+     */
+    public static DistributedRows readLibSvm(JavaSparkContext sc, String uri, Integer numFeatures, int minPartitions) {
+        try {
+            int d = numFeatures != null ? numFeatures : files(sc, uri).stream()
+                    .mapToInt(f -> sc.textFile(f, minPartitions).map(LibSvmReader::maxIndex).fold(0, Math::max))
+                    .max().orElse(0);
+            if (d == 0) {
+                throw new DataException(uri, "", "no features found; set data.numFeatures");
+            }
+            return read(sc, uri, LibSvmReader.lines(d), minPartitions);
+        } catch (Exception e) {
+            throw dataError(e);
+        }
+    }
+
+    private static DistributedRows read(JavaSparkContext sc, String uri, LineFormat reader, int minPartitions) {
         List<String> files = files(sc, uri);
         List<JavaRDD<String>> parts = new ArrayList<>();
         List<Integer> fileOfPartition = new ArrayList<>();
@@ -116,7 +135,7 @@ public final class DistributedRows implements AutoCloseable {
     }
 
     /** Two passes: line and row counts per partition first, so that ids and line numbers are exact from the start. */
-    private static DistributedRows exactRead(JavaSparkContext sc, String uri, CsvReader reader, JavaRDD<String> text,
+    private static DistributedRows exactRead(JavaSparkContext sc, String uri, LineFormat reader, JavaRDD<String> text,
                                              boolean[] firstOfFile, String[] fileNames, Integer[] fileIndex) {
         int partitions = text.getNumPartitions();
         List<long[]> counted = text.mapPartitionsWithIndex((p, it) -> {
@@ -126,7 +145,7 @@ public final class DistributedRows implements AutoCloseable {
                 String line = it.next();
                 lines++;
                 boolean header = firstOfFile[p] && lines == 1;
-                if (!(header ? reader.skips(1, line) : line.isBlank())) {
+                if (!reader.skips(header, line)) {
                     rows++;
                 }
             }
@@ -162,7 +181,7 @@ public final class DistributedRows implements AutoCloseable {
         return new DistributedRows(parsed, rows, columns - 1);
     }
 
-    private static int firstRowColumns(JavaRDD<String> text, CsvReader reader, String[] files, Integer[] fileIndex,
+    private static int firstRowColumns(JavaRDD<String> text, LineFormat reader, String[] files, Integer[] fileIndex,
                                        boolean[] firstOfFile) {
         List<Integer> firsts = text.mapPartitionsWithIndex((p, it) -> {
             long n = 0;
@@ -170,7 +189,7 @@ public final class DistributedRows implements AutoCloseable {
                 String line = it.next();
                 n++;
                 boolean header = firstOfFile[p] && n == 1;
-                if (!(header ? reader.skips(1, line) : line.isBlank())) {
+                if (!reader.skips(header, line)) {
                     return List.of(reader.row(files[fileIndex[p]], n, line, -1).length).iterator();
                 }
             }
@@ -179,14 +198,14 @@ public final class DistributedRows implements AutoCloseable {
         return firsts.get(0);
     }
 
-    private static RowBlock parse(Iterator<String> it, CsvReader reader, String file, boolean firstOfFile,
+    private static RowBlock parse(Iterator<String> it, LineFormat reader, String file, boolean firstOfFile,
                                   long lineOffset, long rowOffset, int columns) {
         List<float[]> rows = new ArrayList<>();
         long line = lineOffset;
         while (it.hasNext()) {
             String text = it.next();
             line++;
-            if (firstOfFile && line == 1 ? reader.skips(1, text) : text.isBlank()) {
+            if (reader.skips(firstOfFile && line == 1, text)) {
                 continue;
             }
             float[] row = reader.row(file, line, text, columns);
@@ -312,6 +331,104 @@ public final class DistributedRows implements AutoCloseable {
             throw new DataException(uri, "", n + " rows: more than this trainer indexes (2^31 - 1)");
         }
         return new DistributedRows(blocks, n, widths.get(0));
+    }
+
+    /**
+     * A DataFrame's features and label (columns 0 and 1 of {@code selected}: an ML Vector or array of numbers, a
+     * number) as cached row blocks on the executors, ids 0..n−1 in the DataFrame's partition and row order — stable
+     * for the run because the blocks are cached once. One pass: a bad row (null, non-finite, another width) is named
+     * by its global row index.
+     */
+    public static DistributedRows fromDataFrame(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> selected,
+                                                String source) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(selected.sparkSession().sparkContext());
+        org.apache.spark.util.CollectionAccumulator<String> problems = sc.sc().collectionAccumulator(
+                "sparkdnn data problems");
+        JavaRDD<RowBlock> local = selected.javaRDD().mapPartitionsWithIndex((p, it) -> {
+            List<float[]> xs = new ArrayList<>();
+            List<Float> ys = new ArrayList<>();
+            int width = -1;
+            String problem = null;
+            for (int i = 0; it.hasNext() && problem == null; i++) {
+                org.apache.spark.sql.Row row = it.next();
+                try {
+                    if (row.isNullAt(0) || row.isNullAt(1)) {
+                        throw new DataException(source, "", "null " + (row.isNullAt(0) ? "features" : "label"));
+                    }
+                    float[] x = vector(row.get(0), source, "");
+                    double y = ((Number) row.get(1)).doubleValue();
+                    if (!Double.isFinite(y)) {
+                        throw new DataException(source, "", "label is " + y);
+                    }
+                    if (width >= 0 && x.length != width) {
+                        throw new DataException(source, "", x.length + " features where other rows have " + width);
+                    }
+                    width = x.length;
+                    xs.add(x);
+                    ys.add((float) y);
+                } catch (DataException e) {
+                    problem = p + ":" + i + ":" + e.getMessage().substring(source.length() + 2);
+                    problems.add(problem);
+                }
+            }
+            int d = Math.max(width, 0);
+            float[] x = new float[xs.size() * d];
+            float[] y = new float[xs.size()];
+            int[] keys = new int[xs.size()];
+            for (int i = 0; i < keys.length; i++) {
+                System.arraycopy(xs.get(i), 0, x, i * d, d);
+                y[i] = ys.get(i);
+                keys[i] = i;
+            }
+            return List.of(new RowBlock(keys, x, y, d)).iterator();
+        }, true);
+        local.persist(StorageLevel.MEMORY_AND_DISK());
+        List<int[]> shapes = local.map(b -> new int[] {b.rows(), b.rows() == 0 ? -1 : b.features()}).collect();
+        int partitions = shapes.size();
+        long[] offsets = new long[partitions];
+        long total = 0;
+        int width = -1;
+        String widthProblem = null;
+        for (int p = 0; p < partitions; p++) {
+            offsets[p] = total;
+            total += shapes.get(p)[0];
+            int w = shapes.get(p)[1];
+            if (w >= 0 && width >= 0 && w != width && widthProblem == null) {
+                widthProblem = "row " + offsets[p] + ": " + w + " features where other rows have " + width;
+            }
+            width = width < 0 ? w : width;
+        }
+        List<String> found = new ArrayList<>(problems.value());
+        if (!found.isEmpty() || widthProblem != null) {
+            local.unpersist(false);
+            if (!found.isEmpty()) {
+                found.sort(java.util.Comparator.comparingInt(f -> Integer.parseInt(f.substring(0, f.indexOf(':')))));
+                String[] parts = found.get(0).split(":", 3);
+                long row = offsets[Integer.parseInt(parts[0])] + Integer.parseInt(parts[1]);
+                throw new DataException(source, "row " + row, parts[2]);
+            }
+            throw new DataException(source, "", widthProblem);
+        }
+        if (total == 0) {
+            local.unpersist(false);
+            throw new DataException(source, "", "no rows");
+        }
+        if (total > Integer.MAX_VALUE) {
+            local.unpersist(false);
+            throw new DataException(source, "", total + " rows: more than this trainer indexes (2^31 - 1)");
+        }
+        JavaRDD<RowBlock> global = local.mapPartitionsWithIndex((p, it) -> {
+            RowBlock b = it.next();
+            int[] keys = new int[b.rows()];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = Math.toIntExact(offsets[p] + i);
+            }
+            return List.of(new RowBlock(keys, b.x(), b.y(), b.features())).iterator();
+        }, true);
+        global.persist(StorageLevel.MEMORY_AND_DISK());
+        global.count();
+        local.unpersist(false);
+        return new DistributedRows(global, total, width);
     }
 
     private static float[] vector(Object value, String file, String where) {

@@ -72,7 +72,8 @@ public final class Dl4jSparkEngine implements EpochEngine {
     private final JavaSparkContext sc;
     private final RunConfig config;
     private final ComputationGraph master;
-    private final ExampleMatrix train;
+    /** The training rows with these indices, as one DataSet (the norms' batch). */
+    private final java.util.function.Function<int[], DataSet> batch;
     private final EpochData data;
     private final ShardSets shardSets;
     private final SparkComputationGraph sparkNet;
@@ -86,10 +87,32 @@ public final class Dl4jSparkEngine implements EpochEngine {
 
     public Dl4jSparkEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, Splits splits,
                            ExampleMatrix train) {
+        this(sc, config, master, train::batch, EpochData.of(config.cluster().dataPlacement(), sc, splits.train(),
+                org.sparkdnn.data.BatchPlan.of(config, splits.train().count()), config.cluster().workers()),
+                splits.train().features(), splits.train().count(), splits.classes());
+    }
+
+    /**
+     * {@code data.read: executors}: DL4J's trainers on rows already cached on the executors (the driver fetches only
+     * the last batch of each epoch, for the per-layer gradient norms).
+     */
+    public Dl4jSparkEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, ExecutorData data) {
+        this(sc, config, master, rows -> {
+            int[] sorted = rows.clone();
+            java.util.Arrays.sort(sorted);
+            return data.trainRows(sorted, org.sparkdnn.model.Dl4jMapping.dataType(config.model().dataType()))
+                    .batch(java.util.stream.IntStream.range(0, sorted.length).toArray());
+        }, EpochData.onExecutors(data.train(), org.sparkdnn.data.BatchPlan.of(config, data.trainCount()),
+                config.cluster().workers()), data.shape().inputs(), data.trainCount(), data.classes());
+    }
+
+    private Dl4jSparkEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master,
+                            java.util.function.Function<int[], DataSet> batch, EpochData data, int features,
+                            int trainCount, int classes) {
         this.sc = sc;
         this.config = config;
         this.master = master;
-        this.train = train;
+        this.batch = batch;
         ClusterConfig cluster = config.cluster();
         if (System.getProperty(AERON_UNBLOCK) == null) {
             System.setProperty(AERON_UNBLOCK, AERON_UNBLOCK_NANOS);
@@ -101,10 +124,9 @@ public final class Dl4jSparkEngine implements EpochEngine {
             t.setDaemon(true);
             return t;
         });
-        this.data = EpochData.of(cluster.dataPlacement(), sc, splits.train(),
-                org.sparkdnn.data.BatchPlan.of(config, splits.train().count()), cluster.workers());
-        this.shardSets = new ShardSets(splits.train().features(), splits.train().count(),
-                config.training().batchSize(), config.model().loss(), splits.classes(), config.model().dataType(),
+        this.data = data;
+        this.shardSets = new ShardSets(features, trainCount,
+                config.training().batchSize(), config.model().loss(), classes, config.model().dataType(),
                 cluster.faultInjection().worker(), cluster.faultInjection().stallSeconds());
         TrainingMaster<?, ?> trainingMaster = cluster.engine() == Engine.SHARED ? sharedMaster() : averagingMaster();
         this.sparkNet = new SparkComputationGraph(sc, master, trainingMaster);
@@ -207,7 +229,7 @@ public final class Dl4jSparkEngine implements EpochEngine {
         epochs++;
         master.getConfiguration().setIterationCount((epoch + 1) * batches.size());
         long normStart = System.nanoTime();
-        DataSet last = train.batch(batches.get(batches.size() - 1));
+        DataSet last = batch.apply(batches.get(batches.size() - 1));
         ShardGradient g = ShardGradient.compute(master, last);
         norms = GradientNorms.perLayer(master.gradient(), last.numExamples());
         normNanos += System.nanoTime() - normStart;

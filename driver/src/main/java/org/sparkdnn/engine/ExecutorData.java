@@ -64,13 +64,15 @@ public final class ExecutorData implements AutoCloseable {
     }
 
     public static ExecutorData read(JavaSparkContext sc, DataConfig data, Loss loss) {
-        CsvReader reader = new CsvReader(data.delimiter(), data.header(), data.labelColumn());
-        int parallelism = sc.defaultParallelism();
-        java.util.function.Function<String, DistributedRows> readFile = data.format()
-                == org.sparkdnn.config.DataFormat.PARQUET
-                ? f -> DistributedRows.readParquet(sc, f, data.featuresField(), data.labelField())
-                : f -> DistributedRows.readCsv(sc, f, reader, parallelism);
-        DistributedRows all = readFile.apply(data.train());
+        return of(sc, readFile(sc, data).apply(data.train()), data, loss);
+    }
+
+    /**
+     * The run's splits from training rows already on the executors ({@code all}, e.g. a DataFrame's; closed here once
+     * the splits are cached); validation/test files, when configured, are read as {@link #read} does.
+     */
+    public static ExecutorData of(JavaSparkContext sc, DistributedRows all, DataConfig data, Loss loss) {
+        java.util.function.Function<String, DistributedRows> readFile = readFile(sc, data);
         Optional<DistributedRows> validationFile = data.validationFile().map(readFile);
         Optional<DistributedRows> testFile = data.testFile().map(readFile);
         int n = Math.toIntExact(all.count());
@@ -129,6 +131,19 @@ public final class ExecutorData implements AutoCloseable {
         return new ExecutorData(sc, loss, scaledTrain, scaledValidation, scaledTest, trainCount, validationCount,
                 testCount, classes, new IoShape(d, loss == Loss.SOFTMAX_CROSS_ENTROPY ? classes : 1), scaler,
                 "executors:" + sha);
+    }
+
+    private static java.util.function.Function<String, DistributedRows> readFile(JavaSparkContext sc, DataConfig data) {
+        CsvReader reader = new CsvReader(data.delimiter(), data.header(), data.labelColumn());
+        int parallelism = sc.defaultParallelism();
+        switch (data.format()) {
+            case PARQUET:
+                return f -> DistributedRows.readParquet(sc, f, data.featuresField(), data.labelField());
+            case LIBSVM:
+                return f -> DistributedRows.readLibSvm(sc, f, data.numFeatures(), parallelism);
+            default:
+                return f -> DistributedRows.readCsv(sc, f, reader, parallelism);
+        }
     }
 
     private static long rows(JavaRDD<RowBlock> blocks) {

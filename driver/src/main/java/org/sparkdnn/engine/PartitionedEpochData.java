@@ -1,7 +1,6 @@
 package org.sparkdnn.engine;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -30,9 +29,10 @@ final class PartitionedEpochData implements EpochData {
         for (int w = 0; w <= workers; w++) {
             bounds[w] = plan.home(w);
         }
+        // the shuffled-in blocks are cached as they arrive (no merge into one block: that copy doubled a home's
+        // memory and ran a 1 GB home out of heap); the worker's epoch task takes any number of blocks
         this.home = trainBlocks.flatMapToPair(b -> byHome(b, bounds).iterator())
                 .partitionBy(new HashPartitioner(workers))
-                .mapPartitionsToPair(PartitionedEpochData::merge, true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         this.home.count();
         this.plan = plan;
@@ -59,35 +59,6 @@ final class PartitionedEpochData implements EpochData {
             }
         }
         return out;
-    }
-
-    /** One block per partition: its home rows, keyed by training index. */
-    private static Iterator<Tuple2<Integer, RowBlock>> merge(Iterator<Tuple2<Integer, RowBlock>> parts) {
-        List<RowBlock> blocks = new ArrayList<>();
-        int worker = -1;
-        int rows = 0;
-        int features = 0;
-        while (parts.hasNext()) {
-            Tuple2<Integer, RowBlock> t = parts.next();
-            worker = t._1();
-            blocks.add(t._2());
-            rows += t._2().rows();
-            features = t._2().features();
-        }
-        if (worker < 0) {
-            return java.util.Collections.emptyIterator();
-        }
-        int[] keys = new int[rows];
-        float[] x = new float[rows * features];
-        float[] y = new float[rows];
-        int at = 0;
-        for (RowBlock b : blocks) {
-            System.arraycopy(b.keys(), 0, keys, at, b.rows());
-            System.arraycopy(b.x(), 0, x, at * features, b.rows() * features);
-            System.arraycopy(b.y(), 0, y, at, b.rows());
-            at += b.rows();
-        }
-        return List.of(new Tuple2<>(worker, new RowBlock(keys, x, y, features))).iterator();
     }
 
     @Override

@@ -22,8 +22,10 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
 import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.Engine;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.data.Examples;
+import org.sparkdnn.engine.DistributedRows;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.run.TrainingRun;
 
@@ -31,8 +33,9 @@ import org.sparkdnn.run.TrainingRun;
  * What {@link DnnClassifier} and {@link DnnRegressor} share: the run config as ML params — a YAML config (inline or a
  * file/Hadoop URI), {@code --set}-style overrides, and the common settings as typed params — and {@code fit}, which
  * trains with any engine (local, sync, reference, shared, averaging) on the Spark session the DataFrame belongs to.
- * The selected feature and label columns are collected to the driver (as a CSV or LibSVM file would be read there;
- * reading on the executors is not done yet). The run writes its usual outputs (model.zip, summary.json, report.html,
+ * With the distributed engines the selected feature and label columns stay on the executors (cached there as row
+ * blocks, ids in the DataFrame's order; the driver plans and holds one byte and one int per row for a held-out
+ * split); {@code local} collects them to the driver, as a file would be read there. The run writes its usual outputs (model.zip, summary.json, report.html,
  * checkpoints) under {@code outputDir}.
  */
 public abstract class DnnEstimator extends Estimator<DnnModel> implements DefaultParamsWritable {
@@ -291,15 +294,29 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
                     + (isClassifier() ? "classification loss (softmaxCrossEntropy, bceWithLogits)"
                     : "regression loss (l1, l2)"), run.model().loss());
         }
-        Examples rows = DataFrameRows.read(dataset, getOrDefault(featuresCol), getOrDefault(labelCol));
+        String features = getOrDefault(featuresCol);
+        String label = getOrDefault(labelCol);
+        Engine engine = run.cluster().engine();
+        TrainingRun training = new TrainingRun(run, storage, consoleOf(), System::nanoTime, Optional.of(jsc));
+        int width;
+        if (engine != Engine.LOCAL) {
+            // the rows stay on the executors: cached there as blocks, the driver plans
+            DistributedRows rows = DistributedRows.fromDataFrame(dataset.toDF().select(features, label),
+                    "DataFrame columns " + features + ", " + label);
+            width = rows.features();
+            training.withExecutorRows(rows);
+        } else {
+            Examples rows = DataFrameRows.read(dataset, features, label);
+            width = rows.features();
+            training.withTrainingRows(rows);
+        }
         Map<String, Object> summary;
         try {
-            summary = new TrainingRun(run, storage, consoleOf(), System::nanoTime, Optional.of(jsc))
-                    .withTrainingRows(rows).execute();
+            summary = training.execute();
         } catch (IOException e) {
             throw new UncheckedIOException("training failed: " + e.getMessage(), e);
         }
-        DnnModel model = DnnModel.fromRun(uid, storage, output, run.model().loss().name(), rows.features(), summary);
+        DnnModel model = DnnModel.fromRun(uid, storage, output, run.model().loss().name(), width, summary);
         copyValues(model, ParamMap.empty());
         model.setParent(this);
         return model;

@@ -56,6 +56,7 @@ public final class TrainingRun {
     private final Optional<JavaSparkContext> sharedSpark;
     private Optional<String> resumeFrom = Optional.empty();
     private Optional<org.sparkdnn.data.Examples> trainingRows = Optional.empty();
+    private Optional<org.sparkdnn.engine.DistributedRows> executorRows = Optional.empty();
     private boolean progressBar;
 
     public TrainingRun(RunConfig config, Storage storage, PrintStream console, LongSupplier nanoClock) {
@@ -105,18 +106,23 @@ public final class TrainingRun {
     private Map<String, Object> train(String out) throws IOException {
         long start = nanoClock.getAsLong();
         DataType type = Dl4jMapping.dataType(config.model().dataType());
-        if (config.data().read() == org.sparkdnn.config.DataRead.EXECUTORS) {
+        if (config.data().read() == org.sparkdnn.config.DataRead.EXECUTORS || executorRows.isPresent()) {
             Engine engine = config.cluster().engine();
-            if ((engine != Engine.SYNC && engine != Engine.REFERENCE) || trainingRows.isPresent()) {
-                throw new org.sparkdnn.config.ConfigException("data.read", "executors works with cluster.engine "
-                        + "sync or reference (and files) only for now", engine.key());
+            if (engine == Engine.LOCAL || trainingRows.isPresent()) {
+                throw new org.sparkdnn.config.ConfigException("data.read", "executors needs a distributed "
+                        + "cluster.engine (sync, reference, shared, averaging): local trains in the driver's JVM",
+                        engine.key());
             }
             try (SparkSession spark = SparkSession.forEngine(config, sharedSpark);
-                 org.sparkdnn.engine.ExecutorData data = org.sparkdnn.engine.ExecutorData.read(spark.context(),
-                         config.data(), config.model().loss())) {
+                 org.sparkdnn.engine.ExecutorData data = executorRows.isPresent()
+                         ? org.sparkdnn.engine.ExecutorData.of(spark.context(), executorRows.get(), config.data(),
+                                 config.model().loss())
+                         : org.sparkdnn.engine.ExecutorData.read(spark.context(), config.data(),
+                                 config.model().loss())) {
                 return train(out, start, TrainingData.onExecutors(data, type), Optional.of(spark),
                         net -> engine == Engine.SYNC ? new SyncEngine(spark.context(), config, net, data)
-                                : new ReferenceEngine(spark.context(), config, net, data));
+                                : engine == Engine.REFERENCE ? new ReferenceEngine(spark.context(), config, net, data)
+                                : new org.sparkdnn.engine.Dl4jSparkEngine(spark.context(), config, net, data));
             }
         }
         Splits splits;
@@ -279,13 +285,22 @@ public final class TrainingRun {
         return this;
     }
 
-    /** Continue from this checkpoint directory (else: the newest valid one in checkpoint.dir, if any). */
     /** Trains on these rows (already read, e.g. from a DataFrame) instead of reading {@code data.train}. */
     public TrainingRun withTrainingRows(org.sparkdnn.data.Examples rows) {
         this.trainingRows = Optional.of(rows);
         return this;
     }
 
+    /**
+     * Trains on these rows, cached on the executors of the shared context (e.g. a DataFrame's), instead of reading
+     * {@code data.train}: engines sync and reference, the driver never holds them.
+     */
+    public TrainingRun withExecutorRows(org.sparkdnn.engine.DistributedRows rows) {
+        this.executorRows = Optional.of(rows);
+        return this;
+    }
+
+    /** Continue from this checkpoint directory (else: the newest valid one in checkpoint.dir, if any). */
     public TrainingRun resumingFrom(String checkpointUri) {
         this.resumeFrom = Optional.of(checkpointUri);
         return this;

@@ -74,6 +74,31 @@ class Dl4jEnginesTest {
         assertTrue(accuracy >= 0.93, "test accuracy " + accuracy);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"averaging", "shared"})
+    void dl4jsTrainersTrainOnRowsTheExecutorsRead(String engine) throws Exception {
+        Path csv = tmp.resolve("digits.csv");
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(
+                getClass().getResourceAsStream("/datasets/digits.csv.gz"))) {
+            Files.copy(in, csv);
+        }
+        Runs.Result r = Runs.train(SPARK.context(), tmp.resolve(engine), quickStart(), "cluster.engine=" + engine,
+                "data.train=" + csv, "data.read=executors", "training.epochs=15", "checkpoint.everyEpochs=1");
+        double accuracy = r.summary().get("test").get("accuracy").asDouble();
+        System.out.printf("%s on executor-read digits, 15 epochs: test accuracy %.4f%n", engine, accuracy);
+        assertTrue(accuracy >= 0.90, engine + ": test accuracy " + accuracy);
+        assertEquals(359, r.summary().get("test").get("examples").asInt(), "the same held-out split as DataLoader's");
+        Path checkpoint;
+        try (java.util.stream.Stream<Path> kept = Files.list(r.dir().resolve("checkpoints"))) {
+            checkpoint = kept.filter(p -> p.getFileName().toString().startsWith("ckpt-")).findFirst().orElseThrow();
+        }
+        assertTrue(Files.readString(checkpoint.resolve("manifest.json")).contains("\"trainSha256\" : \"executors:"),
+                "the rows were the executors'");
+        long norms = Files.readAllLines(r.dir().resolve("metrics.jsonl")).stream()
+                .filter(l -> l.contains("\"type\":\"gradientNorms\"")).count();
+        assertEquals(r.summary().get("epochs").asInt(), norms, "per-layer gradient norms once per epoch");
+    }
+
     /**
      * The network from our config ships to DL4J's workers: a residual block, our loss and updater (and, with
      * {@code averaging}, our warmup + cosine schedule; {@code shared} rejects schedules).

@@ -95,6 +95,55 @@ class ExecutorReadTrainingTest {
     }
 
     @Test
+    void libSvmReadOnTheExecutorsEqualsLibSvmReadOnTheDriver() throws Exception {
+        // the digits as sparse LibSVM (zeros left out, so the width comes from the largest index, as on the driver)
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(new GZIPInputStream(
+                getClass().getResourceAsStream("/datasets/digits.csv.gz")), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                String[] f = line.split(",");
+                StringBuilder b = new StringBuilder(f[f.length - 1].replace(".0", ""));
+                for (int i = 0; i < f.length - 1; i++) {
+                    if (Double.parseDouble(f[i]) != 0) {
+                        b.append(' ').append(i + 1).append(':').append(f[i]);
+                    }
+                }
+                lines.add(lines.size() % 400 == 7 ? "# a comment line" : "");
+                lines.add(b.toString());
+            }
+        }
+        Path svm = Files.write(tmp.resolve("digits.svm"), lines);
+        String[] common = {"--config", ROOT.resolve("conf/digits.yaml").toString(), "--set", "data.train=" + svm,
+            "--set", "data.format=libsvm", "--set", "training.epochs=2", "--set", "cluster.engine=sync", "--set",
+            "cluster.workers=2", "--set", "cluster.master=local[2]"};
+        assertEquals(0, Main.run(concat(new String[] {"train"}, common, new String[] {"--set", "data.read=driver",
+            "--output", tmp.resolve("driver").toString()})));
+        assertEquals(0, Main.run(concat(new String[] {"train"}, common, new String[] {"--set", "data.read=executors",
+            "--output", tmp.resolve("executors").toString()})));
+        ObjectMapper json = new ObjectMapper();
+        JsonNode driver = json.readTree(tmp.resolve("driver/summary.json").toFile());
+        JsonNode executors = json.readTree(tmp.resolve("executors/summary.json").toFile());
+        assertEquals(1258, executors.at("/train/examples").asInt());
+        assertEquals(driver.get("paramsSha256").asText(), executors.get("paramsSha256").asText(),
+                "the same dense rows, splits and scaling: the same parameters");
+
+        // a bad line far into the file (another split than the first): named by file and line, as the driver does
+        lines.set(3001, "3 5:1.0 4:2.0");
+        Files.write(svm, lines);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream messages = new java.io.ByteArrayOutputStream();
+        try {
+            System.setErr(new java.io.PrintStream(messages, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(4, Main.run(concat(new String[] {"train"}, common, new String[] {"--set",
+                "data.read=executors", "--output", tmp.resolve("bad").toString()})));
+        } finally {
+            System.setErr(err);
+        }
+        String text = messages.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("digits.svm: line 3002: feature indices must increase, found 4 after 5"), text);
+    }
+
+    @Test
     void whatExecutorsCannotReadYetIsRefusedNamingTheSetting() throws Exception {
         java.io.PrintStream err = System.err;
         java.io.ByteArrayOutputStream messages = new java.io.ByteArrayOutputStream();
@@ -114,8 +163,8 @@ class ExecutorReadTrainingTest {
         }
         String text = messages.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(text.contains("tiny.csv: not readable as Parquet"), text);
-        assertTrue(text.contains("data.read: executors reads CSV and Parquet files only for now"), text);
-        assertTrue(text.contains("data.read: executors works with cluster.engine sync or reference"), text);
+        assertTrue(text.contains("data.read: executors reads CSV, LibSVM and Parquet files; IDX and the embedded sets are read by the driver"), text);
+        assertTrue(text.contains("data.read: executors needs a distributed cluster.engine"), text);
     }
 
     private static String[] concat(String[]... parts) {

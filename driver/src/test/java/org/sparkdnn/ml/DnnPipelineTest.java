@@ -156,6 +156,56 @@ class DnnPipelineTest {
                 .apply(classifier.learningRate()), 1e-12);
     }
 
+    /** The fitted run's directory under {@code outputDir} (each fit makes one). */
+    private static Path runDir(Path outputDir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> runs = java.nio.file.Files.list(outputDir)) {
+            List<Path> all = runs.toList();
+            assertEquals(1, all.size(), "one run in " + outputDir);
+            return all.get(0);
+        }
+    }
+
+    @Test
+    void syncFitKeepsTheRowsOnTheExecutorsAndEqualsTheLocalFitOnCollectedRows() throws Exception {
+        // ids 0..n-1 follow the DataFrame's partitions and rows, whether cached on executors or collected
+        Dataset<Row> assembled = new VectorAssembler().setInputCols(pixels).setOutputCol("features")
+                .transform(digits).select("features", "digit");
+        String[] sets = {"model.dataType=double", "training.gradientNormsEvery=0", "training.patience=0",
+            "checkpoint.everySteps=40"};
+        new DnnClassifier().setConfigUri(ROOT.resolve("conf/digits.yaml").toString()).setEngine("sync").setWorkers(2)
+                .setEpochs(2).setLabelCol("digit").setOutputDir(tmp.resolve("sync").toString()).setSets(sets)
+                .fit(assembled);
+        new DnnClassifier().setConfigUri(ROOT.resolve("conf/digits.yaml").toString()).setEngine("local")
+                .setEpochs(2).setLabelCol("digit").setOutputDir(tmp.resolve("local").toString()).setSets(sets)
+                .fit(assembled);
+        Path sync = runDir(tmp.resolve("sync"));
+        Path local = runDir(tmp.resolve("local"));
+        assertTrue(java.nio.file.Files.readString(sync.resolve("checkpoints/ckpt-0000000040/manifest.json"))
+                .contains("\"trainSha256\" : \"executors:"), "sync fitted on rows cached on the executors");
+        assertTrue(!java.nio.file.Files.readString(local.resolve("checkpoints/ckpt-0000000040/manifest.json"))
+                .contains("executors:"), "local fitted on rows collected to the driver");
+        assertEquals(0, org.sparkdnn.cli.Main.run("compare", sync.resolve("model.zip").toString(),
+                local.resolve("model.zip").toString(), "--tolerance", "1e-10"),
+                "the same splits, scaling and plan: local within 1e-10 of sync");
+    }
+
+    @Test
+    void aBadRowIsNamedByItsIndexInTheDataFrame() {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            rows.add(RowFactory.create(org.apache.spark.ml.linalg.Vectors.dense(i, 1.0), (double) (i % 2)));
+        }
+        rows.set(27, RowFactory.create(org.apache.spark.ml.linalg.Vectors.dense(27, Double.NaN), 1.0));
+        StructType schema = new StructType().add("features", DnnEstimator.vectorType()).add("label",
+                DataTypes.DoubleType);
+        Dataset<Row> df = spark.createDataFrame(rows, schema); // two partitions: row 27 is the second's 8th
+        org.sparkdnn.data.DataException e = assertThrows(org.sparkdnn.data.DataException.class,
+                () -> new DnnClassifier().setEngine("sync").setWorkers(2).setEpochs(1)
+                        .setOutputDir(tmp.resolve("bad-row").toString()).setSets("data.testFraction=0")
+                        .fit(df));
+        assertTrue(e.getMessage().contains("row 27: feature 1 is NaN"), e.getMessage());
+    }
+
     @Test
     void badColumnsAndLossesAreRefusedBeforeTraining() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
