@@ -41,7 +41,8 @@ final class EvaluateCommand implements Callable<Integer> {
     enum Where { DRIVER, EXECUTORS }
 
     @Option(names = "--on", paramLabel = "WHERE", description = "Where --data is read and evaluated: executors "
-            + "(Spark reads it and runs the model per partition; CSV only) or driver. Default: executors for CSV.")
+            + "(Spark reads it and runs the model per partition; CSV, LibSVM, Parquet) or driver (CSV, LibSVM, IDX). "
+            + "Default: executors, but for IDX.")
     private Where on;
 
     @Override
@@ -51,12 +52,17 @@ final class EvaluateCommand implements Callable<Integer> {
         String configUri = config != null ? config : siblingOf(model, "config.yaml");
         if (data != null && labels == null) {
             RunConfig run = new ConfigLoader().load(storage, configUri, overrides);
-            boolean csv = run.data().format() == org.sparkdnn.config.DataFormat.CSV;
-            if (on == Where.EXECUTORS && !csv) {
+            org.sparkdnn.config.DataFormat format = run.data().format();
+            boolean executorsRead = format != org.sparkdnn.config.DataFormat.IDX;
+            if (on == Where.EXECUTORS && !executorsRead) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--on executors reads "
-                        + "CSV only; the run's data.format is " + run.data().format());
+                        + "CSV, LibSVM and Parquet; the run's data.format is idx");
             }
-            if (on != Where.DRIVER && csv) {
+            if (on == Where.DRIVER && format == org.sparkdnn.config.DataFormat.PARQUET) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--on driver reads "
+                        + "CSV, LibSVM and IDX; Parquet is evaluated on the executors");
+            }
+            if (on != Where.DRIVER && executorsRead) {
                 Evaluation e = onExecutors(storage, net, run);
                 System.out.println(new ConfigLoader().json().writeValueAsString(e.toMap()));
                 return 0;
@@ -107,9 +113,8 @@ final class EvaluateCommand implements Callable<Integer> {
         org.apache.spark.SparkConf conf = org.sparkdnn.engine.SparkRuntime.conf(run.cluster(), "sparkdnn evaluate "
                 + data, true);
         try (org.apache.spark.api.java.JavaSparkContext sc = new org.apache.spark.api.java.JavaSparkContext(conf);
-             org.sparkdnn.engine.DistributedRows rows = org.sparkdnn.engine.DistributedRows.readCsv(sc, data,
-                     new org.sparkdnn.data.CsvReader(run.data().delimiter(), run.data().header(),
-                             run.data().labelColumn()), sc.defaultParallelism())) {
+             org.sparkdnn.engine.DistributedRows rows = org.sparkdnn.engine.ExecutorData.readFile(sc, run.data())
+                     .apply(data)) {
             int classes = classesOf(net, loss);
             if (classes > 0) {
                 org.sparkdnn.engine.DistributedRows.Stats stats = rows.stats();

@@ -133,7 +133,8 @@ public final class ExecutorData implements AutoCloseable {
                 "executors:" + sha);
     }
 
-    private static java.util.function.Function<String, DistributedRows> readFile(JavaSparkContext sc, DataConfig data) {
+    /** How the executors read a file of this data config's format (CSV, LibSVM, Parquet), with its settings. */
+    public static java.util.function.Function<String, DistributedRows> readFile(JavaSparkContext sc, DataConfig data) {
         CsvReader reader = new CsvReader(data.delimiter(), data.header(), data.labelColumn());
         int parallelism = sc.defaultParallelism();
         switch (data.format()) {

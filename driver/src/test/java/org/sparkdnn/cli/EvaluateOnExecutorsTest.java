@@ -67,6 +67,38 @@ class EvaluateOnExecutorsTest {
     }
 
     @Test
+    void parquetIsEvaluatedOnTheExecutorsWithTheCsvsNumbers() throws Exception {
+        Path parquet = tmp.resolve("digits.parquet");
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> df = spark.read().option("inferSchema", "true")
+                    .csv(data.toString());
+            df.withColumnRenamed(df.columns()[df.columns().length - 1], "digit").coalesce(2).write()
+                    .parquet(parquet.toString());
+        } finally {
+            spark.stop();
+        }
+        JsonNode csv = evaluate();
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            assertEquals(0, Main.run("evaluate", "--model", tmp.resolve("run/model.zip").toString(), "--data",
+                    parquet.toString(), "--set", "data.format=parquet", "--set", "data.labelField=digit"));
+        } finally {
+            System.setOut(out);
+        }
+        List<String> json = captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{")).toList();
+        JsonNode fromParquet = new ObjectMapper().readTree(json.get(json.size() - 1));
+        assertEquals(1797, fromParquet.get("examples").asInt());
+        assertEquals(csv.get("accuracy").asDouble(), fromParquet.get("accuracy").asDouble(), 0.0);
+        assertEquals(csv.get("loss").asDouble(), fromParquet.get("loss").asDouble(), 1e-6 * csv.get("loss").asDouble());
+        assertEquals(ExitStatus.USAGE, Main.run("evaluate", "--model", tmp.resolve("run/model.zip").toString(),
+                "--data", parquet.toString(), "--set", "data.format=parquet", "--on", "driver"));
+    }
+
+    @Test
     void labelsOutsideTheModelsClassesAreRefusedNamingTheFile() throws Exception {
         Path bad = tmp.resolve("bad.csv");
         List<String> lines = new ArrayList<>(Files.readAllLines(data));
