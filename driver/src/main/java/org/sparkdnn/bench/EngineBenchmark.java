@@ -18,8 +18,9 @@ import org.sparkdnn.run.TrainingRun;
 
 /**
  * Runs the same job with each engine ({@code local}, {@code sync}, {@code reference}, {@code shared},
- * {@code averaging}; environment {@code ENGINES} picks some) in one JVM, interleaved over several rounds (noisy
- * machines), and prints medians side by side with ratios to {@code local}. With {@code TARGET} (a validation
+ * {@code averaging}; environment {@code ENGINES} picks some, and the baselines {@code dl4j} and {@code dl4j-iterator}:
+ * plain DL4J fit on the same network and batches) in one JVM, interleaved over several rounds (noisy machines; every
+ * other round in reverse order), and prints medians side by side with ratios to {@code local}. With {@code TARGET} (a validation
  * accuracy, e.g. 0.97) it also prints each engine's epochs and training seconds until the validation accuracy after
  * an epoch first reached it (the job needs a validation split).
  *
@@ -30,7 +31,123 @@ public final class EngineBenchmark {
             "local,sync,reference,shared,averaging").split(","));
     private static final double TARGET = Double.parseDouble(System.getenv().getOrDefault("TARGET", "0"));
 
+    /** Baselines, not engines: plain DL4J on the same network, data and batches (no trainer around it). */
+    private static final List<String> PLAIN = List.of("dl4j", "dl4j-iterator");
+
     private EngineBenchmark() {
+    }
+
+    /**
+     * Plain DL4J: the network {@code local} would build, the same training rows and batch order, and nothing else — no
+     * listeners, divergence checks, records or progress. {@code iterator}: one {@code fit(DataSetIterator)} per epoch
+     * over the epoch's batches (DL4J's own loop, with its prefetch thread); else {@code fit(DataSet)} per batch, as
+     * {@code local} calls it. Batches are cut from the same matrix inside the timed part, as {@code local} cuts them.
+     */
+    private static Map<String, Object> plainDl4j(RunConfig config, Storage storage, boolean iterator) {
+        org.sparkdnn.data.Splits splits = new org.sparkdnn.data.DataLoader(config.data(), config.model().loss(),
+                storage).load();
+        org.nd4j.linalg.api.buffer.DataType type = org.sparkdnn.model.Dl4jMapping.dataType(config.model().dataType());
+        org.sparkdnn.data.ExampleMatrix train = new org.sparkdnn.data.ExampleMatrix(splits.train(),
+                config.model().loss(), splits.classes(), type);
+        org.sparkdnn.data.BatchPlan plan = org.sparkdnn.data.BatchPlan.of(config, train.count());
+        long totalSteps = (long) plan.batchesPerEpoch() * config.training().epochs();
+        org.deeplearning4j.nn.graph.ComputationGraph net = new org.sparkdnn.model.ModelFactory(config.model(),
+                config.optimizer(), config.training().seed(), totalSteps).build(splits.shape(), storage);
+        long nanos = 0;
+        long examples = 0;
+        for (int epoch = 0; epoch < config.training().epochs(); epoch++) {
+            List<int[]> batches = plan.batches(epoch);
+            long begin = System.nanoTime();
+            if (iterator) {
+                net.fit(new org.sparkdnn.bench.EngineBenchmark.Batches(train, batches));
+            } else {
+                for (int[] rows : batches) {
+                    net.fit(train.batch(rows));
+                }
+            }
+            nanos += System.nanoTime() - begin;
+            examples += batches.stream().mapToInt(b -> b.length).sum();
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("examplesPerSecond", examples / (nanos / 1e9));
+        summary.put("msPerStep", nanos / 1e6 / totalSteps);
+        splits.test().ifPresent(t -> summary.put("test", new org.sparkdnn.metrics.Evaluator(config.model().loss())
+                .evaluate(net, new org.sparkdnn.data.ExampleMatrix(t, config.model().loss(), splits.classes(), type))
+                .toMap()));
+        return summary;
+    }
+
+    /** An epoch's batches as a DataSetIterator, each cut from the matrix when DL4J asks for it. */
+    static final class Batches implements org.nd4j.linalg.dataset.api.iterator.DataSetIterator {
+        private static final long serialVersionUID = 1L;
+        private final transient org.sparkdnn.data.ExampleMatrix train;
+        private final List<int[]> batches;
+        private int next;
+
+        Batches(org.sparkdnn.data.ExampleMatrix train, List<int[]> batches) {
+            this.train = train;
+            this.batches = batches;
+        }
+
+        @Override
+        public org.nd4j.linalg.dataset.DataSet next(int num) {
+            return next();
+        }
+
+        @Override
+        public int inputColumns() {
+            return -1;
+        }
+
+        @Override
+        public int totalOutcomes() {
+            return -1;
+        }
+
+        @Override
+        public boolean resetSupported() {
+            return true;
+        }
+
+        @Override
+        public boolean asyncSupported() {
+            return true;
+        }
+
+        @Override
+        public void reset() {
+            next = 0;
+        }
+
+        @Override
+        public int batch() {
+            return batches.get(0).length;
+        }
+
+        @Override
+        public void setPreProcessor(org.nd4j.linalg.dataset.api.DataSetPreProcessor preProcessor) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public org.nd4j.linalg.dataset.api.DataSetPreProcessor getPreProcessor() {
+            return null;
+        }
+
+        @Override
+        public List<String> getLabels() {
+            return null;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < batches.size();
+        }
+
+        @Override
+        public org.nd4j.linalg.dataset.DataSet next() {
+            return train.batch(batches.get(next++));
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -54,17 +171,24 @@ public final class EngineBenchmark {
                 ? loader.load(storage, args[0], concat(sets, "cluster.engine=averaging")) : base;
         try (JavaSparkContext sc = SparkRuntime.start(contextConfig.cluster(), "sparkdnn engine benchmark")) {
             for (int round = 0; round < rounds; round++) {
-                for (String engine : ENGINES) {
+                // every other round in reverse order: the first run of a JVM (JIT warm-up) is not always the same one
+                List<String> order = new ArrayList<>(ENGINES);
+                if (round % 2 == 1) {
+                    java.util.Collections.reverse(order);
+                }
+                for (String engine : order) {
                     List<String> engineSets = new ArrayList<>(sets);
                     engineSets.add("cluster.engine=" + engine);
                     engineSets.add("output.dir=" + out.resolve(engine + round));
-                    RunConfig config = loader.load(storage, args[0], engineSets);
-                    Map<String, Object> summary = new TrainingRun(config, storage, quiet, System::nanoTime,
+                    RunConfig config = loader.load(storage, args[0], PLAIN.contains(engine)
+                            ? concat(sets, "cluster.engine=local") : engineSets);
+                    Map<String, Object> summary = PLAIN.contains(engine) ? plainDl4j(config, storage,
+                            engine.equals("dl4j-iterator")) : new TrainingRun(config, storage, quiet, System::nanoTime,
                             Optional.of(sc)).execute();
                     Map<String, Object> row = new LinkedHashMap<>(summary);
                     row.putAll(toTarget(out.resolve(engine + round)));
                     results.computeIfAbsent(engine, e -> new ArrayList<>()).add(row);
-                    System.out.printf("round %d/%d %-9s %8.0f examples/s %7.1f ms/step  test accuracy %.4f%s%n",
+                    System.out.printf("round %d/%d %-13s %8.0f examples/s %7.1f ms/step  test accuracy %.4f%s%n",
                             round + 1, rounds, engine, (Double) summary.get("examplesPerSecond"),
                             (Double) summary.get("msPerStep"), testAccuracy(summary), TARGET > 0
                                     ? String.format("  %s to %.2f", describe(row), TARGET) : "");
@@ -90,7 +214,7 @@ public final class EngineBenchmark {
     /** Epochs and training seconds until the validation accuracy after an epoch first reached {@code TARGET}. */
     private static Map<String, Object> toTarget(Path run) throws java.io.IOException {
         Map<String, Object> m = new LinkedHashMap<>();
-        if (TARGET <= 0) {
+        if (TARGET <= 0 || !Files.exists(run.resolve("metrics.jsonl"))) { // the plain DL4J baselines keep no records
             return m;
         }
         com.fasterxml.jackson.databind.ObjectMapper json = new ConfigLoader().json();
@@ -116,17 +240,28 @@ public final class EngineBenchmark {
                 base.training().batchSize(), base.cluster().workers(), base.cluster().master(),
                 results.values().iterator().next().size());
         double localRate = results.containsKey("local") ? median(results.get("local"), "examplesPerSecond") : Double.NaN;
-        System.out.printf("%-10s %12s %10s %12s %14s%s%n", "engine", "examples/s", "ms/step", "vs local",
-                "test accuracy", TARGET > 0 ? String.format("  to validation accuracy %.2f", TARGET) : "");
+        System.out.printf("%-14s %12s %10s %12s %16s %14s%s%n", "engine", "examples/s", "ms/step", "vs local",
+                "per-round ratio", "test accuracy", TARGET > 0 ? String.format("  to validation accuracy %.2f", TARGET)
+                        : "");
         for (String engine : ENGINES) {
             List<Map<String, Object>> runs = results.get(engine);
             double rate = median(runs, "examplesPerSecond");
             double accuracy = runs.stream().mapToDouble(EngineBenchmark::testAccuracy).sorted()
                     .toArray()[runs.size() / 2];
-            System.out.printf("%-10s %12.0f %10.1f %11.2fx %14.4f%s%n", engine, rate, median(runs, "msPerStep"),
-                    rate / localRate, accuracy, TARGET > 0 ? "  " + describe(runs.get(runs.size() / 2)) : "");
+            // the ratio within each round (both ran minutes apart, not an hour): steadier on a noisy machine
+            double[] ratios = new double[runs.size()];
+            for (int r = 0; r < runs.size(); r++) {
+                ratios[r] = !results.containsKey("local") ? Double.NaN
+                        : ((Number) runs.get(r).get("examplesPerSecond")).doubleValue()
+                        / ((Number) results.get("local").get(r).get("examplesPerSecond")).doubleValue();
+            }
+            java.util.Arrays.sort(ratios);
+            double perRound = ratios.length % 2 == 1 ? ratios[ratios.length / 2]
+                    : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
+            System.out.printf("%-14s %12.0f %10.1f %11.2fx %15.2fx %14.4f%s%n", engine, rate, median(runs, "msPerStep"),
+                    rate / localRate, perRound, accuracy, TARGET > 0 ? "  " + describe(runs.get(runs.size() / 2)) : "");
         }
-        for (String engine : List.of("sync", "reference", "shared", "averaging")) {
+        for (String engine : List.of("sync", "reference", "shared", "averaging")) { // the baselines have none
             if (!results.containsKey(engine)) {
                 continue;
             }

@@ -7,28 +7,49 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.metrics.GradientNorms;
 
-/** The {@code local} engine: plain DL4J {@code fit} on the whole global batch in this JVM. The distributed oracle. */
+/**
+ * The {@code local} engine: plain DL4J {@code fit} on the whole global batch in this JVM. The distributed oracle. The
+ * per-layer gradient norms are computed (their listener attached) only on the steps that record them.
+ */
 public final class LocalEngine implements StepEngine {
     private final ComputationGraph net;
     private final ExampleMatrix train;
     private final NormCapture capture = new NormCapture();
+    private final int normsEvery;
 
-    public LocalEngine(ComputationGraph net, ExampleMatrix train) {
+    /**
+     * @param normsEvery the steps whose per-layer gradient norms are recorded ({@code training.gradientNormsEvery};
+     *                   0: none): only those steps compute them
+     */
+    public LocalEngine(ComputationGraph net, ExampleMatrix train, int normsEvery) {
         this.net = net;
         this.train = train;
-        net.addListeners(capture);
+        this.normsEvery = normsEvery;
     }
 
     @Override
     public double step(int epoch, int batch, int[] rows) {
         net.getConfiguration().setEpochCount(epoch);
         capture.batchSize = rows.length;
+        // the norms' listener is attached only for the steps that record them: the norms are a pass over every
+        // gradient, and fit calls a listener back every step
+        boolean wanted = normsEvery > 0 && net.getIterationCount() % normsEvery == 0;
+        capture.norms = Map.of();
+        if (wanted) {
+            net.addListeners(capture);
+        }
         double regularisation = org.sparkdnn.step.ShardGradient.regularisationScore(net); // at the pre-step params
         org.nd4j.linalg.dataset.DataSet data = train.batch(rows);
         // dropout masks keyed by the step and each row's position in the global batch, as every engine keys them
         org.sparkdnn.model.DropoutContext.with(net.getIterationCount(),
                 org.sparkdnn.model.DropoutContext.range(0, rows.length), () -> {
-                    net.fit(data);
+                    try {
+                        net.fit(data);
+                    } finally {
+                        if (wanted) {
+                            net.getListeners().remove(capture);
+                        }
+                    }
                     return null;
                 });
         return net.score() - regularisation;

@@ -22,8 +22,9 @@ public interface StepEngine extends AutoCloseable {
     ComputationGraph network();
 
     /**
-     * Per-layer L2 norms of the last step's gradient (of the mean loss), computed every step: cheap next to the
-     * step, and what the divergence guard uses to name the layer whose gradient went bad.
+     * Per-layer L2 norms of the last step's gradient (of the mean loss): what the divergence guard uses to name the
+     * layer whose gradient went bad. The distributed engines compute them every step (on the driver, beside the
+     * update); {@code local} only on the steps that record them ({@code training.gradientNormsEvery}), else empty.
      */
     Map<String, Double> gradientNorms();
 

@@ -126,6 +126,7 @@ final class Checkpointer implements AutoCloseable {
         if (store.isEmpty() || state.step() == lastSavedStep) {
             return;
         }
+        DivergenceGuard.checkParameters(net, state.step(), state.epoch()); // a checkpoint never holds a NaN
         long start = nanoClock.getAsLong();
         awaitPending();
         // The pause: a consistent in-memory snapshot at the step boundary. Serialising (zip) and writing run behind.

@@ -9,6 +9,12 @@ final class DivergenceGuard {
     private DivergenceGuard() {
     }
 
+    /**
+     * Every step: the loss, and the gradient norms when the engine computed them. The parameters are summed here only
+     * when the loss is not finite (to name the layer): a full pass over them every step cost 0.24 ms of a 6 ms MNIST
+     * step; {@link #checkParameters} runs before every checkpoint and at every epoch's end instead, so no checkpoint or
+     * model ever holds a NaN, and a parameter gone non-finite shows in the next step's loss.
+     */
     static void check(ComputationGraph net, double loss, long step, int epoch, Map<String, Double> norms) {
         String where = "step " + step + " (epoch " + (epoch + 1) + ")";
         Map<String, Double> bad = new java.util.TreeMap<>();
@@ -21,12 +27,20 @@ final class DivergenceGuard {
             throw diverged(where + ": loss " + loss + "; non-finite gradient norm in layer" + (bad.size() > 1 ? "s " : " ")
                     + bad);
         }
-        boolean paramsFinite = Double.isFinite(net.params().sumNumber().doubleValue());
-        if (Double.isFinite(loss) && paramsFinite) {
+        if (Double.isFinite(loss)) {
             return;
         }
+        boolean paramsFinite = Double.isFinite(net.params().sumNumber().doubleValue());
         String layer = paramsFinite ? "" : "; first non-finite parameters: " + firstBadVariable(net);
         throw diverged(where + ": training loss is " + loss + layer);
+    }
+
+    /** The parameters after step {@code step} are all finite (before a checkpoint, at an epoch's end). */
+    static void checkParameters(ComputationGraph net, long step, int epoch) {
+        if (!Double.isFinite(net.params().sumNumber().doubleValue())) {
+            throw diverged("step " + step + " (epoch " + (epoch + 1) + "): non-finite parameters, first in "
+                    + firstBadVariable(net));
+        }
     }
 
     private static String firstBadVariable(ComputationGraph net) {

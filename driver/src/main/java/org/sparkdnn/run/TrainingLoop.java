@@ -118,6 +118,7 @@ final class TrainingLoop {
                         batch + 1 == batches.size());
             }
             engine.endEpoch(epoch);
+            DivergenceGuard.checkParameters(engine.network(), step, epoch);
             if (batch < batches.size()) {
                 break; // the step limit ended training inside this epoch
             }

@@ -335,7 +335,7 @@ public final class TrainingRun {
     private StepEngine engine(SparkSession spark, ComputationGraph net, Splits splits, ExampleMatrix train) {
         switch (config.cluster().engine()) {
             case LOCAL:
-                return new LocalEngine(net, train);
+                return new LocalEngine(net, train, config.training().gradientNormsEvery());
             case SYNC:
                 return new SyncEngine(spark.context(), config, net, splits, train);
             case REFERENCE:
