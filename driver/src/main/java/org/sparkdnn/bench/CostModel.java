@@ -1,0 +1,119 @@
+package org.sparkdnn.bench;
+
+/**
+ * A cost model of one synchronous data-parallel step, for the two exchanges: {@code driver} (today's parameter server
+ * on the driver: every worker sends its gradient there and receives the new parameters) and {@code peer} (the planned
+ * reduce-scatter + all-gather between executors, each owning 1/k of the parameters and their optimizer state).
+ *
+ * <p>Assumptions (stated, not measured beyond the calibration constants): weak scaling — every worker computes a shard
+ * of the same size in {@code computeSeconds} whatever k; no overlap of communication with computation; full-duplex
+ * links of {@code bitsPerSecond} per host, no switch contention; messages pay a {@code latencySeconds} each way; every
+ * byte a host sends or receives also costs the software (framing, copies between native and heap memory) at
+ * {@code softwareBytesPerSecond}; the optimizer's apply costs {@code applySecondsPerParameter} on one core.
+ * {@code driver}: the driver's link carries k·S bytes in and k·S out (S = 4·P bytes for P float parameters), all
+ * serialised through it; it applies the whole update. {@code peer} (ring reduce-scatter then all-gather): each host
+ * sends and receives 2·S·(k−1)/k bytes in 2·(k−1) rounds, and applies the update of P/k parameters.
+ *
+ * <p>Efficiency E(k) = (computeSeconds + apply of P) / step time at k: the throughput per worker relative to one worker
+ * training alone (which also applies its own update and exchanges nothing).
+ */
+public record CostModel(double bitsPerSecond, double latencySeconds, double softwareBytesPerSecond,
+                        double applySecondsPerParameter) {
+
+    /**
+     * Step seconds with the driver's parameter server: compute; the gradients in (k·S bytes through the driver's link)
+     * and, after the apply, the parameters out (k·S again): 2·k·S bytes on the link and through its software, two
+     * latencies; the apply of all P parameters on the driver.
+     */
+    public double driverStep(long parameters, int workers, double computeSeconds) {
+        double bytes = 2.0 * workers * 4 * parameters;
+        return computeSeconds + 2 * latencySeconds + bytes * 8 / bitsPerSecond + bytes / softwareBytesPerSecond
+                + parameters * applySecondsPerParameter;
+    }
+
+    /**
+     * Step seconds with a ring reduce-scatter then all-gather: compute; each phase k−1 rounds, each host sending and
+     * receiving S/k per round at once (full duplex), so 2·S·(k−1)/k bytes on its link and twice that through its
+     * software (what it sends and what it receives); 2·(k−1) latencies; the apply of P/k parameters. k = 1 exchanges
+     * nothing.
+     */
+    public double peerStep(long parameters, int workers, double computeSeconds) {
+        double s = 4.0 * parameters;
+        double onLink = 2 * s * (workers - 1) / workers;
+        return computeSeconds + 2 * (workers - 1) * latencySeconds + onLink * 8 / bitsPerSecond
+                + 2 * onLink / softwareBytesPerSecond + parameters * applySecondsPerParameter / workers;
+    }
+
+    /** E(k) of the driver's exchange. */
+    public double driverEfficiency(long parameters, int workers, double computeSeconds) {
+        return alone(parameters, computeSeconds) / driverStep(parameters, workers, computeSeconds);
+    }
+
+    /** E(k) of the peer exchange. */
+    public double peerEfficiency(long parameters, int workers, double computeSeconds) {
+        return alone(parameters, computeSeconds) / peerStep(parameters, workers, computeSeconds);
+    }
+
+    /**
+     * The software rate (bytes/s per host) at which the peer exchange reaches efficiency {@code target} at k
+     * (bisection; infinite when even a free software path falls short: the link or the latency is the limit then).
+     */
+    public double softwareRateForPeer(double target, long parameters, int workers, double computeSeconds) {
+        if (new CostModel(bitsPerSecond, latencySeconds, Double.POSITIVE_INFINITY, applySecondsPerParameter)
+                .peerEfficiency(parameters, workers, computeSeconds) < target) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double low = 1e6;
+        double high = 1e13;
+        for (int i = 0; i < 200; i++) {
+            double mid = Math.sqrt(low * high);
+            boolean enough = new CostModel(bitsPerSecond, latencySeconds, mid, applySecondsPerParameter)
+                    .peerEfficiency(parameters, workers, computeSeconds) >= target;
+            if (enough) {
+                high = mid;
+            } else {
+                low = mid;
+            }
+        }
+        return high;
+    }
+
+    private double alone(long parameters, double computeSeconds) {
+        return computeSeconds + parameters * applySecondsPerParameter;
+    }
+
+    /**
+     * Prints E(k) for both exchanges: k = 1..256, 10/25/100 Gb/s, the given model sizes and per-worker compute times.
+     * Usage: {@code CostModel SOFTWARE_BYTES_PER_S APPLY_NS_PER_PARAM LATENCY_US [PARAMS,..] [COMPUTE_MS,..]}
+     */
+    public static void main(String[] args) {
+        double software = Double.parseDouble(args[0]);
+        double apply = Double.parseDouble(args[1]) * 1e-9;
+        double latency = Double.parseDouble(args[2]) * 1e-6;
+        long[] sizes = java.util.Arrays.stream((args.length > 3 ? args[3] : "200000,2600000,25000000").split(","))
+                .mapToLong(Long::parseLong).toArray();
+        double[] computes = java.util.Arrays.stream((args.length > 4 ? args[4] : "50,200").split(","))
+                .mapToDouble(m -> Double.parseDouble(m) / 1000).toArray();
+        int[] ks = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+        System.out.printf("cost model: software %.2f GB/s per host, apply %.2f ns/parameter, latency %.0f us%n",
+                software / 1e9, apply * 1e9, latency * 1e6);
+        for (double gbps : new double[] {10, 25, 100}) {
+            CostModel m = new CostModel(gbps * 1e9, latency, software, apply);
+            for (long p : sizes) {
+                for (double c : computes) {
+                    StringBuilder driver = new StringBuilder();
+                    StringBuilder peer = new StringBuilder();
+                    for (int k : ks) {
+                        driver.append(String.format(" %5.2f", m.driverEfficiency(p, k, c)));
+                        peer.append(String.format(" %5.2f", m.peerEfficiency(p, k, c)));
+                    }
+                    System.out.printf("%3.0f Gb/s, %,11d params, compute %4.0f ms  E(k) for k = %s%n", gbps, p,
+                            c * 1000, java.util.Arrays.toString(ks));
+                    System.out.printf("    driver%s%n    peer  %s%n", driver, peer);
+                    System.out.printf("    peer E(16) >= 0.9 needs a software rate of %.2f GB/s per host%n",
+                            m.softwareRateForPeer(0.9, p, 16, c) / 1e9);
+                }
+            }
+        }
+    }
+}
