@@ -59,7 +59,7 @@ public final class EngineBenchmark {
             List<int[]> batches = plan.batches(epoch);
             long begin = System.nanoTime();
             if (iterator) {
-                net.fit(new org.sparkdnn.bench.EngineBenchmark.Batches(train, batches));
+                net.fit(new Batches(train, batches));
             } else {
                 for (int[] rows : batches) {
                     net.fit(train.batch(rows));

@@ -120,6 +120,14 @@ public final class DistributedRows implements AutoCloseable {
             local.unpersist(false);
             return exactRead(sc, uri, reader, text, firstOfFile, fileNames, fileIndex);
         }
+        return withGlobalIds(local, offsets, total, width);
+    }
+
+    /**
+     * Cached blocks of one block per partition, ids local to it (0..), shifted by the rows of the partitions before
+     * ({@code offsets}) into global ids and cached in their place.
+     */
+    private static DistributedRows withGlobalIds(JavaRDD<RowBlock> local, long[] offsets, long total, int width) {
         JavaRDD<RowBlock> global = local.mapPartitionsWithIndex((p, it) -> {
             RowBlock b = it.next();
             int[] keys = new int[b.rows()];
@@ -417,18 +425,7 @@ public final class DistributedRows implements AutoCloseable {
             local.unpersist(false);
             throw new DataException(source, "", total + " rows: more than this trainer indexes (2^31 - 1)");
         }
-        JavaRDD<RowBlock> global = local.mapPartitionsWithIndex((p, it) -> {
-            RowBlock b = it.next();
-            int[] keys = new int[b.rows()];
-            for (int i = 0; i < keys.length; i++) {
-                keys[i] = Math.toIntExact(offsets[p] + i);
-            }
-            return List.of(new RowBlock(keys, b.x(), b.y(), b.features())).iterator();
-        }, true);
-        global.persist(StorageLevel.MEMORY_AND_DISK());
-        global.count();
-        local.unpersist(false);
-        return new DistributedRows(global, total, width);
+        return withGlobalIds(local, offsets, total, width);
     }
 
     private static float[] vector(Object value, String file, String where) {

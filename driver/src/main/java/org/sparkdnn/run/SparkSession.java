@@ -21,20 +21,19 @@ final class SparkSession implements AutoCloseable {
         if (config.cluster().engine() == Engine.LOCAL) {
             return new SparkSession(null, false);
         }
-        if (shared.isPresent()) {
-            return new SparkSession(shared.get(), false);
-        }
-        return new SparkSession(SparkRuntime.start(config.cluster(), "sparkdnn train " + config.output().dir(),
-                sqlInput(config)), true);
+        return started(config, shared, "sparkdnn train " + config.output().dir());
     }
 
     /** A context to read files only Spark reads (Parquet) on the driver path, whatever the engine. */
     static SparkSession forReading(RunConfig config, Optional<JavaSparkContext> shared) {
+        return started(config, shared, "sparkdnn read " + config.data().train());
+    }
+
+    private static SparkSession started(RunConfig config, Optional<JavaSparkContext> shared, String appName) {
         if (shared.isPresent()) {
             return new SparkSession(shared.get(), false);
         }
-        return new SparkSession(SparkRuntime.start(config.cluster(), "sparkdnn read " + config.data().train(),
-                sqlInput(config)), true);
+        return new SparkSession(SparkRuntime.start(config.cluster(), appName, sqlInput(config)), true);
     }
 
     private static boolean sqlInput(RunConfig config) {
