@@ -28,11 +28,14 @@ import java.util.Map;
  *                           it the job is cancelled and the run fails
  * @param shared             settings of the {@code shared} engine
  * @param averaging          settings of the {@code averaging} engine
+ * @param exchange           {@code sync}: how gradients are summed, {@code driver} (default) or {@code peer} (see
+ *                           {@link Exchange})
  */
 public record ClusterConfig(Engine engine, String master, Integer workers, Integer threadsPerWorker,
                             Integer maxStageAttempts, Integer stepTimeoutSeconds, Map<String, String> spark,
                             FaultInjection faultInjection, DataPlacement dataPlacement, Integer gpusPerWorker,
-                            Integer epochTimeoutSeconds, SharedConfig shared, AveragingConfig averaging) {
+                            Integer epochTimeoutSeconds, SharedConfig shared, AveragingConfig averaging,
+                            Exchange exchange) {
     public ClusterConfig {
         engine = orDefault(engine, Engine.LOCAL);
         master = notBlank("master", orDefault(master, "local[2]"));
@@ -47,6 +50,7 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
         epochTimeoutSeconds = positive("epochTimeoutSeconds", orDefault(epochTimeoutSeconds, 3600));
         shared = orDefault(shared, SharedConfig::defaults);
         averaging = orDefault(averaging, AveragingConfig::defaults);
+        exchange = orDefault(exchange, Exchange.DRIVER);
         for (String key : spark.keySet()) {
             if (!key.startsWith("spark.")) {
                 throw new ConfigException("spark." + key, "keys must start with 'spark.'", key);
@@ -55,6 +59,6 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
     }
 
     public static ClusterConfig defaults() {
-        return new ClusterConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new ClusterConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

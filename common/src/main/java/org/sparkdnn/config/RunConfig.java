@@ -37,6 +37,10 @@ public record RunConfig(ModelConfig model, OptimizerConfig optimizer, DataConfig
             throw new ConfigException("cluster.faultInjection.stallSeconds", "is supported by engines shared and "
                     + "averaging only", cluster.faultInjection().stallSeconds());
         }
+        if (cluster.exchange() == Exchange.PEER && cluster.engine() != Engine.SYNC) {
+            throw new ConfigException("cluster.exchange", "peer is an exchange of engine sync; engine is "
+                    + cluster.engine().key(), "peer");
+        }
         if (cluster.engine().dl4j()) {
             dl4jEngineLimits(cluster, training, checkpoint, optimizer);
         }

@@ -24,6 +24,12 @@ public final class Frames {
     private static final byte GRADIENT = 5;
     private static final byte END_EPOCH = 6;
     private static final byte CHALLENGE = 7;
+    private static final byte STEP = 8;
+    private static final byte STEP_DONE = 9;
+    private static final byte FETCH = 10;
+    private static final byte STATE = 11;
+    /** DL4J's updater state is at most two values per parameter (Adam's moments). */
+    private static final int STATE_VALUES_PER_PARAMETER = 2;
     private static final int MAX_BYTES = 64;
     private static final byte FLOAT = 'f';
     private static final byte DOUBLE = 'd';
@@ -69,6 +75,38 @@ public final class Frames {
         } else if (message instanceof PsMessage.EndEpoch e) {
             out.writeByte(END_EPOCH);
             out.writeInt(e.epoch());
+        } else if (message instanceof PsMessage.Step st) {
+            out.writeByte(STEP);
+            out.writeLong(st.step());
+            out.writeInt(st.epoch());
+            out.writeInt(st.batch());
+            out.writeInt(st.batchSize());
+            out.writeBoolean(st.norms());
+        } else if (message instanceof PsMessage.StepDone d) {
+            out.writeByte(STEP_DONE);
+            out.writeUTF(d.jobId());
+            out.writeInt(d.worker());
+            out.writeInt(d.stageAttempt());
+            out.writeLong(d.step());
+            out.writeDouble(d.lossSum());
+            out.writeInt(d.examples());
+            out.writeLong(d.computeNanos());
+            out.writeLong(d.exchangeNanos());
+            out.writeLong(d.applyNanos());
+            writeOptionalTensor(out, d.norms());
+        } else if (message instanceof PsMessage.Fetch f) {
+            out.writeByte(FETCH);
+            out.writeLong(f.step());
+        } else if (message instanceof PsMessage.State st) {
+            out.writeByte(STATE);
+            out.writeUTF(st.jobId());
+            out.writeInt(st.worker());
+            out.writeInt(st.stageAttempt());
+            out.writeLong(st.step());
+            out.writeInt(st.epoch());
+            writeBytes(out, st.digest());
+            writeOptionalTensor(out, st.params());
+            writeOptionalTensor(out, st.updaterState());
         } else {
             throw new IOException("no frame for " + message.getClass().getSimpleName());
         }
@@ -107,6 +145,17 @@ public final class Frames {
                         in.readInt(), in.readLong(), readTensor(in, maxTensorLength));
             case END_EPOCH:
                 return new PsMessage.EndEpoch(in.readInt());
+            case STEP:
+                return new PsMessage.Step(in.readLong(), in.readInt(), in.readInt(), in.readInt(), in.readBoolean());
+            case STEP_DONE:
+                return new PsMessage.StepDone(in.readUTF(), in.readInt(), in.readInt(), in.readLong(), in.readDouble(),
+                        in.readInt(), in.readLong(), in.readLong(), in.readLong(), readOptionalTensor(in, maxTensorLength));
+            case FETCH:
+                return new PsMessage.Fetch(in.readLong());
+            case STATE:
+                return new PsMessage.State(in.readUTF(), in.readInt(), in.readInt(), in.readLong(), in.readInt(),
+                        readBytes(in), readOptionalTensor(in, maxTensorLength),
+                        readOptionalTensor(in, STATE_VALUES_PER_PARAMETER * maxTensorLength));
             default:
                 throw new IOException("unknown frame type " + type + ": the peer is not a sparkdnn parameter-server "
                         + "endpoint of this version");
@@ -129,6 +178,17 @@ public final class Frames {
         byte[] bytes = new byte[length];
         in.readFully(bytes);
         return bytes;
+    }
+
+    private static void writeOptionalTensor(DataOutputStream out, INDArray array) throws IOException {
+        out.writeBoolean(array != null);
+        if (array != null) {
+            writeTensor(out, array);
+        }
+    }
+
+    private static INDArray readOptionalTensor(DataInputStream in, long maxLength) throws IOException {
+        return in.readBoolean() ? readTensor(in, maxLength) : null;
     }
 
     static void writeTensor(DataOutputStream out, INDArray array) throws IOException {

@@ -42,8 +42,32 @@ public final class Handshake {
 
     public static byte[] helloMac(String secret, byte[] serverNonce, byte[] clientNonce, String jobId, int worker,
                                   int stageAttempt, int epoch) {
+        return helloMac("sparkdnn-ps hello v1", secret, serverNonce, clientNonce, jobId, worker, stageAttempt, epoch);
+    }
+
+    /**
+     * The Hello of a worker-to-worker connection ({@code exchange: peer}): the same fields under another label, so
+     * that a Hello meant for a peer can never authenticate to the parameter server, nor the other way round.
+     */
+    public static byte[] peerHelloMac(String secret, byte[] serverNonce, byte[] clientNonce, String jobId, int worker,
+                                      int stageAttempt, int epoch) {
+        return helloMac("sparkdnn-peer hello v1", secret, serverNonce, clientNonce, jobId, worker, stageAttempt, epoch);
+    }
+
+    /** The accepting worker's proof to a connecting peer: both nonces and its worker index. */
+    public static byte[] peerWelcomeProof(String secret, byte[] serverNonce, byte[] clientNonce, int acceptor) {
         return mac(secret, out -> {
-            out.writeUTF("sparkdnn-ps hello v1");
+            out.writeUTF("sparkdnn-peer welcome v1");
+            out.write(serverNonce);
+            out.write(clientNonce);
+            out.writeInt(acceptor);
+        });
+    }
+
+    private static byte[] helloMac(String label, String secret, byte[] serverNonce, byte[] clientNonce, String jobId,
+                                   int worker, int stageAttempt, int epoch) {
+        return mac(secret, out -> {
+            out.writeUTF(label);
             out.write(serverNonce);
             out.write(clientNonce);
             out.writeUTF(jobId);

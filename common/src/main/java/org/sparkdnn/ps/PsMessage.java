@@ -4,7 +4,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Everything that crosses a parameter-server connection. */
 public sealed interface PsMessage permits PsMessage.Challenge, PsMessage.Hello, PsMessage.Welcome, PsMessage.Reject,
-        PsMessage.Params, PsMessage.Gradient, PsMessage.EndEpoch {
+        PsMessage.Params, PsMessage.EndEpoch, PsMessage.Reply, PsMessage.Step, PsMessage.Fetch {
+
+    /** Worker → server: an answer that belongs to one step of one stage attempt of one run. */
+    sealed interface Reply extends PsMessage permits Gradient, StepDone, State {
+        String jobId();
+
+        int worker();
+
+        int stageAttempt();
+
+        long step();
+    }
 
     /** Server → worker, first frame of a connection: a fresh random nonce the worker must answer (see Handshake). */
     record Challenge(byte[] nonce) implements PsMessage {
@@ -61,7 +72,7 @@ public sealed interface PsMessage permits PsMessage.Challenge, PsMessage.Hello, 
      * @param computeNanos time the worker spent on forward + backward (for the engine's time breakdown)
      */
     record Gradient(String jobId, int worker, int stageAttempt, long step, double lossSum, int examples,
-                    long computeNanos, INDArray gradient) implements PsMessage {
+                    long computeNanos, INDArray gradient) implements Reply {
         @Override
         public String toString() {
             return "Gradient(job " + jobId + ", worker " + worker + ", stage attempt " + stageAttempt + ", step " + step
@@ -71,5 +82,55 @@ public sealed interface PsMessage permits PsMessage.Challenge, PsMessage.Hello, 
 
     /** Server → worker: the epoch (or the run) is over; the task returns. */
     record EndEpoch(int epoch) implements PsMessage {
+    }
+
+    /**
+     * Server → worker ({@code exchange: peer}): train step {@code step} on your shard of global batch {@code batch}
+     * ({@code batchSize} rows in all), exchange the gradient with the other workers and apply the update.
+     *
+     * @param norms whether the reply must carry the per-layer gradient norms (a recording step)
+     */
+    record Step(long step, int epoch, int batch, int batchSize, boolean norms) implements PsMessage {
+    }
+
+    /**
+     * Worker → server ({@code exchange: peer}): step {@code step} is applied on this worker's replica.
+     *
+     * @param lossSum      the shard's summed loss
+     * @param examples     the shard's size
+     * @param computeNanos forward + backward; {@code exchangeNanos} the reduce-scatter and all-gather;
+     *                     {@code applyNanos} the update
+     * @param norms        per-layer L2 norms of the summed gradient (of the mean loss), in the network's gradient
+     *                     order, when the step asked for them; else null
+     */
+    record StepDone(String jobId, int worker, int stageAttempt, long step, double lossSum, int examples,
+                    long computeNanos, long exchangeNanos, long applyNanos, INDArray norms) implements Reply {
+        @Override
+        public String toString() {
+            return "StepDone(job " + jobId + ", worker " + worker + ", stage attempt " + stageAttempt + ", step " + step
+                    + ")";
+        }
+    }
+
+    /** Server → worker ({@code exchange: peer}): send your replica's {@link State} after step {@code step}. */
+    record Fetch(long step) implements PsMessage {
+    }
+
+    /**
+     * A replica's training state: the iteration count {@code step}, the epoch count, and a SHA-256 {@code digest} of
+     * the parameters' and optimizer state's bytes. Server → worker at registration (with the tensors: the state to
+     * continue from), worker → server on {@link Fetch} (worker 0 with the tensors, the others with the digest only,
+     * which the server compares: replicas that drifted apart fail the run).
+     *
+     * @param params       the flat parameters, or null
+     * @param updaterState DL4J's flat updater state, or null (also when the optimizer has none, e.g. plain SGD)
+     */
+    record State(String jobId, int worker, int stageAttempt, long step, int epoch, byte[] digest, INDArray params,
+                 INDArray updaterState) implements Reply {
+        @Override
+        public String toString() {
+            return "State(worker " + worker + ", step " + step + (params != null ? ", " + params.length() + " params"
+                    : ", digest only") + ")";
+        }
     }
 }

@@ -1,5 +1,6 @@
 package org.sparkdnn.engine;
 
+import org.sparkdnn.step.GlobalUpdate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ public final class ReferenceEngine implements StepEngine {
     private final JavaSparkContext sc;
     private final RunConfig config;
     private final ComputationGraph master;
-    private final MasterUpdate update;
+    private final GlobalUpdate update;
     private final EpochData data;
     private final WorkerSpec spec;
     private int epoch = -1;
@@ -47,7 +48,7 @@ public final class ReferenceEngine implements StepEngine {
         this.sc = sc;
         this.config = config;
         this.master = master;
-        this.update = new MasterUpdate(master, train.batch(new int[] {0}));
+        this.update = new GlobalUpdate(master, train.batch(new int[] {0}));
         this.spec = WorkerSpecs.of(config, master, splits, "reference", "", 0, "");
         this.data = EpochData.of(config.cluster().dataPlacement(), sc, splits.train(),
                 org.sparkdnn.data.BatchPlan.of(config, splits.train().count()), config.cluster().workers());
@@ -58,7 +59,7 @@ public final class ReferenceEngine implements StepEngine {
         this.sc = sc;
         this.config = config;
         this.master = master;
-        this.update = new MasterUpdate(master, data.trainRows(new int[] {0},
+        this.update = new GlobalUpdate(master, data.trainRows(new int[] {0},
                 org.sparkdnn.model.Dl4jMapping.dataType(config.model().dataType())).batch(new int[] {0}));
         this.spec = WorkerSpecs.of(config, master, data.classes(), data.shape().inputs(), data.trainCount(),
                 "reference", "", 0, "");

@@ -1,6 +1,7 @@
 package org.sparkdnn.engine;
 
 import org.sparkdnn.ps.ClusterException;
+import org.sparkdnn.step.GlobalUpdate;
 import org.sparkdnn.ps.Handshake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,15 +29,21 @@ import org.sparkdnn.ps.PsMessage;
 import org.sparkdnn.ps.server.ParameterServer;
 import org.sparkdnn.ps.server.WorkerLostException;
 import org.sparkdnn.task.EpochTask;
+import org.sparkdnn.task.PeerEpochTask;
 import org.sparkdnn.task.WorkerSpec;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
  * The {@code sync} engine: per epoch one barrier stage of k long-lived tasks (followed by a shuffle, so Spark can
- * retry the whole stage); per step the driver-hosted parameter server sends the parameters, gathers the k raw shard
- * gradients, sums them in worker order and applies DL4J's updater once. A lost worker fails only the current step,
- * which is retried with the re-registered workers of Spark's next stage attempt.
+ * retry the whole stage). With {@code cluster.exchange: driver}, per step the driver-hosted parameter server sends
+ * the parameters, gathers the k raw shard gradients, sums them in worker order and applies DL4J's updater once; a
+ * lost worker fails only the current step, which is retried with the re-registered workers of Spark's next stage
+ * attempt. With {@code exchange: peer} the driver sends only the step's batch index: the workers all-reduce their
+ * gradients among themselves (summed in worker order, {@code PeerMesh}) and each applies DL4J's updater to its
+ * replica; the driver's master catches up ({@link #network()}: worker 0's state, every worker's digest compared)
+ * only when it is needed — checkpoints, epoch ends, a diverged loss. A lost worker then rolls the retried stage back
+ * to the master's state and replays the steps since, which are deterministic: the result is bitwise the same.
  */
 public final class SyncEngine implements StepEngine {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
@@ -44,7 +51,7 @@ public final class SyncEngine implements StepEngine {
     private final JavaSparkContext sc;
     private final RunConfig config;
     private final ComputationGraph master;
-    private final MasterUpdate update;
+    private final GlobalUpdate update;
     private final ParameterServer ps;
     private final EpochData data;
     private final WorkerSpec spec;
@@ -61,6 +68,19 @@ public final class SyncEngine implements StepEngine {
     private long computeNanos;
     private long applyNanos;
     private long epochStartNanos;
+    // exchange: peer
+    private final boolean peer;
+    private final int normsEvery;
+    private final java.util.List<String> normNames;
+    private final List<PsMessage.Step> sinceSync = new ArrayList<>();
+    private boolean restore;
+    private Map<String, Double> peerNorms = Map.of();
+    private long peerRoundNanos;
+    private long peerExchangeNanos;
+    private long peerApplyNanos;
+    private long syncNanos;
+    private long syncs;
+    private long replayed;
 
     public SyncEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, Splits splits,
                       ExampleMatrix train) {
@@ -84,7 +104,10 @@ public final class SyncEngine implements StepEngine {
         this.sc = sc;
         this.config = config;
         this.master = master;
-        this.update = new MasterUpdate(master, firstRow);
+        this.update = new GlobalUpdate(master, firstRow);
+        this.peer = config.cluster().exchange() == org.sparkdnn.config.Exchange.PEER;
+        this.normsEvery = config.training().gradientNormsEvery();
+        this.normNames = List.copyOf(update.computeNorms(1).keySet());
         String jobId = "run-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
         // local mode: the executors are threads of this JVM, so the parameter server listens on loopback only
         String host = sc.isLocal() ? "127.0.0.1" : sc.getConf().get("spark.driver.host", "127.0.0.1");
@@ -125,6 +148,9 @@ public final class SyncEngine implements StepEngine {
             epochStartNanos += took;
             LOG.info("epoch {}: {} workers ready in {} ms", stepEpoch + 1, config.cluster().workers(), took / 1_000_000);
         }
+        if (peer) {
+            return peerStep(stepEpoch, batch, rows);
+        }
         long step = master.getIterationCount();
         try {
             while (true) {
@@ -164,6 +190,134 @@ public final class SyncEngine implements StepEngine {
         return lossSum / batchSize;
     }
 
+    /** The step the next {@code Step} trains: the master's, plus the steps the workers applied since it caught up. */
+    private long peerNext() {
+        return master.getIterationCount() + sinceSync.size();
+    }
+
+    private double peerStep(int stepEpoch, int batch, int[] rows) {
+        long step = peerNext();
+        boolean norms = normsEvery > 0 && step % normsEvery == 0;
+        PsMessage.Step message = new PsMessage.Step(step, stepEpoch, batch, rows.length, norms);
+        int[] shards = shardRows(rows.length);
+        long start = System.nanoTime();
+        PsMessage.StepDone[] done = peerRound(() -> ps.round(step, message, PsMessage.StepDone.class,
+                (w, d) -> stepDoneFault(w, d, shards[w], norms)));
+        peerRoundNanos += System.nanoTime() - start;
+        sinceSync.add(message);
+        double lossSum = 0;
+        long compute = 0;
+        long exchange = 0;
+        long apply = 0;
+        for (PsMessage.StepDone d : done) {
+            lossSum += d.lossSum();
+            compute = Math.max(compute, d.computeNanos());
+            exchange = Math.max(exchange, d.exchangeNanos());
+            apply = Math.max(apply, d.applyNanos());
+        }
+        computeNanos += compute;
+        peerExchangeNanos += exchange;
+        peerApplyNanos += apply;
+        steps++;
+        if (norms) {
+            Map<String, Double> named = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < normNames.size(); i++) {
+                named.put(normNames.get(i), done[0].norms().getDouble(i));
+            }
+            peerNorms = named;
+        } else {
+            peerNorms = Map.of();
+        }
+        return lossSum / rows.length;
+    }
+
+    private String stepDoneFault(int worker, PsMessage.StepDone d, int shardRows, boolean norms) {
+        boolean wantNorms = norms && worker == 0;
+        if (d.examples() != shardRows) {
+            return "a step of " + d.examples() + " examples for a shard of " + shardRows;
+        }
+        if (wantNorms != (d.norms() != null) || (wantNorms && d.norms().length() != normNames.size())) {
+            return "gradient norms " + (d.norms() == null ? "missing" : "of " + d.norms().length() + " layers")
+                    + " where " + (wantNorms ? normNames.size() + " layers'" : "none") + " were due";
+        }
+        return null;
+    }
+
+    /** A round with the workers that a lost worker does not fail: it is retried on Spark's next stage attempt. */
+    private interface Round<T> {
+        T run() throws WorkerLostException, InterruptedException;
+    }
+
+    private <T> T peerRound(Round<T> round) {
+        try {
+            while (true) {
+                try {
+                    if (restore) {
+                        restoreAndReplay();
+                        restore = false;
+                    }
+                    return round.run();
+                } catch (WorkerLostException e) {
+                    LOG.warn("step {} not applied: {}; waiting for Spark to retry the stage, which continues from "
+                            + "step {} and replays {} steps", peerNext(), e.getMessage(), master.getIterationCount(),
+                            sinceSync.size());
+                    ps.awaitWorkers(master.getIterationCount(), job::isCompletedExceptionally);
+                    restore = true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterException("interrupted at step " + peerNext(), e);
+        } catch (ClusterException e) {
+            throw new ClusterException(e.getMessage() + jobFailure(), e);
+        }
+    }
+
+    /**
+     * The workers of a (new) stage attempt continue from the master's state; the steps applied since it caught up
+     * are trained again (deterministic: the same batches, dropout masks and sums in worker order).
+     */
+    private void restoreAndReplay() throws WorkerLostException, InterruptedException {
+        long at = master.getIterationCount();
+        ps.broadcast(at, new PsMessage.State("driver", -1, -1, at, master.getEpochCount(), new byte[0],
+                master.params(), org.sparkdnn.step.TrainingState.updaterState(master)));
+        for (PsMessage.Step s : sinceSync) {
+            int[] shards = shardRows(s.batchSize());
+            ps.round(s.step(), s, PsMessage.StepDone.class, (w, d) -> stepDoneFault(w, d, shards[w], s.norms()));
+            replayed++;
+        }
+    }
+
+    /** The master takes worker 0's state; every replica's digest must equal it (replicas that drift fail the run). */
+    private void catchUp() {
+        if (sinceSync.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        long step = peerNext();
+        PsMessage.State[] states = peerRound(() -> ps.round(step, new PsMessage.Fetch(step), PsMessage.State.class,
+                (w, s) -> w == 0 && s.params() == null ? "a state without parameters" : null));
+        for (PsMessage.State s : states) {
+            if (!java.security.MessageDigest.isEqual(states[0].digest(), s.digest())) {
+                throw new ClusterException("replicas drifted apart: worker " + s.worker() + "'s parameters and "
+                        + "optimizer state after step " + step + " differ from worker 0's (workers on different "
+                        + "hardware or ND4J builds?); cluster.exchange: driver keeps a single copy");
+            }
+        }
+        PsMessage.State s0 = states[0];
+        try {
+            org.sparkdnn.step.TrainingState.restore(master, s0.params(), s0.updaterState(), step, s0.epoch());
+        } catch (IllegalArgumentException e) {
+            throw new ClusterException("worker 0 sent a state that does not fit the model: " + e.getMessage(), e);
+        }
+        if (!java.security.MessageDigest.isEqual(org.sparkdnn.step.TrainingState.digest(master), s0.digest())) {
+            throw new ClusterException("worker 0's state of step " + step + " does not match its digest");
+        }
+        sinceSync.clear();
+        syncs++;
+        syncNanos += System.nanoTime() - start;
+    }
+
     private void startEpoch(int newEpoch) {
         if (epoch >= 0) {
             endEpoch(epoch);
@@ -174,7 +328,10 @@ public final class SyncEngine implements StepEngine {
                 config.training().epochs(), config.cluster().workers());
         sc.setJobGroup(jobGroup, description, true);
         ClassTag<Long> tag = ClassTag$.MODULE$.apply(Long.class);
-        RDD<Long> barrier = data.epoch(newEpoch).rdd().barrier().mapPartitions(new EpochTask(spec, newEpoch), false, tag);
+        scala.Function1<scala.collection.Iterator<scala.Tuple2<Integer, org.sparkdnn.data.RowBlock>>,
+                scala.collection.Iterator<Long>> task = peer ? new PeerEpochTask(spec, newEpoch)
+                : new EpochTask(spec, newEpoch);
+        RDD<Long> barrier = data.epoch(newEpoch).rdd().barrier().mapPartitions(task, false, tag);
         JavaRDD<Long> retryable = JavaRDD.fromRDD(barrier, tag).repartition(1);
         job = CompletableFuture.supplyAsync(() -> {
             // Spark's job group is thread-local: set it on the thread that submits the job, so cancelJobGroup works
@@ -183,6 +340,7 @@ public final class SyncEngine implements StepEngine {
         }, jobThread);
         try {
             ps.awaitWorkers(master.getIterationCount(), job::isCompletedExceptionally);
+            restore = peer;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ClusterException("interrupted while waiting for workers", e);
@@ -209,6 +367,9 @@ public final class SyncEngine implements StepEngine {
         if (job == null) {
             return;
         }
+        if (peer) {
+            catchUp();
+        }
         ps.endEpoch();
         try {
             job.get(config.cluster().stepTimeoutSeconds(), TimeUnit.SECONDS);
@@ -226,12 +387,15 @@ public final class SyncEngine implements StepEngine {
 
     @Override
     public ComputationGraph network() {
+        if (peer && job != null) {
+            catchUp();
+        }
         return master;
     }
 
     @Override
     public Map<String, Double> gradientNorms() {
-        return update.norms();
+        return peer ? peerNorms : update.norms();
     }
 
     @Override
@@ -239,10 +403,23 @@ public final class SyncEngine implements StepEngine {
         double n = Math.max(1, steps);
         Map<String, Object> stats = new java.util.LinkedHashMap<>();
         stats.put("steps", steps);
-        stats.put("msExchangePerStep", exchangeNanos / 1e6 / n);
         stats.put("msWorkerComputePerStep", computeNanos / 1e6 / n);
-        stats.put("msTransferAndWaitPerStep", (exchangeNanos - computeNanos) / 1e6 / n);
-        stats.put("msDriverApplyPerStep", applyNanos / 1e6 / n);
+        if (peer) {
+            stats.put("exchange", "peer");
+            stats.put("msStepRoundTripPerStep", peerRoundNanos / 1e6 / n);
+            stats.put("msPeerExchangePerStep", peerExchangeNanos / 1e6 / n);
+            stats.put("msWorkerApplyPerStep", peerApplyNanos / 1e6 / n);
+            stats.put("peerBytesPerWorkerPerStep", 2.0 * (config.cluster().workers() - 1) / config.cluster().workers()
+                    * master.numParams() * master.params().dataType().width());
+            stats.put("catchUps", syncs);
+            stats.put("secondsCatchUp", syncNanos / 1e9);
+            stats.put("stepsReplayed", replayed);
+        } else {
+            stats.put("exchange", "driver");
+            stats.put("msExchangePerStep", exchangeNanos / 1e6 / n);
+            stats.put("msTransferAndWaitPerStep", (exchangeNanos - computeNanos) / 1e6 / n);
+            stats.put("msDriverApplyPerStep", applyNanos / 1e6 / n);
+        }
         stats.put("secondsEpochStart", epochStartNanos / 1e9);
         stats.put("psBytesPerStep", ps.bytesMoved() / n);
         return stats;

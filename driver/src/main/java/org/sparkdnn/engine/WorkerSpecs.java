@@ -22,6 +22,8 @@ final class WorkerSpecs {
                 config.model().dataType(), features, config.training().seed(),
                 trainCount, config.training().batchSize(), config.cluster().workers(), psHost, psPort,
                 secret, config.cluster().stepTimeoutSeconds() * 1000, config.cluster().threadsPerWorker(),
-                config.cluster().faultInjection().worker(), config.cluster().faultInjection().step());
+                config.cluster().faultInjection().worker(), config.cluster().faultInjection().step(),
+                // executors that reach the driver on loopback run on its machine: they reach each other there too
+                psHost.startsWith("127.") ? psHost : null);
     }
 }

@@ -99,13 +99,14 @@ final class Checkpointer implements AutoCloseable {
         }
     }
 
-    void afterStep(ComputationGraph net, State state, boolean lastOfEpoch) {
+    /** @param net the network, asked for only when a checkpoint is written (a peer engine's master catches up then) */
+    void afterStep(java.util.function.Supplier<ComputationGraph> net, State state, boolean lastOfEpoch) {
         failFast();
         if (policy.everySteps() > 0 && state.step() % policy.everySteps() == 0) {
             if (lastOfEpoch) {
                 stepSaveDue = true;
             } else {
-                save(net, state);
+                save(net.get(), state);
             }
         }
     }

@@ -15,7 +15,8 @@ final class DivergenceGuard {
      * step; {@link #checkParameters} runs before every checkpoint and at every epoch's end instead, so no checkpoint or
      * model ever holds a NaN, and a parameter gone non-finite shows in the next step's loss.
      */
-    static void check(ComputationGraph net, double loss, long step, int epoch, Map<String, Double> norms) {
+    static void check(java.util.function.Supplier<ComputationGraph> network, double loss, long step, int epoch,
+                      Map<String, Double> norms) {
         String where = "step " + step + " (epoch " + (epoch + 1) + ")";
         Map<String, Double> bad = new java.util.TreeMap<>();
         norms.forEach((layer, norm) -> {
@@ -30,6 +31,7 @@ final class DivergenceGuard {
         if (Double.isFinite(loss)) {
             return;
         }
+        ComputationGraph net = network.get(); // only now: a peer engine's master catches up to be looked at
         boolean paramsFinite = Double.isFinite(net.params().sumNumber().doubleValue());
         String layer = paramsFinite ? "" : "; first non-finite parameters: " + firstBadVariable(net);
         throw diverged(where + ": training loss is " + loss + layer);

@@ -92,7 +92,7 @@ final class TrainingLoop {
                     afterEpochFit(epoch, step, loss, examples / (trainNanos / 1e9), epochRate, trainNanos / 1e9);
                     progress.step(epoch, step, batches.size(), batches.size(), loss, examples / (trainNanos / 1e9));
                     batch = batches.size();
-                    checkpointer.afterStep(engine.network(), state(step, epoch, batch, null), true);
+                    checkpointer.afterStep(engine::network, state(step, epoch, batch, null), true);
                 }
             }
             for (; batch < batches.size() && !stepLimitReached(step); batch++) {
@@ -114,7 +114,7 @@ final class TrainingLoop {
                     recordNanos = trainNanos;
                 }
                 progress.step(epoch, step, batch + 1, batches.size(), loss, rate);
-                checkpointer.afterStep(engine.network(), state(step, epoch, batch + 1, null),
+                checkpointer.afterStep(engine::network, state(step, epoch, batch + 1, null),
                         batch + 1 == batches.size());
             }
             engine.endEpoch(epoch);
@@ -173,7 +173,7 @@ final class TrainingLoop {
         metrics.write(record("step", step, epoch, Map.of("loss", loss,
                 "learningRate", learningRate.valueAt((int) step - 1, epoch), "examplesPerSecond", rate,
                 "recentExamplesPerSecond", epochRate, "trainSeconds", trainSeconds)));
-        DivergenceGuard.check(engine.network(), loss, step, epoch, norms);
+        DivergenceGuard.check(engine::network, loss, step, epoch, norms);
     }
 
     private boolean stepLimitReached(long step) {
@@ -186,7 +186,7 @@ final class TrainingLoop {
         if (config.gradientNormsEvery() > 0 && step % config.gradientNormsEvery() == 0) {
             metrics.write(record("gradientNorms", step + 1, epoch, Map.of("norms", norms)));
         }
-        DivergenceGuard.check(engine.network(), loss, step + 1, epoch, norms);
+        DivergenceGuard.check(engine::network, loss, step + 1, epoch, norms);
         return loss;
     }
 

@@ -18,6 +18,19 @@ public final class Replica {
         net.init();
     }
 
+    /** The replica network itself ({@code exchange: peer} updates it in place). */
+    public ComputationGraph network() {
+        return net;
+    }
+
+    /**
+     * As {@link #gradient(long, INDArray, WorkerShards, int)} at the replica's own parameters ({@code exchange: peer},
+     * where every replica applies the same update).
+     */
+    public ShardGradient gradient(long step, WorkerShards shards, int batch) {
+        return gradient(step, null, shards, batch);
+    }
+
     /** The network's parameter count: the size of every tensor the parameter server may send. */
     public long parameters() {
         return net.numParams();
@@ -30,9 +43,11 @@ public final class Replica {
     public ShardGradient gradient(long step, INDArray params, WorkerShards shards, int batch) {
         Optional<DataSet> shard = shards.shard(batch);
         if (shard.isEmpty()) {
-            return new ShardGradient(Nd4j.zeros(params.dataType(), params.length()), 0.0, 0);
+            return new ShardGradient(Nd4j.zeros(net.params().dataType(), net.numParams()), 0.0, 0);
         }
-        net.setParams(params);
+        if (params != null) {
+            net.setParams(params);
+        }
         return org.sparkdnn.model.DropoutContext.with(step, shards.positions(batch),
                 () -> ShardGradient.compute(net, shard.get()));
     }

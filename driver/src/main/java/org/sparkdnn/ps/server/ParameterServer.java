@@ -144,27 +144,31 @@ public final class ParameterServer implements AutoCloseable {
      */
     public PsMessage.Gradient[] step(long step, int batch, INDArray params, int[] shardRows)
             throws WorkerLostException, InterruptedException {
-        Connection[] current;
-        synchronized (this) {
-            current = slots.clone();
-            nextStep = step;
-            for (int w = 0; w < workers; w++) {
-                if (current[w] == null) {
-                    // the survivors of this attempt must go too: Spark kills a failed barrier stage's other tasks
-                    // without interrupting them, so a task blocked reading from here would hold its slot and the
-                    // retried stage could never get all k slots (found: the compose smoke test hung 10 min)
-                    close(current);
-                    throw new WorkerLostException("worker " + w + " disconnected before step " + step, null);
-                }
-            }
-        }
+        org.nd4j.linalg.api.buffer.DataType type = params.dataType();
+        return round(step, new PsMessage.Params(step, epoch, batch, params), PsMessage.Gradient.class, (w, g) ->
+                g.gradient().length() != parameters || g.gradient().dataType() != type || g.examples() < 0
+                        || (shardRows != null && g.examples() != shardRows[w])
+                        ? "a malformed gradient: " + g.gradient().length() + " " + g.gradient().dataType()
+                        + " values for a model of " + parameters + " " + type + ", " + g.examples() + " examples"
+                        + (shardRows != null ? " for a shard of " + shardRows[w] : "")
+                        : null);
+    }
+
+    /**
+     * Sends {@code message} to every worker of the current stage attempt and returns their replies of type
+     * {@code type} to step {@code step}, in worker order. A reply {@code check} finds fault with (it returns what is
+     * wrong, else null) fails the round like a lost worker: nothing of it is used, Spark retries the stage.
+     */
+    public <T extends PsMessage.Reply> T[] round(long step, PsMessage message, Class<T> type,
+                                                 java.util.function.BiFunction<Integer, T, String> check)
+            throws WorkerLostException, InterruptedException {
+        Connection[] current = currentOrFail(step);
         long deadline = System.nanoTime() + timeoutNanos;
         // Socket writes ignore SO_TIMEOUT: a worker that stops reading would block the send forever. The watchdog
         // closes the step's connections at the deadline, which fails the blocked write.
         java.util.concurrent.ScheduledFuture<?> watchdog = sendWatchdog.schedule(() -> close(current),
                 timeoutNanos, TimeUnit.NANOSECONDS);
         try {
-            PsMessage.Params message = new PsMessage.Params(step, epoch, batch, params);
             for (Connection c : current) {
                 try {
                     c.send(message);
@@ -175,13 +179,47 @@ public final class ParameterServer implements AutoCloseable {
                 }
             }
             watchdog.cancel(false);
-            return gather(step, current, deadline, params.dataType(), shardRows);
+            return gather(step, current, deadline, type, check);
         } catch (WorkerLostException e) {
             close(current);
             throw e;
         } finally {
             watchdog.cancel(false);
         }
+    }
+
+    /** Sends {@code message} to every worker of the current stage attempt; no reply is awaited. */
+    public void broadcast(long step, PsMessage message) throws WorkerLostException {
+        Connection[] current = currentOrFail(step);
+        java.util.concurrent.ScheduledFuture<?> watchdog = sendWatchdog.schedule(() -> close(current),
+                timeoutNanos, TimeUnit.NANOSECONDS);
+        try {
+            for (Connection c : current) {
+                c.send(message);
+            }
+        } catch (IOException e) {
+            close(current);
+            throw new WorkerLostException("cannot send " + message + " to a worker within "
+                    + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s (cluster.stepTimeoutSeconds): "
+                    + e.getMessage(), e);
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private synchronized Connection[] currentOrFail(long step) throws WorkerLostException {
+        Connection[] current = slots.clone();
+        nextStep = step;
+        for (int w = 0; w < workers; w++) {
+            if (current[w] == null) {
+                // the survivors of this attempt must go too: Spark kills a failed barrier stage's other tasks
+                // without interrupting them, so a task blocked reading from here would hold its slot and the
+                // retried stage could never get all k slots (found: the compose smoke test hung 10 min)
+                close(current);
+                throw new WorkerLostException("worker " + w + " disconnected before step " + step, null);
+            }
+        }
+        return current;
     }
 
     /**
@@ -201,16 +239,16 @@ public final class ParameterServer implements AutoCloseable {
         notifyAll();
     }
 
-    private PsMessage.Gradient[] gather(long step, Connection[] current, long deadline,
-                                       org.nd4j.linalg.api.buffer.DataType type, int[] shardRows)
-            throws WorkerLostException,
-            InterruptedException {
-        PsMessage.Gradient[] gradients = new PsMessage.Gradient[workers];
+    private <T extends PsMessage.Reply> T[] gather(long step, Connection[] current, long deadline, Class<T> type,
+                                                   java.util.function.BiFunction<Integer, T, String> check)
+            throws WorkerLostException, InterruptedException {
+        @SuppressWarnings("unchecked")
+        T[] replies = (T[]) java.lang.reflect.Array.newInstance(type, workers);
         int received = 0;
         while (received < workers) {
             Event e = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (e == null) {
-                throw new WorkerLostException("step " + step + ": " + received + "/" + workers + " gradients within "
+                throw new WorkerLostException("step " + step + ": " + received + "/" + workers + " replies within "
                         + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s; raise cluster.stepTimeoutSeconds if "
                         + "steps are this slow", null);
             }
@@ -220,30 +258,31 @@ public final class ParameterServer implements AutoCloseable {
                 LOG.debug("ignoring {} from {}: not a connection of the current stage attempt", e.message(), e.from());
             } else if (e.failure() != null) {
                 throw new WorkerLostException("lost " + e.from() + " during step " + step + ": " + e.failure(), e.failure());
-            } else if (e.message() instanceof PsMessage.Gradient g && acceptable(g, e.from(), step)) {
-                if (g.gradient().length() != parameters || g.gradient().dataType() != type || g.examples() < 0
-                        || (shardRows != null && g.examples() != shardRows[w])) {
+            } else if (type.isInstance(e.message()) && acceptable(type.cast(e.message()), e.from(), step)) {
+                T reply = type.cast(e.message());
+                String wrong = check.apply(w, reply);
+                if (wrong != null) {
                     // a broken or hostile worker: fail the step (nothing is applied) so that Spark retries the stage
-                    throw new WorkerLostException(e.from() + " sent a malformed gradient for step " + step + ": "
-                            + g.gradient().length() + " " + g.gradient().dataType() + " values for a model of "
-                            + parameters + " " + type + ", " + g.examples() + " examples"
-                            + (shardRows != null ? " for a shard of " + shardRows[w] : ""), null);
+                    throw new WorkerLostException(e.from() + " sent " + wrong + " for step " + step, null);
                 }
-                if (gradients[w] == null) {
+                if (replies[w] == null) {
                     received++;
                 }
-                gradients[w] = g;
+                replies[w] = reply;
+            } else if (!type.isInstance(e.message())) {
+                throw new WorkerLostException(e.from() + " sent " + e.message() + " where a "
+                        + type.getSimpleName() + " of step " + step + " was due", null);
             }
         }
-        return gradients;
+        return replies;
     }
 
-    private boolean acceptable(PsMessage.Gradient g, Connection from, long step) {
+    private boolean acceptable(PsMessage.Reply g, Connection from, long step) {
         String stale = !jobId.equals(g.jobId()) ? "it belongs to job " + g.jobId() + ", not " + jobId
                 : g.worker() != from.worker() ? "it claims worker " + g.worker() + " on the connection of " + from
                 : g.stageAttempt() != from.attempt() ? "it comes from stage attempt " + g.stageAttempt()
                 : g.step() != step ? "it is for step " + g.step() + " but the server is at step " + step
-                        + " (a late gradient of a failed attempt?)"
+                        + " (a late reply of a failed attempt?)"
                 : null;
         if (stale != null) {
             LOG.warn("rejected {}: {}", g, stale);

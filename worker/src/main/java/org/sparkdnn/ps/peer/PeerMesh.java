@@ -1,0 +1,422 @@
+package org.sparkdnn.ps.peer;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdnn.ps.Frames;
+import org.sparkdnn.ps.Handshake;
+import org.sparkdnn.ps.PsMessage;
+
+/**
+ * The worker-to-worker connections of one barrier stage attempt ({@code cluster.exchange: peer}) and the exchange
+ * that sums the k shard gradients without the driver: a reduce-scatter (worker j owns the j-th contiguous slice of
+ * the flat gradient and sums the k copies of it <em>in worker order</em>, so every value is bitwise the driver's sum)
+ * followed by an all-gather of the summed slices. Each worker sends and receives 2·S·(k−1)/k bytes per step.
+ *
+ * <p>Every pair of workers has one connection, opened by the higher index and authenticated both ways before
+ * anything is allocated for it: the acceptor's challenge, the connector's Hello with an HMAC of the run's secret
+ * under a label of its own (so it cannot authenticate to the parameter server, nor a parameter-server Hello here),
+ * the acceptor's proof. The acceptor takes only a Hello of this job, epoch and stage attempt from a higher worker
+ * index it has not seen, within the handshake deadline. Tensor frames carry a header (step, slice, value count) that
+ * must equal what the receiver expects before it reads the values, straight into ND4J's native buffers (no heap copy
+ * either way). Deadlines: handshake reads time out; during an exchange a watchdog closes every connection of the
+ * mesh at the step deadline, which fails any blocked read or write.
+ */
+public final class PeerMesh implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerMesh.class);
+    private static final int HEADER_BYTES = 16;
+
+    /** Who this worker is: every field is part of the authenticated Hello. */
+    public record Identity(String jobId, String secret, int worker, int workers, int stageAttempt, int epoch) {
+        @Override
+        public String toString() {
+            return "worker " + worker + "/" + workers + " (job " + jobId + ", stage attempt " + stageAttempt
+                    + ", epoch " + (epoch + 1) + ")";
+        }
+    }
+
+    private final Identity me;
+    private final SocketChannel[] peers;
+    private final long timeoutNanos;
+    private final ExecutorService senders;
+    private final ScheduledExecutorService watchdog;
+    private final ByteBuffer[] headers;
+    private long bytes;
+
+    private PeerMesh(Identity me, SocketChannel[] peers, long timeoutNanos) {
+        this.me = me;
+        this.peers = peers;
+        this.timeoutNanos = timeoutNanos;
+        int others = Math.max(1, me.workers() - 1);
+        this.senders = Executors.newFixedThreadPool(others, r -> {
+            Thread t = new Thread(r, "peer-send-" + me.worker());
+            t.setDaemon(true);
+            return t;
+        });
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "peer-watchdog-" + me.worker());
+            t.setDaemon(true);
+            return t;
+        });
+        this.headers = new ByteBuffer[me.workers()];
+        for (int i = 0; i < headers.length; i++) {
+            headers[i] = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
+        }
+    }
+
+    /** Opens the listening socket on {@code bind} (the narrowest address the other workers reach), any free port. */
+    public static ServerSocketChannel listen(InetAddress bind, int workers) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        server.bind(new InetSocketAddress(bind, 0), workers + 4);
+        return server;
+    }
+
+    /**
+     * Connects to every lower worker and accepts every higher one. Worker w's connections to lower workers only wait
+     * for those workers' own connecting, which ends at worker 0: no cycle, so no deadlock.
+     *
+     * @param addresses       "host:port" of every worker's listening socket, in worker order (from Spark's
+     *                        {@code BarrierTaskContext.allGather})
+     * @param timeoutMillis   deadline of connecting and of every handshake read; later, of every exchange
+     */
+    public static PeerMesh connect(ServerSocketChannel server, String[] addresses, Identity me, int timeoutMillis)
+            throws IOException {
+        if (addresses.length != me.workers()) {
+            throw new IOException(me + ": " + addresses.length + " peer addresses for " + me.workers() + " workers");
+        }
+        SocketChannel[] peers = new SocketChannel[me.workers()];
+        try {
+            for (int j = 0; j < me.worker(); j++) {
+                peers[j] = dial(addresses[j], j, me, timeoutMillis);
+            }
+            accept(server, peers, me, timeoutMillis);
+        } catch (IOException | RuntimeException e) {
+            for (SocketChannel c : peers) {
+                closeQuietly(c);
+            }
+            throw e;
+        }
+        return new PeerMesh(me, peers, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+    }
+
+    private static SocketChannel dial(String address, int peer, Identity me, int timeoutMillis) throws IOException {
+        int colon = address.lastIndexOf(':');
+        InetSocketAddress target = new InetSocketAddress(address.substring(0, colon),
+                Integer.parseInt(address.substring(colon + 1)));
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.socket().setTcpNoDelay(true);
+            channel.socket().connect(target, timeoutMillis);
+            channel.socket().setSoTimeout(timeoutMillis);
+            DataInputStream in = new DataInputStream(channel.socket().getInputStream());
+            DataOutputStream out = new DataOutputStream(channel.socket().getOutputStream());
+            PsMessage first = Frames.read(in, 0);
+            if (!(first instanceof PsMessage.Challenge challenge)) {
+                throw new IOException("worker " + peer + " at " + address + " sent " + first + " instead of a challenge");
+            }
+            byte[] nonce = Handshake.nonce();
+            Frames.write(out, new PsMessage.Hello(me.jobId(), me.worker(), me.stageAttempt(), me.epoch(), nonce,
+                    Handshake.peerHelloMac(me.secret(), challenge.nonce(), nonce, me.jobId(), me.worker(),
+                            me.stageAttempt(), me.epoch())));
+            PsMessage reply = Frames.read(in, 0);
+            if (reply instanceof PsMessage.Reject r) {
+                throw new IOException("worker " + peer + " at " + address + " refused " + me + ": " + r.reason());
+            }
+            if (!(reply instanceof PsMessage.Welcome w) || !Handshake.matches(
+                    Handshake.peerWelcomeProof(me.secret(), challenge.nonce(), nonce, peer), w.proof())) {
+                throw new IOException("the endpoint at " + address + " could not prove it is worker " + peer
+                        + " of this run");
+            }
+            return channel;
+        } catch (SocketTimeoutException e) {
+            closeQuietly(channel);
+            throw new IOException(me + ": no handshake from worker " + peer + " at " + address + " within "
+                    + timeoutMillis / 1000 + " s", e);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    /** Accepts until every higher worker is connected; anything else that connects is refused and closed. */
+    private static void accept(ServerSocketChannel server, SocketChannel[] peers, Identity me, int timeoutMillis)
+            throws IOException {
+        int missing = me.workers() - 1 - me.worker();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        server.socket().setSoTimeout(timeoutMillis);
+        while (missing > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException(me + ": " + missing + " higher workers did not connect within "
+                        + timeoutMillis / 1000 + " s");
+            }
+            SocketChannel channel;
+            try {
+                channel = server.socket().accept().getChannel();
+            } catch (SocketTimeoutException e) {
+                throw new IOException(me + ": " + missing + " higher workers did not connect within "
+                        + timeoutMillis / 1000 + " s", e);
+            }
+            int peer = authenticate(channel, peers, me, timeoutMillis);
+            if (peer < 0) {
+                closeQuietly(channel);
+            } else {
+                peers[peer] = channel;
+                missing--;
+            }
+        }
+    }
+
+    /** Runs the acceptor's side of the handshake; returns the peer's worker index, or -1 if it is refused. */
+    private static int authenticate(SocketChannel channel, SocketChannel[] peers, Identity me, int timeoutMillis) {
+        String from = "?";
+        try {
+            from = String.valueOf(channel.getRemoteAddress());
+            channel.socket().setTcpNoDelay(true);
+            channel.socket().setSoTimeout(Math.min(timeoutMillis, 10_000));
+            DataInputStream in = new DataInputStream(channel.socket().getInputStream());
+            DataOutputStream out = new DataOutputStream(channel.socket().getOutputStream());
+            byte[] nonce = Handshake.nonce();
+            Frames.write(out, new PsMessage.Challenge(nonce));
+            PsMessage.Hello h = Frames.readHello(in);
+            if (!Handshake.matches(Handshake.peerHelloMac(me.secret(), nonce, h.clientNonce(), h.jobId(), h.worker(),
+                    h.stageAttempt(), h.epoch()), h.mac())) {
+                LOG.warn("{}: refused a peer connection from {}: authentication failed for {}", me, from, h);
+                Frames.write(out, new PsMessage.Reject("authentication failed"));
+                return -1;
+            }
+            String reason = !me.jobId().equals(h.jobId()) ? "job " + h.jobId() + ", not " + me.jobId()
+                    : h.epoch() != me.epoch() ? "epoch " + (h.epoch() + 1) + ", not " + (me.epoch() + 1)
+                    : h.stageAttempt() != me.stageAttempt() ? "stage attempt " + h.stageAttempt() + ", not "
+                    + me.stageAttempt()
+                    : h.worker() <= me.worker() || h.worker() >= me.workers() ? "worker " + h.worker()
+                    + " does not connect to worker " + me.worker()
+                    : peers[h.worker()] != null ? "worker " + h.worker() + " is already connected"
+                    : null;
+            if (reason != null) {
+                LOG.warn("{}: refused {} from {}: {}", me, h, from, reason);
+                Frames.write(out, new PsMessage.Reject(reason));
+                return -1;
+            }
+            Frames.write(out, new PsMessage.Welcome(me.worker(), Handshake.peerWelcomeProof(me.secret(), nonce,
+                    h.clientNonce(), me.worker())));
+            return h.worker();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: closed the connection from {} before it authenticated: {}", me, from, e.toString());
+            return -1;
+        }
+    }
+
+    /** Bytes this worker sent and received in exchanges so far. */
+    public long bytesMoved() {
+        return bytes;
+    }
+
+    /** The first value of worker {@code j}'s slice of {@code n} values. */
+    static long sliceStart(long n, int workers, int j) {
+        return j * (n / workers) + Math.min(j, n % workers);
+    }
+
+    static long sliceLength(long n, int workers, int j) {
+        return n / workers + (j < n % workers ? 1 : 0);
+    }
+
+    /**
+     * Sums this worker's shard gradient {@code own} with every other worker's of step {@code step}, in worker order,
+     * into {@code target} (both flat, whole buffers of the same type and length): afterwards every worker's
+     * {@code target} holds the same bytes, which equal {@code g0.dup().addi(g1)…addi(g(k−1))}.
+     */
+    public void allReduce(long step, INDArray own, INDArray target) throws IOException {
+        long n = own.length();
+        if (n != target.length() || own.dataType() != target.dataType()) {
+            throw new IllegalArgumentException("gradient of " + n + " " + own.dataType() + " values, target "
+                    + target.length() + " " + target.dataType());
+        }
+        int k = me.workers();
+        int w = me.worker();
+        if (k == 1) {
+            target.assign(own);
+            return;
+        }
+        ScheduledFuture<?> deadline = watchdog.schedule(this::closeAll, timeoutNanos, TimeUnit.NANOSECONDS);
+        try {
+            INDArray ownFlat = flat(own);
+            INDArray targetFlat = flat(target);
+            // reduce-scatter: send slice j to worker j, receive every worker's copy of my slice, sum in worker order
+            List<Future<?>> sends = new ArrayList<>();
+            for (int j = 0; j < k; j++) {
+                if (j != w) {
+                    int peer = j;
+                    sends.add(senders.submit(() -> send(peer, step, peer, ownFlat, n)));
+                }
+            }
+            long start = sliceStart(n, k, w);
+            long length = sliceLength(n, k, w);
+            INDArray mine = targetFlat.get(NDArrayIndex.interval(start, start + length));
+            INDArray[] parts = new INDArray[k];
+            for (int i = 0; i < k; i++) {
+                if (i == w) {
+                    parts[i] = ownFlat.get(NDArrayIndex.interval(start, start + length));
+                } else {
+                    parts[i] = Nd4j.createUninitialized(own.dataType(), length);
+                    receive(i, step, w, parts[i], 0, length);
+                }
+            }
+            mine.assign(parts[0]);
+            for (int i = 1; i < k; i++) {
+                mine.addi(parts[i]);
+            }
+            await(sends);
+            // all-gather: my summed slice to everyone, every other summed slice from its owner
+            sends.clear();
+            for (int j = 0; j < k; j++) {
+                if (j != w) {
+                    int peer = j;
+                    sends.add(senders.submit(() -> send(peer, step, w, targetFlat, n)));
+                }
+            }
+            for (int j = 0; j < k; j++) {
+                if (j != w) {
+                    receive(j, step, j, targetFlat, sliceStart(n, k, j), sliceLength(n, k, j));
+                }
+            }
+            await(sends);
+        } catch (IOException e) {
+            throw new IOException(me + ", step " + step + ": the exchange with the other workers failed (a worker "
+                    + "was lost, or it passed cluster.stepTimeoutSeconds): " + e, e);
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    /** A flat view of a whole-buffer array (the frames move its native bytes). */
+    private static INDArray flat(INDArray a) {
+        if (a.isView() || a.data().offset() != 0 || a.data().length() != a.length() || a.ordering() != 'c') {
+            throw new IllegalArgumentException("the exchange needs whole-buffer arrays");
+        }
+        return a.reshape(a.length());
+    }
+
+    /** Sends slice {@code slice} of {@code values} (n values in all) to {@code peer}: header, then the raw bytes. */
+    private Void send(int peer, long step, int slice, INDArray values, long n) throws IOException {
+        long start = sliceStart(n, me.workers(), slice);
+        long length = sliceLength(n, me.workers(), slice);
+        int width = values.dataType().width();
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
+        header.putLong(step).putInt(slice).putInt((int) length).flip();
+        ByteBuffer body = values.data().asNio().duplicate();
+        body.limit((int) ((start + length) * width)).position((int) (start * width));
+        SocketChannel channel = peers[peer];
+        while (header.hasRemaining()) {
+            channel.write(header);
+        }
+        while (body.hasRemaining()) {
+            channel.write(body);
+        }
+        synchronized (this) {
+            bytes += HEADER_BYTES + length * width;
+        }
+        return null;
+    }
+
+    /**
+     * Reads worker {@code peer}'s frame of slice {@code slice} of step {@code step} into {@code target} at
+     * {@code offset}: the header must announce exactly {@code length} values of that slice and step, or nothing is
+     * read.
+     */
+    private void receive(int peer, long step, int slice, INDArray target, long offset, long length)
+            throws IOException {
+        SocketChannel channel = peers[peer];
+        ByteBuffer header = headers[peer];
+        header.clear();
+        readFully(channel, header, peer);
+        header.flip();
+        long gotStep = header.getLong();
+        int gotSlice = header.getInt();
+        int gotLength = header.getInt();
+        if (gotStep != step || gotSlice != slice || gotLength != length) {
+            throw new IOException("worker " + peer + " sent step " + gotStep + ", slice " + gotSlice + ", "
+                    + gotLength + " values; expected step " + step + ", slice " + slice + ", " + length + " values");
+        }
+        int width = target.dataType().width();
+        ByteBuffer body = target.data().asNio().duplicate();
+        body.limit((int) ((offset + length) * width)).position((int) (offset * width));
+        readFully(channel, body, peer);
+        synchronized (this) {
+            bytes += HEADER_BYTES + length * width;
+        }
+    }
+
+    private static void readFully(SocketChannel channel, ByteBuffer into, int peer) throws IOException {
+        while (into.hasRemaining()) {
+            if (channel.read(into) < 0) {
+                throw new java.io.EOFException("worker " + peer + " closed the connection");
+            }
+        }
+    }
+
+    private static void await(List<Future<?>> sends) throws IOException {
+        for (Future<?> f : sends) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while sending to the other workers", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+        }
+    }
+
+    private void closeAll() {
+        LOG.warn("{}: an exchange passed the step deadline; closing the connections to the other workers", me);
+        for (SocketChannel c : peers) {
+            closeQuietly(c);
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                LOG.debug("closing a peer connection: {}", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        senders.shutdownNow();
+        watchdog.shutdownNow();
+        for (SocketChannel c : peers) {
+            closeQuietly(c);
+        }
+    }
+
+    /** For messages: never the secret. */
+    @Override
+    public String toString() {
+        return "PeerMesh(" + me + ")";
+    }
+}

@@ -1,0 +1,150 @@
+package org.sparkdnn.task;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.util.List;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdnn.data.ExampleMatrix;
+import org.sparkdnn.data.Examples;
+import org.sparkdnn.data.RowBlock;
+import org.sparkdnn.ps.PsMessage;
+import org.sparkdnn.ps.client.PsClient;
+import org.sparkdnn.ps.peer.PeerMesh;
+import org.sparkdnn.step.GlobalUpdate;
+import org.sparkdnn.step.ShardGradient;
+import org.sparkdnn.step.TrainingState;
+import scala.Tuple2;
+import scala.collection.Iterator;
+import scala.collection.JavaConverters;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * The body of one barrier task of the {@code sync} engine with {@code cluster.exchange: peer}: worker w of epoch e.
+ * It opens a listening socket, learns every other worker's address through Spark's barrier {@code allGather},
+ * connects the mesh ({@link PeerMesh}), registers with the driver and takes the training state to continue from.
+ * Then per {@code Step}: the gradient of its shard, the all-reduce with the other workers (summed in worker order),
+ * DL4J's updater on its own replica — the same bytes on every worker — and a small {@code StepDone} to the driver.
+ * On {@code Fetch} it sends its state (worker 0 the tensors, the others a digest the driver compares).
+ */
+public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, RowBlock>>, Iterator<Long>>
+        implements Serializable {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerEpochTask.class);
+    private final WorkerSpec spec;
+    private final int epoch;
+
+    public PeerEpochTask(WorkerSpec spec, int epoch) {
+        this.spec = spec;
+        this.epoch = epoch;
+    }
+
+    @Override
+    public Iterator<Long> apply(Iterator<Tuple2<Integer, RowBlock>> rows) {
+        BarrierTaskContext context = BarrierTaskContext.get();
+        int worker = context.partitionId();
+        int attempt = context.stageAttemptNumber();
+        GpuBinding.bind(context);
+        long start = System.nanoTime();
+        WorkerShards shards = WorkerShards.build(JavaConverters.asJavaIterator(rows), spec);
+        Replica replica = new Replica(spec.modelJson(), spec.threads());
+        GlobalUpdate update = new GlobalUpdate(replica.network(), probe());
+        String where = "worker " + worker + " (stage attempt " + attempt + "), epoch " + (epoch + 1);
+        String host = spec.peerHost() != null ? spec.peerHost() : SparkEnv.get().blockManager().blockManagerId().host();
+        try (ServerSocketChannel server = PeerMesh.listen(InetAddress.getByName(host), spec.workers())) {
+            String address = host + ":" + server.socket().getLocalPort();
+            String[] addresses = context.allGather(address);
+            PeerMesh.Identity me = new PeerMesh.Identity(spec.jobId(), spec.secret(), worker, spec.workers(), attempt,
+                    epoch);
+            try (PeerMesh mesh = PeerMesh.connect(server, addresses, me, spec.stepTimeoutMillis());
+                 PsClient ps = PsClient.connect(spec.psHost(), spec.psPort(), spec.stepTimeoutMillis(),
+                         spec.stepTimeoutMillis(), replica.parameters())) {
+                long next = ps.register(spec.jobId(), spec.secret(), worker, attempt, epoch);
+                LOG.info("{}: {} rows, mesh of {} workers ({}) ready in {} ms; next step {}", where, shards.rows(),
+                        spec.workers(), address, (System.nanoTime() - start) / 1_000_000, next);
+                long steps = serve(ps, mesh, shards, replica, update, context, worker, attempt);
+                return JavaConverters.asScalaIterator(List.of(steps).iterator());
+            }
+        } catch (java.io.EOFException e) {
+            throw new UncheckedIOException(where + ": the parameter server closed the connection (another worker "
+                    + "failed, or the run ended)", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One all-zero example: its backward pass creates the replica's per-variable gradient views. */
+    private org.nd4j.linalg.dataset.DataSet probe() {
+        int d = spec.features();
+        Examples zero = new Examples("probe", "row", d, new float[d], new float[1], new int[1]);
+        return new ExampleMatrix(zero, spec.loss(), spec.classes(),
+                org.sparkdnn.model.Dl4jMapping.dataType(spec.dataType())).batch(new int[] {0});
+    }
+
+    private long serve(PsClient ps, PeerMesh mesh, WorkerShards shards, Replica replica, GlobalUpdate update,
+                       BarrierTaskContext context, int worker, int attempt) throws IOException {
+        long steps = 0;
+        boolean restored = false;
+        while (true) {
+            PsMessage message = ps.receive();
+            if (message instanceof PsMessage.EndEpoch) {
+                return steps;
+            }
+            if (message instanceof PsMessage.State s) {
+                try {
+                    TrainingState.restore(replica.network(), s.params(), s.updaterState(), s.step(), s.epoch());
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("the parameter server sent a state that does not fit the model: "
+                            + e.getMessage(), e);
+                }
+                restored = true;
+                continue;
+            }
+            if (!restored) {
+                throw new IOException("expected the training state from the parameter server first, got " + message);
+            }
+            if (message instanceof PsMessage.Fetch f) {
+                INDArray state = TrainingState.updaterState(replica.network());
+                ps.send(new PsMessage.State(spec.jobId(), worker, attempt, f.step(), replica.network().getEpochCount(),
+                        TrainingState.digest(replica.network()), worker == 0 ? replica.network().params() : null,
+                        worker == 0 ? state : null));
+                continue;
+            }
+            if (!(message instanceof PsMessage.Step st)) {
+                throw new IOException("expected Step, Fetch or EndEpoch from the parameter server, got " + message);
+            }
+            if (context.isInterrupted()) {
+                throw new IllegalStateException("worker " + worker + " interrupted by Spark at step " + st.step());
+            }
+            if (attempt == 0 && worker == spec.failWorker() && st.step() == spec.failStep()) {
+                throw new IllegalStateException("injected fault: worker " + worker + " fails at step " + st.step()
+                        + " in stage attempt 0 (cluster.faultInjection)");
+            }
+            if (st.step() != replica.network().getIterationCount()) {
+                throw new IOException("step " + st.step() + " asked of a replica at step "
+                        + replica.network().getIterationCount());
+            }
+            long t0 = System.nanoTime();
+            ShardGradient g = replica.gradient(st.step(), shards, st.batch());
+            long t1 = System.nanoTime();
+            mesh.allReduce(st.step(), g.gradient(), update.gradientView());
+            long t2 = System.nanoTime();
+            INDArray norms = null;
+            if (st.norms() && worker == 0) {
+                norms = Nd4j.createFromArray(update.computeNorms(st.batchSize()).values().stream()
+                        .mapToDouble(Double::doubleValue).toArray());
+            }
+            update.update(st.batchSize(), st.epoch());
+            long t3 = System.nanoTime();
+            ps.send(new PsMessage.StepDone(spec.jobId(), worker, attempt, st.step(), g.lossSum(), g.examples(),
+                    t1 - t0, t2 - t1, t3 - t2, norms));
+            steps++;
+        }
+    }
+}
