@@ -46,4 +46,49 @@ class PeerExchangeTest {
             assertEquals("peer", peer.summary().at("/engineStats/exchange").asText());
         }
     }
+
+    /**
+     * Worker 1 throws at step 25 (mid-epoch 1, after a checkpoint made the master catch up at step 20): Spark retries
+     * the barrier stage, whose workers continue from the master's state and replay steps 20..24; the result and the
+     * recorded gradient norms are bitwise the uninterrupted run's.
+     */
+    @Test
+    void aWorkerLostMidEpochIsRetriedFromTheMastersStateAndTheResultIsBitwiseTheUninterruptedOne() throws Exception {
+        String[] sets = {"optimizer.type=adam", "optimizer.learningRate=0.005", "cluster.workers=3",
+                "cluster.engine=sync", "cluster.exchange=peer", "checkpoint.everySteps=20"};
+        Runs.Result clean = Runs.train(SPARK.context(), tmp.resolve("clean"), CONFIG, sets);
+        Runs.Result faulty = Runs.train(SPARK.context(), tmp.resolve("faulty"), CONFIG, Runs.with(sets,
+                "cluster.faultInjection.worker=1", "cluster.faultInjection.step=25"));
+        assertEquals(clean.sha(), faulty.sha());
+        assertEquals(0, clean.summary().at("/engineStats/stepsReplayed").asLong());
+        assertEquals(5, faulty.summary().at("/engineStats/stepsReplayed").asLong(),
+                "steps 20..24 replayed: " + faulty.summary().get("engineStats"));
+        String cleanNorms = normsRecords(clean);
+        assertTrue(cleanNorms.contains("\"norms\":{\"layer0\""), cleanNorms.substring(0, Math.min(300, cleanNorms.length())));
+        assertEquals(cleanNorms, normsRecords(faulty));
+    }
+
+    private static String normsRecords(Runs.Result run) throws Exception {
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(run.dir().resolve("metrics.jsonl"))) {
+            return lines.filter(l -> l.contains("\"gradientNorms\"")).collect(java.util.stream.Collectors.joining("\n"));
+        }
+    }
+
+    /** A diverging peer run stops with a message and its last checkpoint holds finite parameters. */
+    @Test
+    void divergenceStopsAPeerRunAndTheLastCheckpointIsFinite() throws Exception {
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> Runs.train(SPARK.context(),
+                tmp.resolve("nan"), CONFIG, "cluster.engine=sync", "cluster.exchange=peer", "optimizer.type=sgd",
+                "optimizer.learningRate=1e30", "optimizer.clipNorm=0", "checkpoint.everySteps=1"));
+        assertTrue(e.getMessage().contains("training diverged at step"), e.getMessage());
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        org.sparkdnn.checkpoint.Checkpoint last = new org.sparkdnn.checkpoint.CheckpointStore(
+                tmp.resolve("nan/checkpoints").toString(), new org.apache.hadoop.conf.Configuration(),
+                new org.sparkdnn.config.ConfigLoader().json()).loadLatestValid(problems).orElseThrow();
+        assertTrue(problems.isEmpty(), problems.toString());
+        assertTrue(last.manifest().step() >= 1, "a checkpoint was written before the divergence");
+        org.deeplearning4j.nn.graph.ComputationGraph net = org.deeplearning4j.util.ModelSerializer
+                .restoreComputationGraph(new java.io.ByteArrayInputStream(last.model()), false);
+        assertTrue(Double.isFinite(net.params().sumNumber().doubleValue()), "the last checkpoint holds finite parameters");
+    }
 }

@@ -11,13 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdnn.cluster.SparkJvm;
 
 /**
- * The driver JVM is killed with SIGKILL in the middle of a sync run (Spark local mode inside it); the same command
- * started again resumes from the newest checkpoint and ends with the uninterrupted run's paramsSha256.
+ * The driver JVM is killed with SIGKILL in the middle of a sync run (Spark local mode inside it; both exchanges); the
+ * same command started again resumes from the newest checkpoint and ends with the uninterrupted run's paramsSha256.
  */
 class DriverKillIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -25,14 +24,15 @@ class DriverKillIT {
     @TempDir
     Path tmp;
 
-    private ProcessBuilder trainer(Path out, String log) {
+    private ProcessBuilder trainer(Path out, String log, String exchange) {
         List<String> jvm = List.of("-Xmx1g", "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1",
                 "-Dspark.ui.enabled=false");
         List<String> cmd = new ArrayList<>(SparkJvm.command(jvm, System.getProperty("java.class.path"),
                 "org.sparkdnn.cli.Main", List.of()));
         cmd.addAll(List.of("train", "--config", ROOT.resolve("conf/digits.yaml").toString(),
                 "--set", "training.epochs=6", "--set", "training.patience=0",
-                "--set", "checkpoint.everySteps=20", "--output", out.toString()));
+                "--set", "checkpoint.everySteps=20", "--set", "cluster.exchange=" + exchange,
+                "--output", out.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve(log).toFile());
         pb.environment().put("OMP_NUM_THREADS", "1");
@@ -54,13 +54,14 @@ class DriverKillIT {
         }
     }
 
-    @Test
-    void aDriverKilledWithSigkillAndStartedAgainEndsWithTheUninterruptedResult() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "exchange: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"driver", "peer"})
+    void aDriverKilledWithSigkillAndStartedAgainEndsWithTheUninterruptedResult(String exchange) throws Exception {
         Path whole = tmp.resolve("whole");
-        JsonNode expected = finish(trainer(whole, "whole.log").start(), whole, "whole.log");
+        JsonNode expected = finish(trainer(whole, "whole.log", exchange).start(), whole, "whole.log");
 
         Path run = tmp.resolve("run");
-        Process first = trainer(run, "first.log").start();
+        Process first = trainer(run, "first.log", exchange).start();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (checkpoints(run.resolve("checkpoints")) < 2 && first.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(100);
@@ -71,10 +72,11 @@ class DriverKillIT {
         first.waitFor(30, TimeUnit.SECONDS);
         assertTrue(!Files.exists(run.resolve("summary.json")), "killed before it finished");
 
-        JsonNode resumed = finish(trainer(run, "second.log").start(), run, "second.log");
+        JsonNode resumed = finish(trainer(run, "second.log", exchange).start(), run, "second.log");
         assertTrue(Files.readString(tmp.resolve("second.log")).contains("resuming"), "the second start resumed");
         assertEquals(expected.get("steps").asLong(), resumed.get("steps").asLong());
         assertEquals(expected.get("paramsSha256").asText(), resumed.get("paramsSha256").asText());
         assertTrue(resumed.get("resumedFrom").asText().contains("ckpt-"), resumed.toString());
+        assertEquals(exchange, resumed.at("/engineStats/exchange").asText());
     }
 }

@@ -30,7 +30,7 @@ import org.sparkdnn.io.Storage;
 
 /**
  * A run stopped at step s (mid-epoch or at an epoch boundary) and resumed from its checkpoint ends with the same
- * parameters, bitwise, as the run that was never stopped — for the local and the sync engine.
+ * parameters, bitwise, as the run that was never stopped — for the local and the sync engine (both exchanges).
  */
 class ExactResumeTest {
     @RegisterExtension
@@ -57,14 +57,15 @@ class ExactResumeTest {
     }
 
     @ParameterizedTest(name = "{0} engine, stopped at step {1}")
-    @CsvSource({"local, 37", "local, 26", "sync, 37", "sync, 52"})
+    @CsvSource({"local, 37", "local, 26", "sync, 37", "sync, 52", "peer, 37"})
     void aRunStoppedAtStepSAndResumedEqualsTheUninterruptedRun(String engine, int stopAt) throws Exception {
         JavaSparkContext spark = engine.equals("local") ? null : SPARK.context();
-        String e = "cluster.engine=" + engine;
-        JsonNode whole = train(spark, tmp.resolve("whole"), e);
-        JsonNode stopped = train(spark, tmp.resolve("resumed"), e, "training.maxSteps=" + stopAt);
+        String e = engine.equals("peer") ? "cluster.engine=sync" : "cluster.engine=" + engine;
+        String x = "cluster.exchange=" + (engine.equals("peer") ? "peer" : "driver");
+        JsonNode whole = train(spark, tmp.resolve("whole"), e, x);
+        JsonNode stopped = train(spark, tmp.resolve("resumed"), e, x, "training.maxSteps=" + stopAt);
         assertEquals(stopAt, stopped.get("steps").asLong());
-        JsonNode resumed = train(spark, tmp.resolve("resumed"), e);
+        JsonNode resumed = train(spark, tmp.resolve("resumed"), e, x);
         assertTrue(resumed.get("resumedFrom").asText().endsWith(String.format("ckpt-%010d", stopAt)),
                 resumed.get("resumedFrom").asText());
         assertEquals(whole.get("steps").asLong(), resumed.get("steps").asLong());
