@@ -28,6 +28,11 @@ public final class Frames {
     private static final byte STEP_DONE = 9;
     private static final byte FETCH = 10;
     private static final byte STATE = 11;
+    private static final byte PEER_ADDRESS = 12;
+    private static final byte PEERS = 13;
+    /** The most workers a {@code Peers} frame may list, and the longest "host:port" it may carry. */
+    private static final int MAX_PEERS = 4096;
+    private static final int MAX_ADDRESS = 300;
     /** DL4J's updater state is at most two values per parameter (Adam's moments). */
     private static final int STATE_VALUES_PER_PARAMETER = 2;
     private static final int MAX_BYTES = 64;
@@ -94,6 +99,20 @@ public final class Frames {
             out.writeLong(d.exchangeNanos());
             out.writeLong(d.applyNanos());
             writeOptionalTensor(out, d.norms());
+        } else if (message instanceof PsMessage.PeerAddress a) {
+            out.writeByte(PEER_ADDRESS);
+            out.writeUTF(a.jobId());
+            out.writeInt(a.worker());
+            out.writeInt(a.stageAttempt());
+            out.writeLong(a.step());
+            out.writeUTF(a.address());
+        } else if (message instanceof PsMessage.Peers p) {
+            out.writeByte(PEERS);
+            out.writeLong(p.step());
+            out.writeInt(p.addresses().size());
+            for (String a : p.addresses()) {
+                out.writeUTF(a);
+            }
         } else if (message instanceof PsMessage.Fetch f) {
             out.writeByte(FETCH);
             out.writeLong(f.step());
@@ -152,6 +171,10 @@ public final class Frames {
                         in.readInt(), in.readLong(), in.readLong(), in.readLong(), readOptionalTensor(in, maxTensorLength));
             case FETCH:
                 return new PsMessage.Fetch(in.readLong());
+            case PEER_ADDRESS:
+                return new PsMessage.PeerAddress(in.readUTF(), in.readInt(), in.readInt(), in.readLong(), address(in));
+            case PEERS:
+                return peers(in);
             case STATE:
                 return new PsMessage.State(in.readUTF(), in.readInt(), in.readInt(), in.readLong(), in.readInt(),
                         readBytes(in), readOptionalTensor(in, maxTensorLength),
@@ -178,6 +201,27 @@ public final class Frames {
         byte[] bytes = new byte[length];
         in.readFully(bytes);
         return bytes;
+    }
+
+    private static String address(DataInputStream in) throws IOException {
+        String address = in.readUTF();
+        if (address.length() > MAX_ADDRESS) {
+            throw new IOException("a peer address of " + address.length() + " characters; frames allow " + MAX_ADDRESS);
+        }
+        return address;
+    }
+
+    private static PsMessage.Peers peers(DataInputStream in) throws IOException {
+        long step = in.readLong();
+        int count = in.readInt();
+        if (count <= 0 || count > MAX_PEERS) {
+            throw new IOException("a list of " + count + " peers declared; frames allow 1.." + MAX_PEERS);
+        }
+        java.util.List<String> addresses = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            addresses.add(address(in));
+        }
+        return new PsMessage.Peers(step, java.util.List.copyOf(addresses));
     }
 
     private static void writeOptionalTensor(DataOutputStream out, INDArray array) throws IOException {

@@ -4,10 +4,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Everything that crosses a parameter-server connection. */
 public sealed interface PsMessage permits PsMessage.Challenge, PsMessage.Hello, PsMessage.Welcome, PsMessage.Reject,
-        PsMessage.Params, PsMessage.EndEpoch, PsMessage.Reply, PsMessage.Step, PsMessage.Fetch {
+        PsMessage.Params, PsMessage.EndEpoch, PsMessage.Reply, PsMessage.Step, PsMessage.Fetch, PsMessage.Peers {
 
     /** Worker → server: an answer that belongs to one step of one stage attempt of one run. */
-    sealed interface Reply extends PsMessage permits Gradient, StepDone, State {
+    sealed interface Reply extends PsMessage permits Gradient, StepDone, State, PeerAddress {
         String jobId();
 
         int worker();
@@ -132,5 +132,17 @@ public sealed interface PsMessage permits PsMessage.Challenge, PsMessage.Hello, 
             return "State(worker " + worker + ", step " + step + (params != null ? ", " + params.length() + " params"
                     : ", digest only") + ")";
         }
+    }
+
+    /**
+     * Worker → server ({@code exchange: peer}), right after registering: the "host:port" this worker listens on for
+     * the other workers. The server answers every worker with {@link Peers} once all k have told theirs (through the
+     * authenticated connection: Spark's own barrier {@code allGather} polls once a second).
+     */
+    record PeerAddress(String jobId, int worker, int stageAttempt, long step, String address) implements Reply {
+    }
+
+    /** Server → worker ({@code exchange: peer}): every worker's listening address, in worker order. */
+    record Peers(long step, java.util.List<String> addresses) implements PsMessage {
     }
 }

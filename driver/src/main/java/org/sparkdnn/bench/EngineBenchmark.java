@@ -17,7 +17,8 @@ import org.sparkdnn.io.Storage;
 import org.sparkdnn.run.TrainingRun;
 
 /**
- * Runs the same job with each engine ({@code local}, {@code sync}, {@code reference}, {@code shared},
+ * Runs the same job with each engine ({@code local}, {@code sync}, {@code sync-peer} (sync with {@code cluster.exchange:
+ * peer}), {@code reference}, {@code shared},
  * {@code averaging}; environment {@code ENGINES} picks some, and the baselines {@code dl4j} and {@code dl4j-iterator}:
  * plain DL4J fit on the same network and batches) in one JVM, interleaved over several rounds (noisy machines; every
  * other round in reverse order), and prints medians side by side with ratios to {@code local}. With {@code TARGET} (a validation
@@ -28,7 +29,7 @@ import org.sparkdnn.run.TrainingRun;
  */
 public final class EngineBenchmark {
     private static final List<String> ENGINES = List.of(System.getenv().getOrDefault("ENGINES",
-            "local,sync,reference,shared,averaging").split(","));
+            "local,sync,sync-peer,reference,shared,averaging").split(","));
     private static final double TARGET = Double.parseDouble(System.getenv().getOrDefault("TARGET", "0"));
 
     /** Baselines, not engines: plain DL4J on the same network, data and batches (no trainer around it). */
@@ -178,7 +179,9 @@ public final class EngineBenchmark {
                 }
                 for (String engine : order) {
                     List<String> engineSets = new ArrayList<>(sets);
-                    engineSets.add("cluster.engine=" + engine);
+                    // sync-peer: the sync engine with cluster.exchange: peer
+                    engineSets.add("cluster.engine=" + (engine.equals("sync-peer") ? "sync" : engine));
+                    engineSets.add("cluster.exchange=" + (engine.equals("sync-peer") ? "peer" : "driver"));
                     engineSets.add("output.dir=" + out.resolve(engine + round));
                     RunConfig config = loader.load(storage, args[0], PLAIN.contains(engine)
                             ? concat(sets, "cluster.engine=local") : engineSets);
@@ -261,7 +264,7 @@ public final class EngineBenchmark {
             System.out.printf("%-14s %12.0f %10.1f %11.2fx %15.2fx %14.4f%s%n", engine, rate, median(runs, "msPerStep"),
                     rate / localRate, perRound, accuracy, TARGET > 0 ? "  " + describe(runs.get(runs.size() / 2)) : "");
         }
-        for (String engine : List.of("sync", "reference", "shared", "averaging")) { // the baselines have none
+        for (String engine : List.of("sync", "sync-peer", "reference", "shared", "averaging")) { // baselines: none
             if (!results.containsKey(engine)) {
                 continue;
             }

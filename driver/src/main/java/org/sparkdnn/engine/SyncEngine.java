@@ -279,6 +279,13 @@ public final class SyncEngine implements StepEngine {
      */
     private void restoreAndReplay() throws WorkerLostException, InterruptedException {
         long at = master.getIterationCount();
+        PsMessage.PeerAddress[] addresses = ps.collect(at, PsMessage.PeerAddress.class,
+                (w, a) -> a.address().matches("[^\\s]+:[0-9]{1,5}") ? null : "a malformed peer address " + a.address());
+        List<String> mesh = new ArrayList<>();
+        for (PsMessage.PeerAddress a : addresses) {
+            mesh.add(a.address());
+        }
+        ps.broadcast(at, new PsMessage.Peers(at, List.copyOf(mesh)));
         ps.broadcast(at, new PsMessage.State("driver", -1, -1, at, master.getEpochCount(), new byte[0],
                 master.params(), org.sparkdnn.step.TrainingState.updaterState(master)));
         for (PsMessage.Step s : sinceSync) {

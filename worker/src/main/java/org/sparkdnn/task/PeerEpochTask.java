@@ -28,8 +28,9 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * The body of one barrier task of the {@code sync} engine with {@code cluster.exchange: peer}: worker w of epoch e.
- * It opens a listening socket, learns every other worker's address through Spark's barrier {@code allGather},
- * connects the mesh ({@link PeerMesh}), registers with the driver and takes the training state to continue from.
+ * It opens a listening socket, registers with the driver, tells it the socket's address and learns every other
+ * worker's (the driver relays them: Spark's barrier {@code allGather} would cost a second per epoch, it polls once a
+ * second), connects the mesh ({@link PeerMesh}) and takes the training state to continue from.
  * Then per {@code Step}: the gradient of its shard, the all-reduce with the other workers (summed in worker order),
  * DL4J's updater on its own replica — the same bytes on every worker — and a small {@code StepDone} to the driver.
  * On {@code Fetch} it sends its state (worker 0 the tensors, the others a digest the driver compares).
@@ -57,15 +58,22 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
         GlobalUpdate update = new GlobalUpdate(replica.network(), probe());
         String where = "worker " + worker + " (stage attempt " + attempt + "), epoch " + (epoch + 1);
         String host = spec.peerHost() != null ? spec.peerHost() : SparkEnv.get().blockManager().blockManagerId().host();
-        try (ServerSocketChannel server = PeerMesh.listen(InetAddress.getByName(host), spec.workers())) {
+        try (ServerSocketChannel server = PeerMesh.listen(InetAddress.getByName(host), spec.workers());
+             PsClient ps = PsClient.connect(spec.psHost(), spec.psPort(), spec.stepTimeoutMillis(),
+                     spec.stepTimeoutMillis(), replica.parameters())) {
             String address = host + ":" + server.socket().getLocalPort();
-            String[] addresses = context.allGather(address);
+            long next = ps.register(spec.jobId(), spec.secret(), worker, attempt, epoch);
+            ps.send(new PsMessage.PeerAddress(spec.jobId(), worker, attempt, next, address));
+            PsMessage peers = ps.receive();
+            if (!(peers instanceof PsMessage.Peers p) || p.addresses().size() != spec.workers()
+                    || !p.addresses().get(worker).equals(address)) {
+                throw new IOException("expected the " + spec.workers() + " workers' addresses with " + address
+                        + " as worker " + worker + "'s, got " + peers);
+            }
             PeerMesh.Identity me = new PeerMesh.Identity(spec.jobId(), spec.secret(), worker, spec.workers(), attempt,
                     epoch);
-            try (PeerMesh mesh = PeerMesh.connect(server, addresses, me, spec.stepTimeoutMillis());
-                 PsClient ps = PsClient.connect(spec.psHost(), spec.psPort(), spec.stepTimeoutMillis(),
-                         spec.stepTimeoutMillis(), replica.parameters())) {
-                long next = ps.register(spec.jobId(), spec.secret(), worker, attempt, epoch);
+            try (PeerMesh mesh = PeerMesh.connect(server, p.addresses().toArray(new String[0]), me,
+                    spec.stepTimeoutMillis())) {
                 LOG.info("{}: {} rows, mesh of {} workers ({}) ready in {} ms; next step {}", where, shards.rows(),
                         spec.workers(), address, (System.nanoTime() - start) / 1_000_000, next);
                 long steps = serve(ps, mesh, shards, replica, update, context, worker, attempt);

@@ -188,6 +188,22 @@ public final class ParameterServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns the replies of type {@code type} to step {@code step} that every worker of the current stage attempt
+     * sends unasked (e.g. its peer address after registering), in worker order; checked as in {@link #round}.
+     */
+    public <T extends PsMessage.Reply> T[] collect(long step, Class<T> type,
+                                                   java.util.function.BiFunction<Integer, T, String> check)
+            throws WorkerLostException, InterruptedException {
+        Connection[] current = currentOrFail(step);
+        try {
+            return gather(step, current, System.nanoTime() + timeoutNanos, type, check);
+        } catch (WorkerLostException e) {
+            close(current);
+            throw e;
+        }
+    }
+
     /** Sends {@code message} to every worker of the current stage attempt; no reply is awaited. */
     public void broadcast(long step, PsMessage message) throws WorkerLostException {
         Connection[] current = currentOrFail(step);
