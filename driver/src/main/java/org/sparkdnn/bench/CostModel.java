@@ -1,9 +1,10 @@
 package org.sparkdnn.bench;
 
 /**
- * A cost model of one synchronous data-parallel step, for the two exchanges: {@code driver} (today's parameter server
- * on the driver: every worker sends its gradient there and receives the new parameters) and {@code peer} (the planned
- * reduce-scatter + all-gather between executors, each owning 1/k of the parameters and their optimizer state).
+ * A cost model of one synchronous data-parallel step, for the two exchanges: {@code driver} (the parameter server on
+ * the driver: every worker sends its gradient there and receives the new parameters) and {@code peer} (reduce-scatter
+ * + all-gather between executors; as built, every worker then applies the whole update to its replica; with owner
+ * slices — planned — each would apply and keep the optimizer state of 1/k).
  *
  * <p>Assumptions (stated, not measured beyond the calibration constants): weak scaling — every worker computes a shard
  * of the same size in {@code computeSeconds} whatever k; no overlap of communication with computation; full-duplex
@@ -11,8 +12,9 @@ package org.sparkdnn.bench;
  * byte a host sends or receives also costs the software (framing, copies between native and heap memory) at
  * {@code softwareBytesPerSecond}; the optimizer's apply costs {@code applySecondsPerParameter} on one core.
  * {@code driver}: the driver's link carries k·S bytes in and k·S out (S = 4·P bytes for P float parameters), all
- * serialised through it; it applies the whole update. {@code peer} (ring reduce-scatter then all-gather): each host
- * sends and receives 2·S·(k−1)/k bytes in 2·(k−1) rounds, and applies the update of P/k parameters.
+ * serialised through it; it applies the whole update. {@code peer} (reduce-scatter then all-gather, each phase one
+ * round of direct sends to the k−1 others, as {@code PeerMesh} does): each host sends and receives 2·S·(k−1)/k bytes,
+ * two latencies; then applies the update of P parameters (replicated, as built) or P/k (owner slices).
  *
  * <p>Efficiency E(k) = (computeSeconds + apply of P) / step time at k: the throughput per worker relative to one worker
  * training alone (which also applies its own update and exchanges nothing).
@@ -21,27 +23,40 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
                         double applySecondsPerParameter) {
 
     /**
-     * Step seconds with the driver's parameter server: compute; the gradients in (k·S bytes through the driver's link)
-     * and, after the apply, the parameters out (k·S again): 2·k·S bytes on the link and through its software, two
-     * latencies; the apply of all P parameters on the driver.
+     * Seconds of the driver's exchange: the gradients in (k·S bytes through the driver's link) and, after the apply,
+     * the parameters out (k·S again): 2·k·S bytes on the link and through its software, two latencies.
      */
-    public double driverStep(long parameters, int workers, double computeSeconds) {
+    public double driverExchange(long parameters, int workers) {
         double bytes = 2.0 * workers * 4 * parameters;
-        return computeSeconds + 2 * latencySeconds + bytes * 8 / bitsPerSecond + bytes / softwareBytesPerSecond
-                + parameters * applySecondsPerParameter;
+        return 2 * latencySeconds + bytes * 8 / bitsPerSecond + bytes / softwareBytesPerSecond;
     }
 
     /**
-     * Step seconds with a ring reduce-scatter then all-gather: compute; each phase k−1 rounds, each host sending and
-     * receiving S/k per round at once (full duplex), so 2·S·(k−1)/k bytes on its link and twice that through its
-     * software (what it sends and what it receives); 2·(k−1) latencies; the apply of P/k parameters. k = 1 exchanges
-     * nothing.
+     * Seconds of the peer exchange: each phase one round in which each host sends S/k to each of the k−1 others and
+     * receives as much at once (full duplex), so 2·S·(k−1)/k bytes on its link and twice that through its software
+     * (what it sends and what it receives); two latencies. k = 1 exchanges nothing.
      */
+    public double peerExchange(long parameters, int workers) {
+        if (workers == 1) {
+            return 0;
+        }
+        double onLink = 2 * 4.0 * parameters * (workers - 1) / workers;
+        return 2 * latencySeconds + onLink * 8 / bitsPerSecond + 2 * onLink / softwareBytesPerSecond;
+    }
+
+    /** Step seconds with the driver's parameter server: compute, the exchange, the apply of all P on the driver. */
+    public double driverStep(long parameters, int workers, double computeSeconds) {
+        return computeSeconds + driverExchange(parameters, workers) + parameters * applySecondsPerParameter;
+    }
+
+    /** Step seconds with the peer exchange as built: compute, the exchange, every worker applies all P. */
     public double peerStep(long parameters, int workers, double computeSeconds) {
-        double s = 4.0 * parameters;
-        double onLink = 2 * s * (workers - 1) / workers;
-        return computeSeconds + 2 * (workers - 1) * latencySeconds + onLink * 8 / bitsPerSecond
-                + 2 * onLink / softwareBytesPerSecond + parameters * applySecondsPerParameter / workers;
+        return computeSeconds + peerExchange(parameters, workers) + parameters * applySecondsPerParameter;
+    }
+
+    /** Step seconds with the peer exchange and owner slices (planned): each worker applies P/k. */
+    public double peerOwnerSlicesStep(long parameters, int workers, double computeSeconds) {
+        return computeSeconds + peerExchange(parameters, workers) + parameters * applySecondsPerParameter / workers;
     }
 
     /** E(k) of the driver's exchange. */
@@ -84,9 +99,23 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
 
     /**
      * Prints E(k) for both exchanges: k = 1..256, 10/25/100 Gb/s, the given model sizes and per-worker compute times.
-     * Usage: {@code CostModel SOFTWARE_BYTES_PER_S APPLY_NS_PER_PARAM LATENCY_US [PARAMS,..] [COMPUTE_MS,..]}
+     * Usage: {@code CostModel SOFTWARE_BYTES_PER_S APPLY_NS_PER_PARAM LATENCY_US [PARAMS,..] [COMPUTE_MS,..]}, or
+     * {@code CostModel predict SOFTWARE_BYTES_PER_S APPLY_NS_PER_PARAM LATENCY_US PARAMS K GBITS COMPUTE_MS}: one
+     * setup's per-step exchange and step milliseconds for both exchanges (what {@code scripts/bench-scale} measures).
      */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("predict")) {
+            CostModel m = new CostModel(Double.parseDouble(args[6]) * 1e9, Double.parseDouble(args[3]) * 1e-6,
+                    Double.parseDouble(args[1]), Double.parseDouble(args[2]) * 1e-9);
+            long p = Long.parseLong(args[4]);
+            int k = Integer.parseInt(args[5]);
+            double c = Double.parseDouble(args[7]) / 1000;
+            System.out.printf("predicted per step: driver exchange %.1f ms (step %.1f ms), peer exchange %.1f ms (step "
+                    + "%.1f ms), peer/driver exchange %.2f%n", m.driverExchange(p, k) * 1e3,
+                    m.driverStep(p, k, c) * 1e3, m.peerExchange(p, k) * 1e3, m.peerStep(p, k, c) * 1e3,
+                    m.peerExchange(p, k) / m.driverExchange(p, k));
+            return;
+        }
         double software = Double.parseDouble(args[0]);
         double apply = Double.parseDouble(args[1]) * 1e-9;
         double latency = Double.parseDouble(args[2]) * 1e-6;
@@ -103,13 +132,16 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
                 for (double c : computes) {
                     StringBuilder driver = new StringBuilder();
                     StringBuilder peer = new StringBuilder();
+                    StringBuilder owners = new StringBuilder();
                     for (int k : ks) {
                         driver.append(String.format(" %5.2f", m.driverEfficiency(p, k, c)));
                         peer.append(String.format(" %5.2f", m.peerEfficiency(p, k, c)));
+                        owners.append(String.format(" %5.2f", m.alone(p, c) / m.peerOwnerSlicesStep(p, k, c)));
                     }
                     System.out.printf("%3.0f Gb/s, %,11d params, compute %4.0f ms  E(k) for k = %s%n", gbps, p,
                             c * 1000, java.util.Arrays.toString(ks));
-                    System.out.printf("    driver%s%n    peer  %s%n", driver, peer);
+                    System.out.printf("    driver%s%n    peer  %s%n    owners%s  (peer with owner slices, planned)%n",
+                            driver, peer, owners);
                     System.out.printf("    peer E(16) >= 0.9 needs a software rate of %.2f GB/s per host%n",
                             m.softwareRateForPeer(0.9, p, 16, c) / 1e9);
                 }

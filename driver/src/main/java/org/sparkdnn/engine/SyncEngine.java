@@ -79,6 +79,7 @@ public final class SyncEngine implements StepEngine {
     private long peerExchangeNanos;
     private long peerApplyNanos;
     private long syncNanos;
+    private long restoreNanos;
     private long syncs;
     private long replayed;
 
@@ -201,9 +202,10 @@ public final class SyncEngine implements StepEngine {
         PsMessage.Step message = new PsMessage.Step(step, stepEpoch, batch, rows.length, norms);
         int[] shards = shardRows(rows.length);
         long start = System.nanoTime();
+        long restoring = restoreNanos;
         PsMessage.StepDone[] done = peerRound(() -> ps.round(step, message, PsMessage.StepDone.class,
                 (w, d) -> stepDoneFault(w, d, shards[w], norms)));
-        peerRoundNanos += System.nanoTime() - start;
+        peerRoundNanos += System.nanoTime() - start - (restoreNanos - restoring);
         sinceSync.add(message);
         double lossSum = 0;
         long compute = 0;
@@ -253,7 +255,9 @@ public final class SyncEngine implements StepEngine {
             while (true) {
                 try {
                     if (restore) {
+                        long start = System.nanoTime();
                         restoreAndReplay();
+                        restoreNanos += System.nanoTime() - start;
                         restore = false;
                     }
                     return round.run();
@@ -418,6 +422,7 @@ public final class SyncEngine implements StepEngine {
             stats.put("msWorkerApplyPerStep", peerApplyNanos / 1e6 / n);
             stats.put("peerBytesPerWorkerPerStep", 2.0 * (config.cluster().workers() - 1) / config.cluster().workers()
                     * master.numParams() * master.params().dataType().width());
+            stats.put("secondsStateToWorkers", restoreNanos / 1e9);
             stats.put("catchUps", syncs);
             stats.put("secondsCatchUp", syncNanos / 1e9);
             stats.put("stepsReplayed", replayed);

@@ -20,8 +20,10 @@ class CostModelTest {
         // each host moves 2S(k-1)/k: below 2S whatever k, so the exchange approaches a constant
         double s = 4.0 * p;
         double bound = 2 * s * 8 / 10e9 + 4 * s / 1e9;
-        double p256 = model.peerStep(p, 256, c) - c;
-        assertTrue(p256 < bound + 2 * 255 * 50e-6 + p * 5e-9 / 256, "peer exchange " + p256);
+        double p256 = model.peerExchange(p, 256);
+        assertTrue(p256 < bound + 2 * 50e-6 && p256 > 0.99 * bound, "peer exchange " + p256);
+        assertEquals(c + p256 + p * 5e-9, model.peerStep(p, 256, c), 1e-12, "as built: every worker applies all P");
+        assertEquals(c + p256 + p * 5e-9 / 256, model.peerOwnerSlicesStep(p, 256, c), 1e-12);
         assertTrue(model.peerStep(p, 16, c) < model.driverStep(p, 16, c) / 4, "peer far cheaper at k = 16");
     }
 

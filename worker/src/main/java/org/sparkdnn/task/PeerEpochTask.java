@@ -54,8 +54,10 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
         GpuBinding.bind(context);
         long start = System.nanoTime();
         WorkerShards shards = WorkerShards.build(JavaConverters.asJavaIterator(rows), spec);
+        long built = System.nanoTime();
         Replica replica = new Replica(spec.modelJson(), spec.threads());
         GlobalUpdate update = new GlobalUpdate(replica.network(), probe());
+        long ready = System.nanoTime();
         String where = "worker " + worker + " (stage attempt " + attempt + "), epoch " + (epoch + 1);
         String host = spec.peerHost() != null ? spec.peerHost() : SparkEnv.get().blockManager().blockManagerId().host();
         try (ServerSocketChannel server = PeerMesh.listen(InetAddress.getByName(host), spec.workers());
@@ -74,8 +76,10 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
                     epoch);
             try (PeerMesh mesh = PeerMesh.connect(server, p.addresses().toArray(new String[0]), me,
                     spec.stepTimeoutMillis())) {
-                LOG.info("{}: {} rows, mesh of {} workers ({}) ready in {} ms; next step {}", where, shards.rows(),
-                        spec.workers(), address, (System.nanoTime() - start) / 1_000_000, next);
+                LOG.info("{}: {} rows, mesh of {} workers ({}) ready in {} ms (shards {} ms incl. reading them, replica "
+                        + "{} ms); next step {}", where, shards.rows(), spec.workers(), address,
+                        (System.nanoTime() - start) / 1_000_000, (built - start) / 1_000_000,
+                        (ready - built) / 1_000_000, next);
                 long steps = serve(ps, mesh, shards, replica, update, context, worker, attempt);
                 return JavaConverters.asScalaIterator(List.of(steps).iterator());
             }
