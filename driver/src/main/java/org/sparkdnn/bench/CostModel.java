@@ -10,7 +10,10 @@ package org.sparkdnn.bench;
  * of the same size in {@code computeSeconds} whatever k; no overlap of communication with computation; full-duplex
  * links of {@code bitsPerSecond} per host, no switch contention; messages pay a {@code latencySeconds} each way; every
  * byte a host sends or receives also costs the software (framing, copies between native and heap memory) at
- * {@code softwareBytesPerSecond}; the optimizer's apply costs {@code applySecondsPerParameter} on one core.
+ * {@code softwareBytesPerSecond} (the peer path: native buffers straight to the socket) or
+ * {@code driverSoftwareBytesPerSecond} (the driver's parameter server: framed streams, a new off-heap tensor per
+ * gradient); the optimizer's apply costs {@code applySecondsPerParameter} on one core (the driver also sums the k
+ * gradients and computes the gradient norms there, which the model leaves out: its driver figures are optimistic).
  * {@code driver}: the driver's link carries k·S bytes in and k·S out (S = 4·P bytes for P float parameters), all
  * serialised through it; it applies the whole update. {@code peer} (reduce-scatter then all-gather, each phase one
  * round of direct sends to the k−1 others, as {@code PeerMesh} does): each host sends and receives 2·S·(k−1)/k bytes,
@@ -20,7 +23,13 @@ package org.sparkdnn.bench;
  * training alone (which also applies its own update and exchanges nothing).
  */
 public record CostModel(double bitsPerSecond, double latencySeconds, double softwareBytesPerSecond,
-                        double applySecondsPerParameter) {
+                        double applySecondsPerParameter, double driverSoftwareBytesPerSecond) {
+
+    /** One software rate for both paths. */
+    public CostModel(double bitsPerSecond, double latencySeconds, double softwareBytesPerSecond,
+                     double applySecondsPerParameter) {
+        this(bitsPerSecond, latencySeconds, softwareBytesPerSecond, applySecondsPerParameter, softwareBytesPerSecond);
+    }
 
     /**
      * Seconds of the driver's exchange: the gradients in (k·S bytes through the driver's link) and, after the apply,
@@ -28,7 +37,7 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
      */
     public double driverExchange(long parameters, int workers) {
         double bytes = 2.0 * workers * 4 * parameters;
-        return 2 * latencySeconds + bytes * 8 / bitsPerSecond + bytes / softwareBytesPerSecond;
+        return 2 * latencySeconds + bytes * 8 / bitsPerSecond + bytes / driverSoftwareBytesPerSecond;
     }
 
     /**
@@ -69,21 +78,29 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
         return alone(parameters, computeSeconds) / peerStep(parameters, workers, computeSeconds);
     }
 
+    /** E(k) of the peer exchange with owner slices (planned): each worker applies P/k. */
+    public double peerOwnerSlicesEfficiency(long parameters, int workers, double computeSeconds) {
+        return alone(parameters, computeSeconds) / peerOwnerSlicesStep(parameters, workers, computeSeconds);
+    }
+
     /**
-     * The software rate (bytes/s per host) at which the peer exchange reaches efficiency {@code target} at k
-     * (bisection; infinite when even a free software path falls short: the link or the latency is the limit then).
+     * The software rate (bytes/s per host) at which the peer exchange with owner slices reaches efficiency
+     * {@code target} at k (bisection; infinite when even a free software path falls short: the link, the latency or
+     * the apply is the limit then). As built (replicated apply) see {@link #peerEfficiency} with an infinite rate.
      */
     public double softwareRateForPeer(double target, long parameters, int workers, double computeSeconds) {
-        if (new CostModel(bitsPerSecond, latencySeconds, Double.POSITIVE_INFINITY, applySecondsPerParameter)
-                .peerEfficiency(parameters, workers, computeSeconds) < target) {
+        if (new CostModel(bitsPerSecond, latencySeconds, Double.POSITIVE_INFINITY, applySecondsPerParameter,
+                driverSoftwareBytesPerSecond)
+                .peerOwnerSlicesEfficiency(parameters, workers, computeSeconds) < target) {
             return Double.POSITIVE_INFINITY;
         }
         double low = 1e6;
         double high = 1e13;
         for (int i = 0; i < 200; i++) {
             double mid = Math.sqrt(low * high);
-            boolean enough = new CostModel(bitsPerSecond, latencySeconds, mid, applySecondsPerParameter)
-                    .peerEfficiency(parameters, workers, computeSeconds) >= target;
+            boolean enough = new CostModel(bitsPerSecond, latencySeconds, mid, applySecondsPerParameter,
+                    driverSoftwareBytesPerSecond)
+                    .peerOwnerSlicesEfficiency(parameters, workers, computeSeconds) >= target;
             if (enough) {
                 high = mid;
             } else {
@@ -99,17 +116,18 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
 
     /**
      * Prints E(k) for both exchanges: k = 1..256, 10/25/100 Gb/s, the given model sizes and per-worker compute times.
-     * Usage: {@code CostModel SOFTWARE_BYTES_PER_S APPLY_NS_PER_PARAM LATENCY_US [PARAMS,..] [COMPUTE_MS,..]}, or
-     * {@code CostModel predict SOFTWARE_BYTES_PER_S APPLY_NS_PER_PARAM LATENCY_US PARAMS K GBITS COMPUTE_MS}: one
-     * setup's per-step exchange and step milliseconds for both exchanges (what {@code scripts/bench-scale} measures).
+     * Usage: {@code CostModel SOFTWARE_BYTES_PER_S DRIVER_SOFTWARE_BYTES_PER_S APPLY_NS_PER_PARAM LATENCY_US
+     * [PARAMS,..] [COMPUTE_MS,..]}, or {@code CostModel predict SOFTWARE_BYTES_PER_S DRIVER_SOFTWARE_BYTES_PER_S
+     * APPLY_NS_PER_PARAM LATENCY_US PARAMS K GBITS COMPUTE_MS}: one setup's per-step exchange and step milliseconds for
+     * both exchanges (what {@code scripts/bench-scale} measures).
      */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("predict")) {
-            CostModel m = new CostModel(Double.parseDouble(args[6]) * 1e9, Double.parseDouble(args[3]) * 1e-6,
-                    Double.parseDouble(args[1]), Double.parseDouble(args[2]) * 1e-9);
-            long p = Long.parseLong(args[4]);
-            int k = Integer.parseInt(args[5]);
-            double c = Double.parseDouble(args[7]) / 1000;
+            CostModel m = new CostModel(Double.parseDouble(args[7]) * 1e9, Double.parseDouble(args[4]) * 1e-6,
+                    Double.parseDouble(args[1]), Double.parseDouble(args[3]) * 1e-9, Double.parseDouble(args[2]));
+            long p = Long.parseLong(args[5]);
+            int k = Integer.parseInt(args[6]);
+            double c = Double.parseDouble(args[8]) / 1000;
             System.out.printf("predicted per step: driver exchange %.1f ms (step %.1f ms), peer exchange %.1f ms (step "
                     + "%.1f ms), peer/driver exchange %.2f%n", m.driverExchange(p, k) * 1e3,
                     m.driverStep(p, k, c) * 1e3, m.peerExchange(p, k) * 1e3, m.peerStep(p, k, c) * 1e3,
@@ -117,17 +135,18 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
             return;
         }
         double software = Double.parseDouble(args[0]);
-        double apply = Double.parseDouble(args[1]) * 1e-9;
-        double latency = Double.parseDouble(args[2]) * 1e-6;
-        long[] sizes = java.util.Arrays.stream((args.length > 3 ? args[3] : "200000,2600000,25000000").split(","))
+        double driverSoftware = Double.parseDouble(args[1]);
+        double apply = Double.parseDouble(args[2]) * 1e-9;
+        double latency = Double.parseDouble(args[3]) * 1e-6;
+        long[] sizes = java.util.Arrays.stream((args.length > 4 ? args[4] : "200000,2600000,25000000").split(","))
                 .mapToLong(Long::parseLong).toArray();
-        double[] computes = java.util.Arrays.stream((args.length > 4 ? args[4] : "50,200").split(","))
+        double[] computes = java.util.Arrays.stream((args.length > 5 ? args[5] : "50,200").split(","))
                 .mapToDouble(m -> Double.parseDouble(m) / 1000).toArray();
         int[] ks = {1, 2, 4, 8, 16, 32, 64, 128, 256};
-        System.out.printf("cost model: software %.2f GB/s per host, apply %.2f ns/parameter, latency %.0f us%n",
-                software / 1e9, apply * 1e9, latency * 1e6);
+        System.out.printf("cost model: software %.2f GB/s per host (peer), %.2f GB/s (driver), apply %.2f ns/parameter, "
+                + "latency %.0f us%n", software / 1e9, driverSoftware / 1e9, apply * 1e9, latency * 1e6);
         for (double gbps : new double[] {10, 25, 100}) {
-            CostModel m = new CostModel(gbps * 1e9, latency, software, apply);
+            CostModel m = new CostModel(gbps * 1e9, latency, software, apply, driverSoftware);
             for (long p : sizes) {
                 for (double c : computes) {
                     StringBuilder driver = new StringBuilder();
@@ -136,14 +155,16 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
                     for (int k : ks) {
                         driver.append(String.format(" %5.2f", m.driverEfficiency(p, k, c)));
                         peer.append(String.format(" %5.2f", m.peerEfficiency(p, k, c)));
-                        owners.append(String.format(" %5.2f", m.alone(p, c) / m.peerOwnerSlicesStep(p, k, c)));
+                        owners.append(String.format(" %5.2f", m.peerOwnerSlicesEfficiency(p, k, c)));
                     }
                     System.out.printf("%3.0f Gb/s, %,11d params, compute %4.0f ms  E(k) for k = %s%n", gbps, p,
                             c * 1000, java.util.Arrays.toString(ks));
                     System.out.printf("    driver%s%n    peer  %s%n    owners%s  (peer with owner slices, planned)%n",
                             driver, peer, owners);
-                    System.out.printf("    peer E(16) >= 0.9 needs a software rate of %.2f GB/s per host%n",
-                            m.softwareRateForPeer(0.9, p, 16, c) / 1e9);
+                    CostModel free = new CostModel(gbps * 1e9, latency, Double.POSITIVE_INFINITY, apply, driverSoftware);
+                    System.out.printf("    E(16) with a free software path: peer %.2f, owners %.2f; owners reach 0.9 at "
+                            + "a software rate of %.2f GB/s per host%n", free.peerEfficiency(p, 16, c),
+                            free.peerOwnerSlicesEfficiency(p, 16, c), m.softwareRateForPeer(0.9, p, 16, c) / 1e9);
                 }
             }
         }

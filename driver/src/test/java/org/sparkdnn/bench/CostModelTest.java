@@ -40,7 +40,8 @@ class CostModelTest {
         double rate = model.softwareRateForPeer(0.9, 25_000_000, 16, 0.2);
         assertTrue(Double.isFinite(rate) && rate > 1e9, "rate " + rate);
         CostModel at = new CostModel(10e9, 50e-6, rate, 5e-9);
-        assertEquals(0.9, at.peerEfficiency(25_000_000, 16, 0.2), 1e-3);
+        assertEquals(0.9, at.peerOwnerSlicesEfficiency(25_000_000, 16, 0.2), 1e-3);
+        assertTrue(at.peerEfficiency(25_000_000, 16, 0.2) < 0.9, "the replicated apply costs more than a slice's");
         // with 1 ms of compute even an infinitely fast software path cannot hide 100 MB on a 10 Gb/s link
         assertTrue(Double.isInfinite(model.softwareRateForPeer(0.9, 25_000_000, 16, 0.001)));
     }
