@@ -47,31 +47,45 @@ public final class WorkerShards {
             list.add(b);
             total += b.rows();
         }
-        long[] packed = new long[total]; // position << 32 | running row number, sorted into epoch order
-        int[] blockOf = new int[total];
-        int[] rowOf = new int[total];
-        for (int b = 0, n = 0; b < list.size(); b++) {
-            for (int r = 0; r < list.get(b).rows(); r++, n++) {
-                packed[n] = ((long) list.get(b).keys()[r] << 32) | n;
-                blockOf[n] = b;
-                rowOf[n] = r;
-            }
-        }
-        Arrays.sort(packed);
         int d = features;
         int batches = (examples + batchSize - 1) / batchSize;
         int[] start = new int[batches];
         int[] length = new int[batches];
         int[] offset = new int[batches];
         Arrays.fill(start, -1);
-        float[] x = new float[total * d];
-        float[] y = new float[total];
+        float[] x;
+        float[] y;
+        int[] positions;
+        if (list.size() == 1 && ascending(list.get(0).keys())) {
+            // one block already in epoch order (the broadcast placement's): its arrays are the matrix, no second copy
+            x = list.get(0).x();
+            y = list.get(0).y();
+            positions = list.get(0).keys();
+        } else {
+            long[] packed = new long[total]; // position << 32 | running row number, sorted into epoch order
+            int[] blockOf = new int[total];
+            int[] rowOf = new int[total];
+            for (int b = 0, n = 0; b < list.size(); b++) {
+                for (int r = 0; r < list.get(b).rows(); r++, n++) {
+                    packed[n] = ((long) list.get(b).keys()[r] << 32) | n;
+                    blockOf[n] = b;
+                    rowOf[n] = r;
+                }
+            }
+            Arrays.sort(packed);
+            x = new float[total * d];
+            y = new float[total];
+            positions = new int[total];
+            for (int i = 0; i < total; i++) {
+                int n = (int) packed[i];
+                RowBlock block = list.get(blockOf[n]);
+                System.arraycopy(block.x(), rowOf[n] * d, x, i * d, d);
+                y[i] = block.y()[rowOf[n]];
+                positions[i] = (int) (packed[i] >>> 32);
+            }
+        }
         for (int i = 0; i < total; i++) {
-            int position = (int) (packed[i] >>> 32);
-            int n = (int) packed[i];
-            RowBlock block = list.get(blockOf[n]);
-            System.arraycopy(block.x(), rowOf[n] * d, x, i * d, d);
-            y[i] = block.y()[rowOf[n]];
+            int position = positions[i];
             int batch = position / batchSize;
             if (start[batch] < 0) {
                 start[batch] = i;
@@ -82,6 +96,15 @@ public final class WorkerShards {
         Examples rows = new Examples("epoch partition", "row", d, x, y, new int[total]);
         ExampleMatrix matrix = new ExampleMatrix(rows, loss, classes, org.sparkdnn.model.Dl4jMapping.dataType(dataType));
         return new WorkerShards(matrix, start, length, offset);
+    }
+
+    private static boolean ascending(int[] keys) {
+        for (int i = 1; i < keys.length; i++) {
+            if (keys[i] <= keys[i - 1]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The worker's shard of global batch {@code batch}; empty when the batch has fewer rows than workers. */
