@@ -8,16 +8,10 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -40,8 +34,8 @@ import org.sparkdnn.ps.PsMessage;
  * the acceptor's proof. The acceptor takes only a Hello of this job, epoch and stage attempt from a higher worker
  * index it has not seen, within the handshake deadline. Tensor frames carry a header (step, slice, value count) that
  * must equal what the receiver expects before it reads the values, straight into ND4J's native buffers (no heap copy
- * either way). Deadlines: handshake reads time out; during an exchange a watchdog closes every connection of the
- * mesh at the step deadline, which fails any blocked read or write.
+ * either way). Deadlines: handshake reads time out; an exchange is a non-blocking selector loop that fails at the
+ * step deadline.
  */
 public final class PeerMesh implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerMesh.class);
@@ -59,29 +53,28 @@ public final class PeerMesh implements AutoCloseable {
     private final Identity me;
     private final SocketChannel[] peers;
     private final long timeoutNanos;
-    private final ExecutorService senders;
-    private final ScheduledExecutorService watchdog;
-    private final ByteBuffer[] headers;
+    private final Selector selector;
+    private final SelectionKey[] keys;
+    private final ByteBuffer[] outHeaders;
+    private final ByteBuffer[] inHeaders;
+    private INDArray[] parts = new INDArray[0];
     private long bytes;
 
-    private PeerMesh(Identity me, SocketChannel[] peers, long timeoutNanos) {
+    private PeerMesh(Identity me, SocketChannel[] peers, long timeoutNanos) throws IOException {
         this.me = me;
         this.peers = peers;
         this.timeoutNanos = timeoutNanos;
-        int others = Math.max(1, me.workers() - 1);
-        this.senders = Executors.newFixedThreadPool(others, r -> {
-            Thread t = new Thread(r, "peer-send-" + me.worker());
-            t.setDaemon(true);
-            return t;
-        });
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "peer-watchdog-" + me.worker());
-            t.setDaemon(true);
-            return t;
-        });
-        this.headers = new ByteBuffer[me.workers()];
-        for (int i = 0; i < headers.length; i++) {
-            headers[i] = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
+        this.selector = Selector.open();
+        this.keys = new SelectionKey[me.workers()];
+        this.outHeaders = new ByteBuffer[me.workers()];
+        this.inHeaders = new ByteBuffer[me.workers()];
+        for (int i = 0; i < peers.length; i++) {
+            outHeaders[i] = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
+            inHeaders[i] = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
+            if (peers[i] != null) {
+                peers[i].configureBlocking(false);
+                keys[i] = peers[i].register(selector, 0, i);
+            }
         }
     }
 
@@ -117,7 +110,14 @@ public final class PeerMesh implements AutoCloseable {
             }
             throw e;
         }
-        return new PeerMesh(me, peers, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+        try {
+            return new PeerMesh(me, peers, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+        } catch (IOException | RuntimeException e) {
+            for (SocketChannel c : peers) {
+                closeQuietly(c);
+            }
+            throw e;
+        }
     }
 
     private static SocketChannel dial(String address, int peer, Identity me, int timeoutMillis) throws IOException {
@@ -244,7 +244,8 @@ public final class PeerMesh implements AutoCloseable {
     /**
      * Sums this worker's shard gradient {@code own} with every other worker's of step {@code step}, in worker order,
      * into {@code target} (both flat, whole buffers of the same type and length): afterwards every worker's
-     * {@code target} holds the same bytes, which equal {@code g0.dup().addi(g1)…addi(g(k−1))}.
+     * {@code target} holds the same bytes, which equal {@code g0.dup().addi(g1)…addi(g(k−1))}. One thread: each phase
+     * is one selector loop that writes to and reads from all k−1 peers at once, within the step deadline.
      */
     public void allReduce(long step, INDArray own, INDArray target) throws IOException {
         long n = own.length();
@@ -258,54 +259,49 @@ public final class PeerMesh implements AutoCloseable {
             target.assign(own);
             return;
         }
-        ScheduledFuture<?> deadline = watchdog.schedule(this::closeAll, timeoutNanos, TimeUnit.NANOSECONDS);
+        long deadline = System.nanoTime() + timeoutNanos;
         try {
             INDArray ownFlat = flat(own);
             INDArray targetFlat = flat(target);
-            // reduce-scatter: send slice j to worker j, receive every worker's copy of my slice, sum in worker order
-            List<Future<?>> sends = new ArrayList<>();
-            for (int j = 0; j < k; j++) {
-                if (j != w) {
-                    int peer = j;
-                    sends.add(senders.submit(() -> send(peer, step, peer, ownFlat, n)));
-                }
-            }
             long start = sliceStart(n, k, w);
             long length = sliceLength(n, k, w);
+            if (parts.length != k || parts[(w + 1) % k].length() != length
+                    || parts[(w + 1) % k].dataType() != own.dataType()) {
+                parts = new INDArray[k];
+                for (int i = 0; i < k; i++) {
+                    parts[i] = i == w ? null : Nd4j.createUninitialized(own.dataType(), length);
+                }
+            }
+            // reduce-scatter: slice j of mine to worker j; every worker's copy of my slice in; sum in worker order
+            ByteBuffer[] out = new ByteBuffer[k];
+            ByteBuffer[] in = new ByteBuffer[k];
+            long[] inLength = new long[k];
+            for (int j = 0; j < k; j++) {
+                if (j != w) {
+                    out[j] = frame(j, step, j, ownFlat, n);
+                    in[j] = region(parts[j], 0, length);
+                    inLength[j] = length;
+                }
+            }
+            transfer(step, w, out, in, inLength, deadline);
             INDArray mine = targetFlat.get(NDArrayIndex.interval(start, start + length));
-            INDArray[] parts = new INDArray[k];
-            for (int i = 0; i < k; i++) {
-                if (i == w) {
-                    parts[i] = ownFlat.get(NDArrayIndex.interval(start, start + length));
-                } else {
-                    parts[i] = Nd4j.createUninitialized(own.dataType(), length);
-                    receive(i, step, w, parts[i], 0, length);
-                }
-            }
-            mine.assign(parts[0]);
+            mine.assign(w == 0 ? ownFlat.get(NDArrayIndex.interval(start, start + length)) : parts[0]);
             for (int i = 1; i < k; i++) {
-                mine.addi(parts[i]);
+                mine.addi(i == w ? ownFlat.get(NDArrayIndex.interval(start, start + length)) : parts[i]);
             }
-            await(sends);
-            // all-gather: my summed slice to everyone, every other summed slice from its owner
-            sends.clear();
+            // all-gather: my summed slice to everyone, every other summed slice from its owner, into place
             for (int j = 0; j < k; j++) {
                 if (j != w) {
-                    int peer = j;
-                    sends.add(senders.submit(() -> send(peer, step, w, targetFlat, n)));
+                    out[j] = frame(j, step, w, targetFlat, n);
+                    inLength[j] = sliceLength(n, k, j);
+                    in[j] = region(targetFlat, sliceStart(n, k, j), inLength[j]);
                 }
             }
-            for (int j = 0; j < k; j++) {
-                if (j != w) {
-                    receive(j, step, j, targetFlat, sliceStart(n, k, j), sliceLength(n, k, j));
-                }
-            }
-            await(sends);
+            transfer(step, -1, out, in, inLength, deadline);
         } catch (IOException e) {
+            close();
             throw new IOException(me + ", step " + step + ": the exchange with the other workers failed (a worker "
-                    + "was lost, or it passed cluster.stepTimeoutSeconds): " + e, e);
-        } finally {
-            deadline.cancel(false);
+                    + "was lost, or it passed cluster.stepTimeoutSeconds): " + e.getMessage(), e);
         }
     }
 
@@ -317,81 +313,85 @@ public final class PeerMesh implements AutoCloseable {
         return a.reshape(a.length());
     }
 
-    /** Sends slice {@code slice} of {@code values} (n values in all) to {@code peer}: header, then the raw bytes. */
-    private Void send(int peer, long step, int slice, INDArray values, long n) throws IOException {
-        long start = sliceStart(n, me.workers(), slice);
-        long length = sliceLength(n, me.workers(), slice);
+    /** Values [from, from + count) of a whole-buffer array as a byte buffer over its native memory. */
+    private static ByteBuffer region(INDArray values, long from, long count) {
         int width = values.dataType().width();
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
-        header.putLong(step).putInt(slice).putInt((int) length).flip();
         ByteBuffer body = values.data().asNio().duplicate();
-        body.limit((int) ((start + length) * width)).position((int) (start * width));
-        SocketChannel channel = peers[peer];
-        while (header.hasRemaining()) {
-            channel.write(header);
-        }
-        while (body.hasRemaining()) {
-            channel.write(body);
-        }
-        synchronized (this) {
-            bytes += HEADER_BYTES + length * width;
-        }
-        return null;
+        body.limit((int) ((from + count) * width)).position((int) (from * width));
+        return body;
+    }
+
+    /** The frame of slice {@code slice} of {@code values} (n values) to {@code peer}: its header, then the bytes. */
+    private ByteBuffer frame(int peer, long step, int slice, INDArray values, long n) {
+        long length = sliceLength(n, me.workers(), slice);
+        outHeaders[peer].clear();
+        outHeaders[peer].putLong(step).putInt(slice).putInt((int) length).flip();
+        return region(values, sliceStart(n, me.workers(), slice), length);
     }
 
     /**
-     * Reads worker {@code peer}'s frame of slice {@code slice} of step {@code step} into {@code target} at
-     * {@code offset}: the header must announce exactly {@code length} values of that slice and step, or nothing is
-     * read.
+     * Writes every {@code out[p]} (after its header) and reads every {@code in[p]} (after a header that must announce
+     * step {@code step}, slice {@code slice} — or, with -1, the sender's own index — and {@code inLength[p]} values,
+     * else nothing more is read), all peers at once, until done or {@code deadline}.
      */
-    private void receive(int peer, long step, int slice, INDArray target, long offset, long length)
+    private void transfer(long step, int slice, ByteBuffer[] out, ByteBuffer[] in, long[] inLength, long deadline)
             throws IOException {
-        SocketChannel channel = peers[peer];
-        ByteBuffer header = headers[peer];
-        header.clear();
-        readFully(channel, header, peer);
-        header.flip();
-        long gotStep = header.getLong();
-        int gotSlice = header.getInt();
-        int gotLength = header.getInt();
-        if (gotStep != step || gotSlice != slice || gotLength != length) {
-            throw new IOException("worker " + peer + " sent step " + gotStep + ", slice " + gotSlice + ", "
-                    + gotLength + " values; expected step " + step + ", slice " + slice + ", " + length + " values");
-        }
-        int width = target.dataType().width();
-        ByteBuffer body = target.data().asNio().duplicate();
-        body.limit((int) ((offset + length) * width)).position((int) (offset * width));
-        readFully(channel, body, peer);
-        synchronized (this) {
-            bytes += HEADER_BYTES + length * width;
-        }
-    }
-
-    private static void readFully(SocketChannel channel, ByteBuffer into, int peer) throws IOException {
-        while (into.hasRemaining()) {
-            if (channel.read(into) < 0) {
-                throw new java.io.EOFException("worker " + peer + " closed the connection");
+        int k = me.workers();
+        boolean[] headerIn = new boolean[k];
+        int pending = 0;
+        for (int p = 0; p < k; p++) {
+            if (keys[p] != null) {
+                inHeaders[p].clear();
+                keys[p].interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                pending += 2;
             }
         }
-    }
-
-    private static void await(List<Future<?>> sends) throws IOException {
-        for (Future<?> f : sends) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while sending to the other workers", e);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        while (pending > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("the exchange of step " + step + " did not finish within "
+                        + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s");
             }
-        }
-    }
-
-    private void closeAll() {
-        LOG.warn("{}: an exchange passed the step deadline; closing the connections to the other workers", me);
-        for (SocketChannel c : peers) {
-            closeQuietly(c);
+            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            for (SelectionKey key : selector.selectedKeys()) {
+                int p = (Integer) key.attachment();
+                SocketChannel channel = peers[p];
+                if (key.isValid() && key.isWritable()) {
+                    long wrote = outHeaders[p].hasRemaining()
+                            ? channel.write(new ByteBuffer[] {outHeaders[p], out[p]}) : channel.write(out[p]);
+                    bytes += wrote;
+                    if (!outHeaders[p].hasRemaining() && !out[p].hasRemaining()) {
+                        key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+                        pending--;
+                    }
+                }
+                if (key.isValid() && key.isReadable()) {
+                    ByteBuffer into = headerIn[p] ? in[p] : inHeaders[p];
+                    int read = channel.read(into);
+                    if (read < 0) {
+                        throw new java.io.EOFException("worker " + p + " closed the connection");
+                    }
+                    bytes += read;
+                    if (!headerIn[p] && !inHeaders[p].hasRemaining()) {
+                        inHeaders[p].flip();
+                        long gotStep = inHeaders[p].getLong();
+                        int gotSlice = inHeaders[p].getInt();
+                        int gotLength = inHeaders[p].getInt();
+                        int expected = slice >= 0 ? slice : p;
+                        if (gotStep != step || gotSlice != expected || gotLength != inLength[p]) {
+                            throw new IOException("worker " + p + " sent step " + gotStep + ", slice " + gotSlice + ", "
+                                    + gotLength + " values; expected step " + step + ", slice " + expected + ", "
+                                    + inLength[p] + " values");
+                        }
+                        headerIn[p] = true;
+                    }
+                    if (headerIn[p] && !in[p].hasRemaining()) {
+                        key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+                        pending--;
+                    }
+                }
+            }
+            selector.selectedKeys().clear();
         }
     }
 
@@ -407,11 +407,10 @@ public final class PeerMesh implements AutoCloseable {
 
     @Override
     public void close() {
-        senders.shutdownNow();
-        watchdog.shutdownNow();
         for (SocketChannel c : peers) {
             closeQuietly(c);
         }
+        closeQuietly(selector);
     }
 
     /** For messages: never the secret. */
