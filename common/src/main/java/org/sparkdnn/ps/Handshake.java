@@ -56,12 +56,7 @@ public final class Handshake {
 
     /** The accepting worker's proof to a connecting peer: both nonces and its worker index. */
     public static byte[] peerWelcomeProof(String secret, byte[] serverNonce, byte[] clientNonce, int acceptor) {
-        return mac(secret, out -> {
-            out.writeUTF("sparkdnn-peer welcome v1");
-            out.write(serverNonce);
-            out.write(clientNonce);
-            out.writeInt(acceptor);
-        });
+        return proof("sparkdnn-peer welcome v1", secret, serverNonce, clientNonce, acceptor);
     }
 
     private static byte[] helloMac(String label, String secret, byte[] serverNonce, byte[] clientNonce, String jobId,
@@ -78,11 +73,15 @@ public final class Handshake {
     }
 
     public static byte[] welcomeProof(String secret, byte[] serverNonce, byte[] clientNonce, long nextStep) {
+        return proof("sparkdnn-ps welcome v1", secret, serverNonce, clientNonce, nextStep);
+    }
+
+    private static byte[] proof(String label, String secret, byte[] serverNonce, byte[] clientNonce, long value) {
         return mac(secret, out -> {
-            out.writeUTF("sparkdnn-ps welcome v1");
+            out.writeUTF(label);
             out.write(serverNonce);
             out.write(clientNonce);
-            out.writeLong(nextStep);
+            out.writeLong(value);
         });
     }
 
