@@ -50,7 +50,7 @@ class PeerExchangeTest {
     /**
      * Worker 1 throws at step 25 (mid-epoch 1, after a checkpoint made the master catch up at step 20): Spark retries
      * the barrier stage, whose workers continue from the master's state and replay steps 20..24; the result and the
-     * recorded gradient norms are bitwise the uninterrupted run's.
+     * recorded gradient norms are bitwise the uninterrupted run's, and both equal {@code exchange: driver}'s.
      */
     @Test
     void aWorkerLostMidEpochIsRetriedFromTheMastersStateAndTheResultIsBitwiseTheUninterruptedOne() throws Exception {
@@ -66,6 +66,11 @@ class PeerExchangeTest {
         String cleanNorms = normsRecords(clean);
         assertTrue(cleanNorms.contains("\"norms\":{\"layer0\""), cleanNorms.substring(0, Math.min(300, cleanNorms.length())));
         assertEquals(cleanNorms, normsRecords(faulty));
+        // worker 0's norms of the summed gradient are the driver's, to the last digit
+        Runs.Result driver = Runs.train(SPARK.context(), tmp.resolve("driver"), CONFIG, Runs.with(sets,
+                "cluster.exchange=driver"));
+        assertEquals(driver.sha(), clean.sha());
+        assertEquals(normsRecords(driver), cleanNorms);
     }
 
     private static String normsRecords(Runs.Result run) throws Exception {
