@@ -2,7 +2,6 @@ package org.sparkdnn.task;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import org.slf4j.Logger;
@@ -51,12 +50,8 @@ public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, 
             LOG.info("worker {}/{} (stage attempt {}) registered for epoch {} with {} rows; next step {}", worker + 1,
                     spec.workers(), attempt, epoch + 1, shards.rows(), next);
             sent = serve(ps, shards, replica, context, worker, attempt);
-        } catch (java.io.EOFException e) {
-            throw new UncheckedIOException("worker " + worker + " (stage attempt " + attempt + "), epoch " + (epoch + 1)
-                    + ": the parameter server closed the connection (another worker failed, or the run ended)", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("worker " + worker + " (stage attempt " + attempt + "), epoch " + (epoch + 1)
-                    + ": " + e, e);
+            throw BarrierWork.failure(BarrierWork.where(worker, attempt, epoch), e);
         }
         return JavaConverters.asScalaIterator(List.of(sent).iterator());
     }
@@ -72,13 +67,7 @@ public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, 
             if (!(message instanceof PsMessage.Params p)) {
                 throw new IOException("expected Params or EndEpoch from the parameter server, got " + message);
             }
-            if (context.isInterrupted()) {
-                throw new IllegalStateException("worker " + worker + " interrupted by Spark at step " + p.step());
-            }
-            if (attempt == 0 && worker == spec.failWorker() && p.step() == spec.failStep()) {
-                throw new IllegalStateException("injected fault: worker " + worker + " fails at step " + p.step()
-                        + " in stage attempt 0 (cluster.faultInjection)");
-            }
+            BarrierWork.beforeStep(context, spec, worker, attempt, p.step());
             long start = System.nanoTime();
             ShardGradient g = replica.gradient(p.step(), p.params(), shards, p.batch());
             ps.send(new PsMessage.Gradient(spec.jobId(), worker, attempt, p.step(), g.lossSum(), g.examples(),

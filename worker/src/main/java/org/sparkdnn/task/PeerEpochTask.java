@@ -2,7 +2,6 @@ package org.sparkdnn.task;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.List;
@@ -58,7 +57,7 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
         Replica replica = new Replica(spec.modelJson(), spec.threads());
         GlobalUpdate update = new GlobalUpdate(replica.network(), probe());
         long ready = System.nanoTime();
-        String where = "worker " + worker + " (stage attempt " + attempt + "), epoch " + (epoch + 1);
+        String where = BarrierWork.where(worker, attempt, epoch);
         String host = spec.peerHost() != null ? spec.peerHost() : SparkEnv.get().blockManager().blockManagerId().host();
         try (ServerSocketChannel server = PeerMesh.listen(InetAddress.getByName(host), spec.workers());
              PsClient ps = PsClient.connect(spec.psHost(), spec.psPort(), spec.stepTimeoutMillis(),
@@ -83,11 +82,8 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
                 long steps = serve(ps, mesh, shards, replica, update, context, worker, attempt);
                 return JavaConverters.asScalaIterator(List.of(steps).iterator());
             }
-        } catch (java.io.EOFException e) {
-            throw new UncheckedIOException(where + ": the parameter server closed the connection (another worker "
-                    + "failed, or the run ended)", e);
         } catch (IOException e) {
-            throw new UncheckedIOException(where + ": " + e.getMessage(), e);
+            throw BarrierWork.failure(where, e);
         }
     }
 
@@ -131,13 +127,7 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
             if (!(message instanceof PsMessage.Step st)) {
                 throw new IOException("expected Step, Fetch or EndEpoch from the parameter server, got " + message);
             }
-            if (context.isInterrupted()) {
-                throw new IllegalStateException("worker " + worker + " interrupted by Spark at step " + st.step());
-            }
-            if (attempt == 0 && worker == spec.failWorker() && st.step() == spec.failStep()) {
-                throw new IllegalStateException("injected fault: worker " + worker + " fails at step " + st.step()
-                        + " in stage attempt 0 (cluster.faultInjection)");
-            }
+            BarrierWork.beforeStep(context, spec, worker, attempt, st.step());
             if (st.step() != replica.network().getIterationCount()) {
                 throw new IOException("step " + st.step() + " asked of a replica at step "
                         + replica.network().getIterationCount());
