@@ -16,6 +16,8 @@ import scala.Tuple2;
  * {@code cluster.dataPlacement: broadcast} (the default): the training rows are broadcast once and cached on every
  * executor; per epoch only the row indices travel — k small lists, list w naming worker w's rows in epoch order —
  * and each task gathers its rows from the executor's copy. No shuffle of the data; costs one full copy per executor.
+ * The {@code sync} engine needs not even the indices: its one stage derives every epoch's from the plan
+ * ({@link #runRows}).
  */
 final class BroadcastEpochData implements EpochData {
     private final JavaSparkContext sc;
@@ -52,6 +54,11 @@ final class BroadcastEpochData implements EpochData {
             s.rows()[filled[owner[p]]++] = order[p];
         }
         return sc.parallelize(indices, workers).mapToPair(new Gather(rows));
+    }
+
+    @Override
+    public org.sparkdnn.task.RunRows runRows() {
+        return new org.sparkdnn.task.RunRows(rows, plan);
     }
 
     @Override

@@ -15,6 +15,14 @@ import org.sparkdnn.data.RowBlock;
 interface EpochData extends AutoCloseable {
     JavaPairRDD<Integer, RowBlock> epoch(int epoch);
 
+    /**
+     * The rows of a barrier stage that lasts the whole run (each epoch's shards derived on the executors from the
+     * batch plan), or null when the rows reach the workers per epoch ({@link #epoch}).
+     */
+    default org.sparkdnn.task.RunRows runRows() {
+        return null;
+    }
+
     @Override
     void close();
 

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
@@ -30,6 +31,7 @@ import org.sparkdnn.ps.server.ParameterServer;
 import org.sparkdnn.ps.server.WorkerLostException;
 import org.sparkdnn.task.EpochTask;
 import org.sparkdnn.task.PeerEpochTask;
+import org.sparkdnn.task.RunRows;
 import org.sparkdnn.task.WorkerSpec;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
@@ -44,6 +46,10 @@ import scala.reflect.ClassTag$;
  * replica; the driver's master catches up ({@link #network()}: worker 0's state, every worker's digest compared)
  * only when it is needed — checkpoints, epoch ends, a diverged loss. A lost worker then rolls the retried stage back
  * to the master's state and replays the steps since, which are deterministic: the result is bitwise the same.
+ * With {@code cluster.dataPlacement: broadcast} (the default) the stage lasts the whole run: the tasks derive each
+ * epoch's shards from the broadcast rows and the batch plan ({@link RunRows}), so an epoch starts without a new
+ * Spark job, new connections or new shards; it ends after the last epoch (or when the run stops early, at
+ * {@link #close}). Other placements send the rows per epoch, one stage each.
  */
 public final class SyncEngine implements StepEngine {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
@@ -54,6 +60,7 @@ public final class SyncEngine implements StepEngine {
     private final GlobalUpdate update;
     private final ParameterServer ps;
     private final EpochData data;
+    private final RunRows run; // non-null: one stage for the whole run
     private final WorkerSpec spec;
     private final String jobGroup;
     private final java.util.concurrent.ExecutorService jobThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -68,6 +75,7 @@ public final class SyncEngine implements StepEngine {
     private long computeNanos;
     private long applyNanos;
     private long epochStartNanos;
+    private long stages;
     // exchange: peer
     private final boolean peer;
     private final int normsEvery;
@@ -127,6 +135,7 @@ public final class SyncEngine implements StepEngine {
             ps.close();
             throw e;
         }
+        this.run = data.runRows();
         this.jobGroup = "sparkdnn-" + jobId;
     }
 
@@ -157,7 +166,8 @@ public final class SyncEngine implements StepEngine {
             while (true) {
                 try {
                     long start = System.nanoTime();
-                    PsMessage.Gradient[] gradients = ps.step(step, batch, master.params(), shardRows(rows.length));
+                    PsMessage.Gradient[] gradients = ps.step(step, stepEpoch, batch, master.params(),
+                            shardRows(rows.length));
                     long exchanged = System.nanoTime();
                     double loss = apply(gradients, rows.length, stepEpoch);
                     exchangeNanos += exchanged - start;
@@ -330,19 +340,27 @@ public final class SyncEngine implements StepEngine {
     }
 
     private void startEpoch(int newEpoch) {
+        if (run != null && job != null) {
+            epoch = newEpoch; // the run-wide stage trains every epoch: nothing to start
+            return;
+        }
         if (epoch >= 0) {
             endEpoch(epoch);
         }
         epoch = newEpoch;
+        stages++;
         ps.beginEpoch(newEpoch, master.getIterationCount());
-        String description = String.format("train epoch %d/%d, sync, %d workers", newEpoch + 1,
-                config.training().epochs(), config.cluster().workers());
+        int k = config.cluster().workers();
+        String description = run != null
+                ? String.format("train epochs %d-%d, sync, %d workers", newEpoch + 1, config.training().epochs(), k)
+                : String.format("train epoch %d/%d, sync, %d workers", newEpoch + 1, config.training().epochs(), k);
         sc.setJobGroup(jobGroup, description, true);
         ClassTag<Long> tag = ClassTag$.MODULE$.apply(Long.class);
         scala.Function1<scala.collection.Iterator<scala.Tuple2<Integer, org.sparkdnn.data.RowBlock>>,
-                scala.collection.Iterator<Long>> task = peer ? new PeerEpochTask(spec, newEpoch)
-                : new EpochTask(spec, newEpoch);
-        RDD<Long> barrier = data.epoch(newEpoch).rdd().barrier().mapPartitions(task, false, tag);
+                scala.collection.Iterator<Long>> task = peer ? new PeerEpochTask(spec, newEpoch, run)
+                : new EpochTask(spec, newEpoch, run);
+        JavaPairRDD<Integer, org.sparkdnn.data.RowBlock> rows = run != null ? noRows(k) : data.epoch(newEpoch);
+        RDD<Long> barrier = rows.rdd().barrier().mapPartitions(task, false, tag);
         JavaRDD<Long> retryable = JavaRDD.fromRDD(barrier, tag).repartition(1);
         job = CompletableFuture.supplyAsync(() -> {
             // Spark's job group is thread-local: set it on the thread that submits the job, so cancelJobGroup works
@@ -358,6 +376,16 @@ public final class SyncEngine implements StepEngine {
         } catch (ClusterException e) {
             throw new ClusterException(e.getMessage() + jobFailure(), e);
         }
+    }
+
+    /** k partitions of one empty block each: a run-wide stage's tasks take their rows from {@link RunRows}. */
+    private JavaPairRDD<Integer, org.sparkdnn.data.RowBlock> noRows(int k) {
+        List<scala.Tuple2<Integer, org.sparkdnn.data.RowBlock>> empty = new ArrayList<>(k);
+        for (int w = 0; w < k; w++) {
+            empty.add(new scala.Tuple2<>(w, new org.sparkdnn.data.RowBlock(new int[0], new float[0], new float[0],
+                    spec.features())));
+        }
+        return sc.parallelizePairs(empty, k);
     }
 
     private String jobFailure() {
@@ -378,18 +406,27 @@ public final class SyncEngine implements StepEngine {
         if (job == null) {
             return;
         }
-        if (peer) {
-            catchUp();
+        if (run != null && ended + 1 < config.training().epochs()) {
+            epoch = -1; // the run-wide stage goes on; the next step continues it
+            return;
         }
-        ps.endEpoch();
+        finishStage("epoch " + (ended + 1));
+    }
+
+    /** Catches up (peer), tells the workers to finish and waits for the stage's job to end. */
+    private void finishStage(String what) {
         try {
+            if (peer) {
+                catchUp();
+            }
+            ps.endEpoch();
             job.get(config.cluster().stepTimeoutSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ClusterException("interrupted while ending epoch " + (ended + 1), e);
+            throw new ClusterException("interrupted while ending " + what, e);
         } catch (ExecutionException | TimeoutException e) {
             sc.cancelJobGroup(jobGroup);
-            throw new ClusterException("the Spark job of epoch " + (ended + 1) + " did not finish cleanly: " + e, e);
+            throw new ClusterException("the Spark job of " + what + " did not finish cleanly: " + e, e);
         } finally {
             job = null;
             epoch = -1;
@@ -433,6 +470,8 @@ public final class SyncEngine implements StepEngine {
             stats.put("msDriverApplyPerStep", applyNanos / 1e6 / n);
         }
         stats.put("secondsEpochStart", epochStartNanos / 1e9);
+        stats.put("sparkStages", stages);
+        stats.put("stage", run != null ? "run" : "epoch");
         stats.put("psBytesPerStep", ps.bytesMoved() / n);
         return stats;
     }
@@ -440,6 +479,18 @@ public final class SyncEngine implements StepEngine {
     @Override
     public void close() {
         try {
+            if (job != null && run != null && !job.isDone()) {
+                // a run-wide stage outlives a run that stopped early (step limit, early stopping): end it cleanly
+                try {
+                    ps.endEpoch();
+                    job.get(Math.min(10, config.cluster().stepTimeoutSeconds()), TimeUnit.SECONDS);
+                    job = null;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.warn("the run-wide stage did not end cleanly ({}); cancelling it", e.toString());
+                }
+            }
             if (job != null) {
                 ps.closeAll();
                 sc.cancelJobGroup(jobGroup);

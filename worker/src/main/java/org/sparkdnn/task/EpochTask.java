@@ -16,19 +16,31 @@ import scala.collection.JavaConverters;
 import scala.runtime.AbstractFunction1;
 
 /**
- * The body of one barrier task of the {@code sync} engine: worker w of epoch e. Holds its shards of every batch of
- * the epoch, registers with the parameter server, then answers each {@code Params} with the gradient of its shard
- * until {@code EndEpoch}. Returns the number of gradients it sent.
+ * The body of one barrier task of the {@code sync} engine: worker w of epoch e, or of every epoch from e on (a
+ * run-wide stage, {@link RunRows}). Holds its shards of every batch of the epoch, registers with the parameter
+ * server, then answers each {@code Params} with the gradient of its shard until {@code EndEpoch}. Returns the number
+ * of gradients it sent.
  */
 public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, RowBlock>>, Iterator<Long>>
         implements Serializable {
     private static final Logger LOG = LoggerFactory.getLogger(EpochTask.class);
     private final WorkerSpec spec;
     private final int epoch;
+    private final RunRows run;
 
+    /** A task of one epoch's stage: its partition holds its shards of {@code epoch}. */
     public EpochTask(WorkerSpec spec, int epoch) {
+        this(spec, epoch, null);
+    }
+
+    /**
+     * @param run  non-null: a stage for the rest of the run from {@code epoch} on, its shards derived per epoch
+     *             from {@code run} (the partition is ignored); it ends with the driver's {@code EndEpoch}
+     */
+    public EpochTask(WorkerSpec spec, int epoch, RunRows run) {
         this.spec = spec;
         this.epoch = epoch;
+        this.run = run;
     }
 
     @Override
@@ -38,7 +50,7 @@ public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, 
         int attempt = context.stageAttemptNumber();
         GpuBinding.bind(context);
         long start = System.nanoTime();
-        WorkerShards shards = WorkerShards.build(JavaConverters.asJavaIterator(rows), spec);
+        TaskShards shards = new TaskShards(JavaConverters.asJavaIterator(rows), spec, run, epoch, worker);
         long built = System.nanoTime();
         Replica replica = new Replica(spec.modelJson(), spec.threads());
         LOG.info("worker {}/{}: epoch {} shards ready in {} ms (incl. reading the shuffle), replica in {} ms",
@@ -56,7 +68,7 @@ public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, 
         return JavaConverters.asScalaIterator(List.of(sent).iterator());
     }
 
-    private long serve(PsClient ps, WorkerShards shards, Replica replica, BarrierTaskContext context, int worker,
+    private long serve(PsClient ps, TaskShards shards, Replica replica, BarrierTaskContext context, int worker,
                        int attempt) throws IOException {
         long sent = 0;
         while (true) {
@@ -69,7 +81,7 @@ public final class EpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, 
             }
             BarrierWork.beforeStep(context, spec, worker, attempt, p.step());
             long start = System.nanoTime();
-            ShardGradient g = replica.gradient(p.step(), p.params(), shards, p.batch());
+            ShardGradient g = replica.gradient(p.step(), p.params(), shards.epoch(p.epoch()), p.batch());
             ps.send(new PsMessage.Gradient(spec.jobId(), worker, attempt, p.step(), g.lossSum(), g.examples(),
                     System.nanoTime() - start, g.gradient()));
             sent++;

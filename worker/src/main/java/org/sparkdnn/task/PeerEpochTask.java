@@ -26,7 +26,8 @@ import scala.collection.JavaConverters;
 import scala.runtime.AbstractFunction1;
 
 /**
- * The body of one barrier task of the {@code sync} engine with {@code cluster.exchange: peer}: worker w of epoch e.
+ * The body of one barrier task of the {@code sync} engine with {@code cluster.exchange: peer}: worker w of epoch e,
+ * or of every epoch from e on (a run-wide stage, {@link RunRows}: one mesh for the whole run).
  * It opens a listening socket, registers with the driver, tells it the socket's address and learns every other
  * worker's (the driver relays them: Spark's barrier {@code allGather} would cost a second per epoch, it polls once a
  * second), connects the mesh ({@link PeerMesh}) and takes the training state to continue from.
@@ -39,10 +40,21 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
     private static final Logger LOG = LoggerFactory.getLogger(PeerEpochTask.class);
     private final WorkerSpec spec;
     private final int epoch;
+    private final RunRows run;
 
+    /** A task of one epoch's stage: its partition holds its shards of {@code epoch}. */
     public PeerEpochTask(WorkerSpec spec, int epoch) {
+        this(spec, epoch, null);
+    }
+
+    /**
+     * @param run  non-null: a stage for the rest of the run from {@code epoch} on, its shards derived per epoch
+     *             from {@code run} (the partition is ignored); it ends with the driver's {@code EndEpoch}
+     */
+    public PeerEpochTask(WorkerSpec spec, int epoch, RunRows run) {
         this.spec = spec;
         this.epoch = epoch;
+        this.run = run;
     }
 
     @Override
@@ -52,7 +64,7 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
         int attempt = context.stageAttemptNumber();
         GpuBinding.bind(context);
         long start = System.nanoTime();
-        WorkerShards shards = WorkerShards.build(JavaConverters.asJavaIterator(rows), spec);
+        TaskShards shards = new TaskShards(JavaConverters.asJavaIterator(rows), spec, run, epoch, worker);
         long built = System.nanoTime();
         Replica replica = new Replica(spec.modelJson(), spec.threads());
         GlobalUpdate update = new GlobalUpdate(replica.network(), probe());
@@ -95,7 +107,7 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
                 org.sparkdnn.model.Dl4jMapping.dataType(spec.dataType())).batch(new int[] {0});
     }
 
-    private long serve(PsClient ps, PeerMesh mesh, WorkerShards shards, Replica replica, GlobalUpdate update,
+    private long serve(PsClient ps, PeerMesh mesh, TaskShards shards, Replica replica, GlobalUpdate update,
                        BarrierTaskContext context, int worker, int attempt) throws IOException {
         long steps = 0;
         boolean restored = false;
@@ -133,7 +145,7 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
                         + replica.network().getIterationCount());
             }
             long t0 = System.nanoTime();
-            ShardGradient g = replica.gradient(st.step(), shards, st.batch());
+            ShardGradient g = replica.gradient(st.step(), shards.epoch(st.epoch()), st.batch());
             long t1 = System.nanoTime();
             mesh.allReduce(st.step(), g.gradient(), update.gradientView());
             long t2 = System.nanoTime();

@@ -6,26 +6,61 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Examples;
 import org.sparkdnn.data.RowBlock;
 import scala.Tuple2;
 
 /**
- * A worker's rows of one epoch, in epoch order, as one matrix; {@link #shard(int)} returns the rows of one global
- * batch. Built from the per-epoch partition's blocks, whose keys are the rows' positions in the epoch.
+ * A worker's rows of one epoch, in epoch order; {@link #shard(int)} returns the rows of one global batch. Either
+ * built from the per-epoch partition's blocks, whose keys are the rows' positions in the epoch (the rows are then a
+ * matrix of their own), or derived from the batch plan over a matrix of all training rows ({@link #ofPlan}: a stage
+ * that lasts the whole run, where only row indices change per epoch).
  */
 public final class WorkerShards {
     private final ExampleMatrix matrix;
+    private final int[] index; // the matrix row of the worker's i-th row of the epoch; null: row i itself
     private final int[] batchStart;
     private final int[] batchLength;
     private final int[] batchOffset;
 
-    private WorkerShards(ExampleMatrix matrix, int[] batchStart, int[] batchLength, int[] batchOffset) {
+    private WorkerShards(ExampleMatrix matrix, int[] index, int[] batchStart, int[] batchLength, int[] batchOffset) {
         this.matrix = matrix;
+        this.index = index;
         this.batchStart = batchStart;
         this.batchLength = batchLength;
         this.batchOffset = batchOffset;
+    }
+
+    /**
+     * Worker {@code worker}'s shards of every batch of epoch {@code epoch} of {@code plan}, as rows of {@code all}
+     * (every training row, row i = training row i): shard w of a batch is its w-th contiguous slice
+     * ({@link BatchPlan#shard}), exactly the rows the per-epoch placements send worker w.
+     */
+    public static WorkerShards ofPlan(ExampleMatrix all, BatchPlan plan, int epoch, int worker, int workers) {
+        int[] order = plan.permutation(epoch);
+        if (order.length != all.count()) {
+            throw new IllegalArgumentException("a plan of " + order.length + " rows over " + all.count() + " rows");
+        }
+        int batchSize = plan.batchSize();
+        int batches = plan.batchesPerEpoch();
+        int[] start = new int[batches];
+        int[] length = new int[batches];
+        int[] offset = new int[batches];
+        int[] index = new int[order.length];
+        int n = 0;
+        for (int b = 0; b < batches; b++) {
+            int size = Math.min(batchSize, order.length - b * batchSize);
+            int base = size / workers;
+            int extra = size % workers;
+            start[b] = n;
+            offset[b] = worker * base + Math.min(worker, extra);
+            length[b] = base + (worker < extra ? 1 : 0);
+            System.arraycopy(order, b * batchSize + offset[b], index, n, length[b]);
+            n += length[b];
+        }
+        return new WorkerShards(all, Arrays.copyOf(index, n), start, length, offset);
     }
 
     /** @param blocks this worker's rows of the epoch, as blocks keyed by position in the epoch (any order) */
@@ -95,7 +130,7 @@ public final class WorkerShards {
         }
         Examples rows = new Examples("epoch partition", "row", d, x, y, new int[total]);
         ExampleMatrix matrix = new ExampleMatrix(rows, loss, classes, org.sparkdnn.model.Dl4jMapping.dataType(dataType));
-        return new WorkerShards(matrix, start, length, offset);
+        return new WorkerShards(matrix, null, start, length, offset);
     }
 
     private static boolean ascending(int[] keys) {
@@ -114,7 +149,7 @@ public final class WorkerShards {
         }
         int[] rows = new int[batchLength[batch]];
         for (int i = 0; i < rows.length; i++) {
-            rows[i] = batchStart[batch] + i;
+            rows[i] = index == null ? batchStart[batch] + i : index[batchStart[batch] + i];
         }
         return Optional.of(matrix.batch(rows));
     }
@@ -132,7 +167,8 @@ public final class WorkerShards {
         return batchStart.length;
     }
 
+    /** The worker's rows of the epoch. */
     public int rows() {
-        return matrix.count();
+        return index == null ? matrix.count() : index.length;
     }
 }

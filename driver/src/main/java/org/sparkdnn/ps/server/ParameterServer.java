@@ -144,8 +144,17 @@ public final class ParameterServer implements AutoCloseable {
      */
     public PsMessage.Gradient[] step(long step, int batch, INDArray params, int[] shardRows)
             throws WorkerLostException, InterruptedException {
+        return step(step, epoch, batch, params, shardRows);
+    }
+
+    /**
+     * As {@link #step(long, int, INDArray, int[])} for a batch of epoch {@code trainEpoch}: a stage that lasts the
+     * whole run registered under the epoch it began in, and trains later ones.
+     */
+    public PsMessage.Gradient[] step(long step, int trainEpoch, int batch, INDArray params, int[] shardRows)
+            throws WorkerLostException, InterruptedException {
         org.nd4j.linalg.api.buffer.DataType type = params.dataType();
-        return round(step, new PsMessage.Params(step, epoch, batch, params), PsMessage.Gradient.class, (w, g) ->
+        return round(step, new PsMessage.Params(step, trainEpoch, batch, params), PsMessage.Gradient.class, (w, g) ->
                 g.gradient().length() != parameters || g.gradient().dataType() != type || g.examples() < 0
                         || (shardRows != null && g.examples() != shardRows[w])
                         ? "a malformed gradient: " + g.gradient().length() + " " + g.gradient().dataType()

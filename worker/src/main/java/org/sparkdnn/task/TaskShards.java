@@ -1,0 +1,52 @@
+package org.sparkdnn.task;
+
+import java.io.IOException;
+import java.util.Iterator;
+import org.sparkdnn.data.RowBlock;
+import scala.Tuple2;
+
+/**
+ * A barrier task's shards, per epoch: a per-epoch stage holds its one epoch's (from its partition); a run-wide stage
+ * ({@link RunRows}) derives each epoch's when the first step of it arrives.
+ */
+final class TaskShards {
+    private final WorkerSpec spec;
+    private final RunRows run;
+    private final int worker;
+    private int epoch;
+    private WorkerShards shards;
+
+    /**
+     * @param rows   the task's partition: its shards of {@code epoch}; ignored (empty) for a run-wide stage
+     * @param run    the rows of a run-wide stage; null for a per-epoch stage
+     * @param epoch  the epoch of a per-epoch stage; for a run-wide stage, the first it trains
+     */
+    TaskShards(Iterator<Tuple2<Integer, RowBlock>> rows, WorkerSpec spec, RunRows run, int epoch, int worker) {
+        this.spec = spec;
+        this.run = run;
+        this.worker = worker;
+        this.epoch = epoch;
+        this.shards = run == null ? WorkerShards.build(rows, spec) : run.shards(epoch, worker, spec);
+    }
+
+    /** The shards of epoch {@code e}. */
+    WorkerShards epoch(int e) throws IOException {
+        if (e != epoch) {
+            if (run == null) {
+                throw new IOException("a step of epoch " + (e + 1) + " asked of a task of epoch " + (epoch + 1));
+            }
+            shards = run.shards(e, worker, spec);
+            epoch = e;
+        }
+        return shards;
+    }
+
+    /** Whether the task lasts the whole run (then it serves any epoch). */
+    boolean runWide() {
+        return run != null;
+    }
+
+    int rows() {
+        return shards.rows();
+    }
+}
