@@ -10,7 +10,7 @@ import org.sparkdnn.config.Loss;
  * Examples as ND4J matrices (features n×d, labels n×C one-hot for softmax cross-entropy, else n×1), built once;
  * batches are gathered with {@code Nd4j.pullRows} (much cheaper than creating arrays per batch).
  */
-public final class ExampleMatrix {
+public final class ExampleMatrix implements RowSource {
     private final INDArray features;
     private final INDArray labels;
 
@@ -44,6 +44,7 @@ public final class ExampleMatrix {
         return new ExampleMatrix(Nd4j.pullRows(features, 1, rows), Nd4j.pullRows(labels, 1, rows));
     }
 
+    @Override
     public int count() {
         return (int) features.size(0);
     }
@@ -57,6 +58,7 @@ public final class ExampleMatrix {
     }
 
     /** The rows {@code rows}, in order, as a new DataSet. */
+    @Override
     public DataSet batch(int[] rows) {
         return new DataSet(Nd4j.pullRows(features, 1, rows), Nd4j.pullRows(labels, 1, rows));
     }

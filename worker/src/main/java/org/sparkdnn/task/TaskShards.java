@@ -12,6 +12,7 @@ import scala.Tuple2;
 final class TaskShards {
     private final WorkerSpec spec;
     private final RunRows run;
+    private final org.sparkdnn.data.HeapRows source; // run-wide: the executor's broadcast rows
     private final int worker;
     private int epoch;
     private WorkerShards shards;
@@ -26,7 +27,9 @@ final class TaskShards {
         this.run = run;
         this.worker = worker;
         this.epoch = epoch;
-        this.shards = run == null ? WorkerShards.build(rows, spec) : run.shards(epoch, worker, spec);
+        this.source = run == null ? null : run.source(spec);
+        this.shards = run == null ? WorkerShards.build(rows, spec)
+                : WorkerShards.ofPlan(source, run.plan(), epoch, worker, spec.workers());
     }
 
     /** The shards of epoch {@code e}. */
@@ -35,7 +38,7 @@ final class TaskShards {
             if (run == null) {
                 throw new IOException("a step of epoch " + (e + 1) + " asked of a task of epoch " + (epoch + 1));
             }
-            shards = run.shards(e, worker, spec);
+            shards = WorkerShards.ofPlan(source, run.plan(), e, worker, spec.workers());
             epoch = e;
         }
         return shards;

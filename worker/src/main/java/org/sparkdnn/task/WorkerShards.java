@@ -19,13 +19,13 @@ import scala.Tuple2;
  * that lasts the whole run, where only row indices change per epoch).
  */
 public final class WorkerShards {
-    private final ExampleMatrix matrix;
+    private final org.sparkdnn.data.RowSource matrix;
     private final int[] index; // the matrix row of the worker's i-th row of the epoch; null: row i itself
     private final int[] batchStart;
     private final int[] batchLength;
     private final int[] batchOffset;
 
-    private WorkerShards(ExampleMatrix matrix, int[] index, int[] batchStart, int[] batchLength, int[] batchOffset) {
+    private WorkerShards(org.sparkdnn.data.RowSource matrix, int[] index, int[] batchStart, int[] batchLength, int[] batchOffset) {
         this.matrix = matrix;
         this.index = index;
         this.batchStart = batchStart;
@@ -38,7 +38,7 @@ public final class WorkerShards {
      * (every training row, row i = training row i): shard w of a batch is its w-th contiguous slice
      * ({@link BatchPlan#shard}), exactly the rows the per-epoch placements send worker w.
      */
-    public static WorkerShards ofPlan(ExampleMatrix all, BatchPlan plan, int epoch, int worker, int workers) {
+    public static WorkerShards ofPlan(org.sparkdnn.data.RowSource all, BatchPlan plan, int epoch, int worker, int workers) {
         int[] order = plan.permutation(epoch);
         if (order.length != all.count()) {
             throw new IllegalArgumentException("a plan of " + order.length + " rows over " + all.count() + " rows");
