@@ -248,6 +248,26 @@ public final class PeerMesh implements AutoCloseable {
      * is one selector loop that writes to and reads from all k−1 peers at once, within the step deadline.
      */
     public void allReduce(long step, INDArray own, INDArray target) throws IOException {
+        reduceScatter(step, own, target);
+        allGather(step, target);
+    }
+
+    /** The first value of this worker's slice of {@code n} values: the slice it sums and, with owner slices, updates. */
+    public long ownStart(long n) {
+        return sliceStart(n, me.workers(), me.worker());
+    }
+
+    /** The length of this worker's slice of {@code n} values. */
+    public long ownLength(long n) {
+        return sliceLength(n, me.workers(), me.worker());
+    }
+
+    /**
+     * The first half of {@link #allReduce}: afterwards this worker's slice of {@code target} ({@link #ownStart},
+     * {@link #ownLength}) holds the k workers' {@code own} of that slice summed in worker order; the rest of
+     * {@code target} is unchanged.
+     */
+    public void reduceScatter(long step, INDArray own, INDArray target) throws IOException {
         long n = own.length();
         if (n != target.length() || own.dataType() != target.dataType()) {
             throw new IllegalArgumentException("gradient of " + n + " " + own.dataType() + " values, target "
@@ -272,7 +292,7 @@ public final class PeerMesh implements AutoCloseable {
                     parts[i] = i == w ? null : Nd4j.createUninitialized(own.dataType(), length);
                 }
             }
-            // reduce-scatter: slice j of mine to worker j; every worker's copy of my slice in; sum in worker order
+            // slice j of mine to worker j; every worker's copy of my slice in; sum in worker order
             ByteBuffer[] out = new ByteBuffer[k];
             ByteBuffer[] in = new ByteBuffer[k];
             long[] inLength = new long[k];
@@ -289,20 +309,45 @@ public final class PeerMesh implements AutoCloseable {
             for (int i = 1; i < k; i++) {
                 mine.addi(i == w ? ownFlat.get(NDArrayIndex.interval(start, start + length)) : parts[i]);
             }
-            // all-gather: my summed slice to everyone, every other summed slice from its owner, into place
+        } catch (IOException e) {
+            throw failed(step, e);
+        }
+    }
+
+    /**
+     * The second half of {@link #allReduce}: this worker's slice of {@code values} to every other worker, every other
+     * worker's slice into place — afterwards {@code values} is the same on every worker.
+     */
+    public void allGather(long step, INDArray values) throws IOException {
+        int k = me.workers();
+        int w = me.worker();
+        if (k == 1) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        try {
+            INDArray flat = flat(values);
+            long n = flat.length();
+            ByteBuffer[] out = new ByteBuffer[k];
+            ByteBuffer[] in = new ByteBuffer[k];
+            long[] inLength = new long[k];
             for (int j = 0; j < k; j++) {
                 if (j != w) {
-                    out[j] = frame(j, step, w, targetFlat, n);
+                    out[j] = frame(j, step, w, flat, n);
                     inLength[j] = sliceLength(n, k, j);
-                    in[j] = region(targetFlat, sliceStart(n, k, j), inLength[j]);
+                    in[j] = region(flat, sliceStart(n, k, j), inLength[j]);
                 }
             }
             transfer(step, -1, out, in, inLength, deadline);
         } catch (IOException e) {
-            close();
-            throw new IOException(me + ", step " + step + ": the exchange with the other workers failed (a worker "
-                    + "was lost, or it passed cluster.stepTimeoutSeconds): " + e.getMessage(), e);
+            throw failed(step, e);
         }
+    }
+
+    private IOException failed(long step, IOException e) {
+        close();
+        return new IOException(me + ", step " + step + ": the exchange with the other workers failed (a worker "
+                + "was lost, or it passed cluster.stepTimeoutSeconds): " + e.getMessage(), e);
     }
 
     /** A flat view of a whole-buffer array (the frames move its native bytes). */

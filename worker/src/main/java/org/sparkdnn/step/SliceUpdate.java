@@ -1,0 +1,221 @@
+package org.sparkdnn.step;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.api.Trainable;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
+
+/**
+ * DL4J's update of one contiguous slice [from, to) of a network's flat parameters ({@code exchange: peer} with owner
+ * slices: each worker updates only its 1/k of the parameters and keeps only its 1/k of the optimizer state). It does
+ * per element what DL4J's {@code BaseMultiLayerUpdater.update} and {@code UpdaterBlock.update} do for the whole
+ * network — division by the batch size where the layer asks for it, the regularizations before the updater (l1, l2),
+ * the updater itself (its own instance of the block's {@code IUpdater} over this slice's state), those after it
+ * (weight decay), params −= update — in the same order, so each value is bitwise DL4J's. Per-layer gradient
+ * normalization (clipping) needs the whole layer's norm, which no slice holds: {@link #unsupported} says so.
+ *
+ * <p>The optimizer state of an updater block of n parameters is s·n values (s arrays of n: Adam's m then v, …);
+ * this slice's state is, per block it overlaps, the same s arrays cut to the overlap ({@link #statePieces}).
+ */
+public final class SliceUpdate {
+    private final ComputationGraph net;
+    private final long from;
+    private final long to;
+    private final List<Part> parts = new ArrayList<>();
+
+    /** The overlap [start, end) of one updater block with the slice, and its updater over the overlap's state. */
+    private static final class Part {
+        final UpdaterBlock block;
+        final int start;
+        final int end;
+        final int stateArrays; // s
+        GradientUpdater updater;
+        INDArray state; // what the updater was instantiated over, and updates in place: s arrays of end − start
+
+        Part(UpdaterBlock block, int start, int end, int stateArrays) {
+            this.block = block;
+            this.start = start;
+            this.end = end;
+            this.stateArrays = stateArrays;
+        }
+    }
+
+    public SliceUpdate(ComputationGraph net, long from, long to) {
+        this.net = net;
+        this.from = from;
+        this.to = to;
+        for (UpdaterBlock b : blocks(net)) {
+            int start = (int) Math.max(from, b.getParamOffsetStart());
+            int end = (int) Math.min(to, b.getParamOffsetEnd());
+            int n = b.getParamOffsetEnd() - b.getParamOffsetStart();
+            int state = b.getUpdaterViewOffsetEnd() - b.getUpdaterViewOffsetStart();
+            if (state % n != 0) {
+                throw new IllegalStateException("an updater block of " + n + " parameters keeps " + state
+                        + " state values, not a multiple: owner slices cannot cut it");
+            }
+            if (start < end) {
+                parts.add(new Part(b, start, end, state / n));
+            }
+        }
+    }
+
+    private static List<UpdaterBlock> blocks(ComputationGraph net) {
+        return ((BaseMultiLayerUpdater<?>) net.getUpdater()).getUpdaterBlocks();
+    }
+
+    /** Why owner slices cannot update this network exactly (per-layer gradient normalization), or null. */
+    public static String unsupported(ComputationGraph net) {
+        for (UpdaterBlock b : blocks(net)) {
+            for (UpdaterBlock.ParamState p : b.getLayersAndVariablesInBlock()) {
+                GradientNormalization g = p.getLayer().getConfig().getGradientNormalization();
+                if (g != null && g != GradientNormalization.None) {
+                    return "layer " + p.getLayer().getConfig().getLayerName() + " normalizes its gradient (" + g
+                            + "), which needs the whole layer's gradient";
+                }
+                if (p.getLayer().getConfig().isPretrainParam(p.getParamName())) {
+                    return "layer " + p.getLayer().getConfig().getLayerName() + " has pretraining parameters";
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The ranges [start, end) of the network's flat updater state that slice [from, to) keeps, in order: per block
+     * it overlaps, the overlap of each of the block's s state arrays.
+     */
+    public static List<long[]> statePieces(ComputationGraph net, long from, long to) {
+        List<long[]> pieces = new ArrayList<>();
+        for (UpdaterBlock b : blocks(net)) {
+            long start = Math.max(from, b.getParamOffsetStart());
+            long end = Math.min(to, b.getParamOffsetEnd());
+            long n = b.getParamOffsetEnd() - b.getParamOffsetStart();
+            long s = (b.getUpdaterViewOffsetEnd() - b.getUpdaterViewOffsetStart()) / n;
+            for (long a = 0; a < s && start < end; a++) {
+                long base = b.getUpdaterViewOffsetStart() + a * n - b.getParamOffsetStart();
+                pieces.add(new long[] {base + start, base + end});
+            }
+        }
+        return pieces;
+    }
+
+    /** The number of state values this slice keeps. */
+    public static long stateLength(List<long[]> pieces) {
+        long n = 0;
+        for (long[] p : pieces) {
+            n += p[1] - p[0];
+        }
+        return n;
+    }
+
+    /**
+     * Takes this slice's optimizer state from the network's whole DL4J state (as restored from the driver): each
+     * block's updater is instantiated afresh over a copy of the slice's pieces.
+     */
+    public void loadState() {
+        INDArray whole = TrainingState.updaterState(net);
+        for (Part p : parts) {
+            IUpdater config = p.block.getGradientUpdater().getConfig();
+            int length = p.end - p.start;
+            int n = p.block.getParamOffsetEnd() - p.block.getParamOffsetStart();
+            INDArray state = null;
+            if (p.stateArrays > 0) {
+                state = Nd4j.createUninitialized(whole.dataType(), 1, (long) p.stateArrays * length);
+                for (int a = 0; a < p.stateArrays; a++) {
+                    long source = p.block.getUpdaterViewOffsetStart() + (long) a * n + p.start - p.block.getParamOffsetStart();
+                    state.get(NDArrayIndex.point(0), NDArrayIndex.interval((long) a * length, (long) (a + 1) * length))
+                            .assign(flat(whole).get(NDArrayIndex.interval(source, source + length)));
+                }
+            }
+            p.updater = config.instantiate(state, false);
+            p.state = state;
+        }
+    }
+
+    /** This slice's optimizer state, the pieces of {@link #statePieces} concatenated; null when it keeps none. */
+    public INDArray state() {
+        List<INDArray> pieces = new ArrayList<>();
+        for (Part p : parts) {
+            if (p.state != null) {
+                pieces.add(flat(p.state));
+            }
+        }
+        return pieces.isEmpty() ? null : pieces.size() == 1 ? pieces.get(0).dup() : Nd4j.concat(0,
+                pieces.toArray(new INDArray[0]));
+    }
+
+    /**
+     * Updates the slice: the summed gradient in the network's flat gradient view over [from, to) becomes the update
+     * and is subtracted from the parameters there. Iteration and epoch are the network's; they are not advanced.
+     */
+    public void apply(int batchSize, int iteration, int epoch) {
+        if (parts.stream().anyMatch(p -> p.updater == null)) {
+            throw new IllegalStateException("the slice's optimizer state was never loaded");
+        }
+        INDArray gradients = flat(net.getFlattenedGradients());
+        INDArray params = flat(net.params());
+        for (Part p : parts) {
+            for (UpdaterBlock.ParamState v : p.block.getLayersAndVariablesInBlock()) {
+                if (v.getLayer().updaterDivideByMinibatch(v.getParamName())) {
+                    long[] r = overlap(v, p);
+                    if (r != null) {
+                        gradients.get(NDArrayIndex.interval(r[0], r[1])).divi(batchSize);
+                    }
+                }
+            }
+        }
+        for (Part p : parts) {
+            Trainable l0 = p.block.getLayersAndVariablesInBlock().get(0).getLayer();
+            if (l0.numParams() == 0) {
+                continue;
+            }
+            IUpdater config = p.updater.getConfig();
+            double lr = config.hasLearningRate() ? config.getLearningRate(iteration, epoch) : 1.0;
+            regularize(Regularization.ApplyStep.BEFORE_UPDATER, p, gradients, params, lr, iteration, epoch);
+            p.updater.applyUpdater(row(gradients, p.start, p.end), iteration, epoch);
+            regularize(Regularization.ApplyStep.POST_UPDATER, p, gradients, params, lr, iteration, epoch);
+        }
+        params.get(NDArrayIndex.interval(from, to)).subi(gradients.get(NDArrayIndex.interval(from, to)));
+    }
+
+    private static void regularize(Regularization.ApplyStep step, Part p, INDArray gradients, INDArray params,
+                                   double lr, int iteration, int epoch) {
+        for (UpdaterBlock.ParamState v : p.block.getLayersAndVariablesInBlock()) {
+            long[] r = overlap(v, p);
+            List<Regularization> regs = v.getLayer().getConfig().getRegularizationByParam(v.getParamName());
+            if (r == null || regs == null) {
+                continue;
+            }
+            for (Regularization reg : regs) {
+                if (reg.applyStep() == step) {
+                    reg.apply(row(params, r[0], r[1]), row(gradients, r[0], r[1]), lr, iteration, epoch);
+                }
+            }
+        }
+    }
+
+    /** The overlap of variable {@code v} with the part, or null. */
+    private static long[] overlap(UpdaterBlock.ParamState v, Part p) {
+        long start = Math.max(v.getParamOffsetStart(), p.start);
+        long end = Math.min(v.getParamOffsetEnd(), p.end);
+        return start < end ? new long[] {start, end} : null;
+    }
+
+    /** Values [start, end) of a flat whole-buffer array as a [1, end − start] view, as DL4J's block views are. */
+    private static INDArray row(INDArray flat, long start, long end) {
+        return flat.reshape(1, flat.length()).get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(start, end));
+    }
+
+    private static INDArray flat(INDArray a) {
+        return a.reshape(a.length());
+    }
+}
