@@ -30,12 +30,14 @@ import java.util.Map;
  * @param averaging          settings of the {@code averaging} engine
  * @param exchange           {@code sync}: how gradients are summed, {@code driver} (default) or {@code peer} (see
  *                           {@link Exchange})
+ * @param peerUpdate         {@code exchange: peer}: {@code auto} (default), {@code owner} or {@code replicated} (see
+ *                           {@link PeerUpdate})
  */
 public record ClusterConfig(Engine engine, String master, Integer workers, Integer threadsPerWorker,
                             Integer maxStageAttempts, Integer stepTimeoutSeconds, Map<String, String> spark,
                             FaultInjection faultInjection, DataPlacement dataPlacement, Integer gpusPerWorker,
                             Integer epochTimeoutSeconds, SharedConfig shared, AveragingConfig averaging,
-                            Exchange exchange) {
+                            Exchange exchange, PeerUpdate peerUpdate) {
     public ClusterConfig {
         engine = orDefault(engine, Engine.LOCAL);
         master = notBlank("master", orDefault(master, "local[2]"));
@@ -51,6 +53,7 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
         shared = orDefault(shared, SharedConfig::defaults);
         averaging = orDefault(averaging, AveragingConfig::defaults);
         exchange = orDefault(exchange, Exchange.DRIVER);
+        peerUpdate = orDefault(peerUpdate, PeerUpdate.AUTO);
         for (String key : spark.keySet()) {
             if (!key.startsWith("spark.")) {
                 throw new ConfigException("spark." + key, "keys must start with 'spark.'", key);
@@ -59,6 +62,7 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
     }
 
     public static ClusterConfig defaults() {
-        return new ClusterConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new ClusterConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 }

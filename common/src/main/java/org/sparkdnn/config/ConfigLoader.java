@@ -36,7 +36,7 @@ public final class ConfigLoader {
             WeightInit.class, OptimizerType.class, ScheduleType.class, DataFormat.class, Scaling.class, Engine.class,
             NumericType.class, LayerType.class, DataPlacement.class, DataRead.class, DataShuffle.class, SearchType.class, SchedulerType.class,
             ThresholdAlgorithmType.class,
-            ScalingRule.class, Exchange.class);
+            ScalingRule.class, Exchange.class, PeerUpdate.class);
 
     private final ObjectMapper yaml = configure(YAMLMapper.builder(new YAMLFactory())
             .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES)

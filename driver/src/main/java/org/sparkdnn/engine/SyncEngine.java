@@ -78,6 +78,7 @@ public final class SyncEngine implements StepEngine {
     private long stages;
     // exchange: peer
     private final boolean peer;
+    private final boolean ownerSlices;
     private final int normsEvery;
     private final java.util.List<String> normNames;
     private final List<PsMessage.Step> sinceSync = new ArrayList<>();
@@ -115,6 +116,7 @@ public final class SyncEngine implements StepEngine {
         this.master = master;
         this.update = new GlobalUpdate(master, firstRow);
         this.peer = config.cluster().exchange() == org.sparkdnn.config.Exchange.PEER;
+        this.ownerSlices = peer && ownerSlices(config, master);
         this.normsEvery = config.training().gradientNormsEvery();
         this.normNames = List.copyOf(update.computeNorms(1).keySet());
         String jobId = "run-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
@@ -128,7 +130,8 @@ public final class SyncEngine implements StepEngine {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the parameter server on " + host, e);
         }
-        this.spec = WorkerSpecs.of(config, master, classes, features, trainCount, jobId, host, ps.port(), secret);
+        this.spec = WorkerSpecs.of(config, master, classes, features, trainCount, jobId, host, ps.port(), secret,
+                ownerSlices);
         try {
             this.data = epochData.apply(ps);
         } catch (RuntimeException e) {
@@ -137,6 +140,32 @@ public final class SyncEngine implements StepEngine {
         }
         this.run = data.runRows();
         this.jobGroup = "sparkdnn-" + jobId;
+    }
+
+    /** {@code cluster.peerUpdate} resolved: owner slices unless asked not to or the model needs whole layers. */
+    private static boolean ownerSlices(RunConfig config, ComputationGraph master) {
+        org.sparkdnn.config.PeerUpdate asked = config.cluster().peerUpdate();
+        if (asked == org.sparkdnn.config.PeerUpdate.REPLICATED) {
+            return false;
+        }
+        String why = org.sparkdnn.step.SliceUpdate.unsupported(master);
+        if (why == null) {
+            return true;
+        }
+        if (asked == org.sparkdnn.config.PeerUpdate.OWNER) {
+            throw new org.sparkdnn.config.ConfigException("cluster.peerUpdate", "owner cannot update this model "
+                    + "exactly: " + why + "; use replicated or auto", "owner");
+        }
+        LOG.info("exchange peer: every worker applies the whole update (owner slices cannot: {})", why);
+        return false;
+    }
+
+    /** The optimizer-state ranges worker w keeps with owner slices ({@code SliceUpdate.statePieces}). */
+    private List<long[]> statePieces(int w) {
+        long n = master.numParams();
+        int k = config.cluster().workers();
+        long from = org.sparkdnn.ps.peer.PeerMesh.sliceStart(n, k, w);
+        return org.sparkdnn.step.SliceUpdate.statePieces(master, from, from + org.sparkdnn.ps.peer.PeerMesh.sliceLength(n, k, w));
     }
 
     /** Rows of each worker's shard of a batch of {@code rows} (BatchPlan.shard's sizes): what its gradient covers. */
@@ -309,34 +338,72 @@ public final class SyncEngine implements StepEngine {
         }
     }
 
-    /** The master takes worker 0's state; every replica's digest must equal it (replicas that drift fail the run). */
+    /**
+     * The master takes worker 0's state; every replica's digest must equal it (replicas that drift fail the run).
+     * With owner slices the digests cover the parameters (the same on every worker) and each worker sends its slice
+     * of the optimizer state, which the master puts together.
+     */
     private void catchUp() {
         if (sinceSync.isEmpty()) {
             return;
         }
         long start = System.nanoTime();
         long step = peerNext();
+        INDArray masterState = org.sparkdnn.step.TrainingState.updaterState(master);
         PsMessage.State[] states = peerRound(() -> ps.round(step, new PsMessage.Fetch(step), PsMessage.State.class,
-                (w, s) -> w == 0 && s.params() == null ? "a state without parameters" : null));
+                (w, s) -> stateFault(w, s, masterState)));
         for (PsMessage.State s : states) {
             if (!java.security.MessageDigest.isEqual(states[0].digest(), s.digest())) {
-                throw new ClusterException("replicas drifted apart: worker " + s.worker() + "'s parameters and "
-                        + "optimizer state after step " + step + " differ from worker 0's (workers on different "
-                        + "hardware or ND4J builds?); cluster.exchange: driver keeps a single copy");
+                throw new ClusterException("replicas drifted apart: worker " + s.worker() + "'s parameters"
+                        + (ownerSlices ? "" : " and optimizer state") + " after step " + step + " differ from worker "
+                        + "0's (workers on different hardware or ND4J builds?); cluster.exchange: driver keeps a "
+                        + "single copy");
             }
         }
         PsMessage.State s0 = states[0];
+        INDArray state = s0.updaterState();
+        if (ownerSlices && masterState != null) {
+            state = masterState.dup().reshape(masterState.length());
+            for (int w = 0; w < states.length; w++) {
+                INDArray slice = states[w].updaterState().reshape(states[w].updaterState().length());
+                long at = 0;
+                for (long[] piece : statePieces(w)) {
+                    long length = piece[1] - piece[0];
+                    state.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(piece[0], piece[1]))
+                            .assign(slice.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(at, at + length)));
+                    at += length;
+                }
+            }
+        }
         try {
-            org.sparkdnn.step.TrainingState.restore(master, s0.params(), s0.updaterState(), step, s0.epoch());
+            org.sparkdnn.step.TrainingState.restore(master, s0.params(), state, step, s0.epoch());
         } catch (IllegalArgumentException e) {
             throw new ClusterException("worker 0 sent a state that does not fit the model: " + e.getMessage(), e);
         }
-        if (!java.security.MessageDigest.isEqual(org.sparkdnn.step.TrainingState.digest(master), s0.digest())) {
+        byte[] digest = ownerSlices ? org.sparkdnn.step.TrainingState.parametersDigest(master)
+                : org.sparkdnn.step.TrainingState.digest(master);
+        if (!java.security.MessageDigest.isEqual(digest, s0.digest())) {
             throw new ClusterException("worker 0's state of step " + step + " does not match its digest");
         }
         sinceSync.clear();
         syncs++;
         syncNanos += System.nanoTime() - start;
+    }
+
+    /** What is wrong with worker w's reply to a Fetch, or null. */
+    private String stateFault(int w, PsMessage.State s, INDArray masterState) {
+        if (w == 0 && s.params() == null) {
+            return "a state without parameters";
+        }
+        if (ownerSlices && masterState != null) {
+            long expected = org.sparkdnn.step.SliceUpdate.stateLength(statePieces(w));
+            long got = s.updaterState() == null ? -1 : s.updaterState().length();
+            if (got != expected || s.updaterState().dataType() != masterState.dataType()) {
+                return "an optimizer-state slice of " + (got < 0 ? "nothing" : got + " " + s.updaterState().dataType()
+                        + " values") + " where its slice has " + expected + " " + masterState.dataType();
+            }
+        }
+        return null;
     }
 
     private void startEpoch(int newEpoch) {
@@ -454,6 +521,7 @@ public final class SyncEngine implements StepEngine {
         stats.put("msWorkerComputePerStep", computeNanos / 1e6 / n);
         if (peer) {
             stats.put("exchange", "peer");
+            stats.put("peerUpdate", ownerSlices ? "owner" : "replicated");
             stats.put("msStepRoundTripPerStep", peerRoundNanos / 1e6 / n);
             stats.put("msPeerExchangePerStep", peerExchangeNanos / 1e6 / n);
             stats.put("msWorkerApplyPerStep", peerApplyNanos / 1e6 / n);

@@ -18,12 +18,17 @@ final class WorkerSpecs {
 
     static WorkerSpec of(RunConfig config, ComputationGraph master, int classes, int features, int trainCount,
                          String jobId, String psHost, int psPort, String secret) {
+        return of(config, master, classes, features, trainCount, jobId, psHost, psPort, secret, false);
+    }
+
+    static WorkerSpec of(RunConfig config, ComputationGraph master, int classes, int features, int trainCount,
+                         String jobId, String psHost, int psPort, String secret, boolean ownerSlices) {
         return new WorkerSpec(jobId, master.getConfiguration().toJson(), config.model().loss(), classes,
                 config.model().dataType(), features, config.training().seed(),
                 trainCount, config.training().batchSize(), config.cluster().workers(), psHost, psPort,
                 secret, config.cluster().stepTimeoutSeconds() * 1000, config.cluster().threadsPerWorker(),
                 config.cluster().faultInjection().worker(), config.cluster().faultInjection().step(),
                 // executors that reach the driver on loopback run on its machine: they reach each other there too
-                psHost.startsWith("127.") ? psHost : null);
+                psHost.startsWith("127.") ? psHost : null, ownerSlices);
     }
 }

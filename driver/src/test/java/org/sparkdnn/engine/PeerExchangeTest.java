@@ -48,14 +48,56 @@ class PeerExchangeTest {
     }
 
     /**
+     * Owner slices ({@code cluster.peerUpdate: owner}): each worker updates its 1/k of the parameters with its 1/k of
+     * the optimizer state and the workers all-gather the parameters; without per-layer clipping, which a slice cannot
+     * do. Bitwise {@code reference} for every optimizer with l2 and weight decay, k = 1..4; the master's optimizer
+     * state, put together from the k slices at each catch-up, is what the checkpoints hold (the resumed run's
+     * parameters would differ otherwise: see ExactResumeTest).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad"})
+    void ownerSlicesEqualReferenceBitwiseForOneToFourWorkers(String optimizer) throws Exception {
+        String opt = "optimizer.type=" + optimizer;
+        String lr = "optimizer.learningRate=" + (optimizer.startsWith("ada") || optimizer.equals("rmsprop") ? 0.005 : 0.05);
+        for (int k = 1; k <= 4; k++) {
+            String workers = "cluster.workers=" + k;
+            Runs.Result owner = Runs.train(SPARK.context(), tmp.resolve("owner" + k), CONFIG, opt, lr, workers,
+                    "optimizer.clipNorm=0", "cluster.engine=sync", "cluster.exchange=peer", "cluster.peerUpdate=owner",
+                    "checkpoint.everySteps=10");
+            Runs.Result reference = Runs.train(SPARK.context(), tmp.resolve("oref" + k), CONFIG, opt, lr, workers,
+                    "optimizer.clipNorm=0", "cluster.engine=reference");
+            assertEquals("owner", owner.summary().at("/engineStats/peerUpdate").asText());
+            assertEquals(reference.sha(), owner.sha(), optimizer + ", k=" + k + ": owner slices differ from reference");
+        }
+    }
+
+    /** auto: owner slices unless the model clips per layer (this test's CONFIG does), then the replicated update. */
+    @Test
+    void autoPicksOwnerSlicesUnlessTheModelClipsPerLayer() throws Exception {
+        Runs.Result clipping = Runs.train(SPARK.context(), tmp.resolve("clip"), CONFIG, "cluster.engine=sync",
+                "cluster.exchange=peer", "training.maxSteps=3");
+        assertEquals("replicated", clipping.summary().at("/engineStats/peerUpdate").asText());
+        Runs.Result plain = Runs.train(SPARK.context(), tmp.resolve("plain"), CONFIG, "cluster.engine=sync",
+                "cluster.exchange=peer", "training.maxSteps=3", "optimizer.clipNorm=0");
+        assertEquals("owner", plain.summary().at("/engineStats/peerUpdate").asText());
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> Runs.train(SPARK.context(),
+                tmp.resolve("bad"), CONFIG, "cluster.engine=sync", "cluster.exchange=peer", "cluster.peerUpdate=owner"));
+        assertTrue(e.getMessage().contains("cluster.peerUpdate") && e.getMessage().contains("clipNorm"),
+                e.getMessage());
+    }
+
+    /**
      * Worker 1 throws at step 25 (mid-epoch 1, after a checkpoint made the master catch up at step 20): Spark retries
      * the barrier stage, whose workers continue from the master's state and replay steps 20..24; the result and the
      * recorded gradient norms are bitwise the uninterrupted run's, and both equal {@code exchange: driver}'s.
      */
-    @Test
-    void aWorkerLostMidEpochIsRetriedFromTheMastersStateAndTheResultIsBitwiseTheUninterruptedOne() throws Exception {
+    @ParameterizedTest(name = "peerUpdate {0}")
+    @ValueSource(strings = {"replicated", "owner"})
+    void aWorkerLostMidEpochIsRetriedFromTheMastersStateAndTheResultIsBitwiseTheUninterruptedOne(String update)
+            throws Exception {
         String[] sets = {"optimizer.type=adam", "optimizer.learningRate=0.005", "cluster.workers=3",
-                "cluster.engine=sync", "cluster.exchange=peer", "checkpoint.everySteps=20"};
+                "cluster.engine=sync", "cluster.exchange=peer", "checkpoint.everySteps=20",
+                "cluster.peerUpdate=" + update, "optimizer.clipNorm=" + (update.equals("owner") ? 0 : 0.5)};
         Runs.Result clean = Runs.train(SPARK.context(), tmp.resolve("clean"), CONFIG, sets);
         Runs.Result faulty = Runs.train(SPARK.context(), tmp.resolve("faulty"), CONFIG, Runs.with(sets,
                 "cluster.faultInjection.worker=1", "cluster.faultInjection.step=25"));
@@ -67,7 +109,9 @@ class PeerExchangeTest {
         assertTrue(cleanNorms.contains("\"norms\":{\"layer0\""), cleanNorms.substring(0, Math.min(300, cleanNorms.length())));
         assertEquals(cleanNorms, normsRecords(faulty));
         // worker 0's norms of the summed gradient are the driver's, to the last digit
-        Runs.Result driver = Runs.train(SPARK.context(), tmp.resolve("driver"), CONFIG, Runs.with(sets,
+        String[] driverSets = java.util.Arrays.stream(sets).filter(x -> !x.startsWith("cluster.peerUpdate"))
+                .toArray(String[]::new);
+        Runs.Result driver = Runs.train(SPARK.context(), tmp.resolve("driver"), CONFIG, Runs.with(driverSets,
                 "cluster.exchange=driver"));
         assertEquals(driver.sha(), clean.sha());
         assertEquals(normsRecords(driver), cleanNorms);

@@ -30,7 +30,9 @@ import org.sparkdnn.io.Storage;
 
 /**
  * A run stopped at step s (mid-epoch or at an epoch boundary) and resumed from its checkpoint ends with the same
- * parameters, bitwise, as the run that was never stopped — for the local and the sync engine (both exchanges).
+ * parameters, bitwise, as the run that was never stopped — for the local and the sync engine (both exchanges; the
+ * peer exchange with owner slices, whose checkpoints hold the optimizer state put together from k slices, and with
+ * the replicated update).
  */
 class ExactResumeTest {
     @RegisterExtension
@@ -57,15 +59,17 @@ class ExactResumeTest {
     }
 
     @ParameterizedTest(name = "{0} engine, stopped at step {1}")
-    @CsvSource({"local, 37", "local, 26", "sync, 37", "sync, 52", "peer, 37"})
+    @CsvSource({"local, 37", "local, 26", "sync, 37", "sync, 52", "peer-owner, 37", "peer-replicated, 37"})
     void aRunStoppedAtStepSAndResumedEqualsTheUninterruptedRun(String engine, int stopAt) throws Exception {
         JavaSparkContext spark = engine.equals("local") ? null : SPARK.context();
-        String e = engine.equals("peer") ? "cluster.engine=sync" : "cluster.engine=" + engine;
-        String x = "cluster.exchange=" + (engine.equals("peer") ? "peer" : "driver");
-        JsonNode whole = train(spark, tmp.resolve("whole"), e, x);
-        JsonNode stopped = train(spark, tmp.resolve("resumed"), e, x, "training.maxSteps=" + stopAt);
+        boolean peer = engine.startsWith("peer");
+        String e = peer ? "cluster.engine=sync" : "cluster.engine=" + engine;
+        String x = "cluster.exchange=" + (peer ? "peer" : "driver");
+        String u = "cluster.peerUpdate=" + (peer ? engine.substring("peer-".length()) : "auto");
+        JsonNode whole = train(spark, tmp.resolve("whole"), e, x, u);
+        JsonNode stopped = train(spark, tmp.resolve("resumed"), e, x, u, "training.maxSteps=" + stopAt);
         assertEquals(stopAt, stopped.get("steps").asLong());
-        JsonNode resumed = train(spark, tmp.resolve("resumed"), e, x);
+        JsonNode resumed = train(spark, tmp.resolve("resumed"), e, x, u);
         assertTrue(resumed.get("resumedFrom").asText().endsWith(String.format("ckpt-%010d", stopAt)),
                 resumed.get("resumedFrom").asText());
         assertEquals(whole.get("steps").asLong(), resumed.get("steps").asLong());

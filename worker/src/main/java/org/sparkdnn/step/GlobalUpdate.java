@@ -69,6 +69,25 @@ public final class GlobalUpdate {
         return norms;
     }
 
+    /** What completes an owner-slice step: the all-gather of the parameters every slice has updated. */
+    public interface Gather {
+        void gather(INDArray params) throws java.io.IOException;
+    }
+
+    /**
+     * One step with owner slices: {@code slice} updates its part of the parameters from the summed gradient in its
+     * part of {@link #gradientView()}, {@code gather} fills in the other slices' new parameters; then, as
+     * {@link #update}, the iteration count + 1 and DL4J's weight constraints (on the whole, gathered parameters).
+     */
+    public void updateSlice(SliceUpdate slice, int batchSize, int epoch, Gather gather) throws java.io.IOException {
+        int iteration = net.getIterationCount();
+        net.getConfiguration().setEpochCount(epoch);
+        slice.apply(batchSize, iteration, epoch);
+        gather.gather(net.params());
+        net.getConfiguration().setIterationCount(iteration + 1);
+        net.applyConstraints(iteration + 1, epoch);
+    }
+
     /** Applies the summed gradient now in {@link #gradientView()} as one step of a batch of {@code batchSize}. */
     public void update(int batchSize, int epoch) {
         INDArray view = net.getFlattenedGradients();

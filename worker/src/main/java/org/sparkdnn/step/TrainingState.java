@@ -23,10 +23,22 @@ public final class TrainingState {
 
     /** SHA-256 over the parameters' and updater state's native bytes and the two counts. */
     public static byte[] digest(ComputationGraph net) {
+        return digest(net, true);
+    }
+
+    /**
+     * SHA-256 over the parameters' native bytes and the two counts: what replicas with owner slices have in common
+     * (each keeps only its slice of the optimizer state).
+     */
+    public static byte[] parametersDigest(ComputationGraph net) {
+        return digest(net, false);
+    }
+
+    private static byte[] digest(ComputationGraph net, boolean withState) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             update(sha, net.params());
-            INDArray state = updaterState(net);
+            INDArray state = withState ? updaterState(net) : null;
             if (state != null) {
                 update(sha, state);
             }

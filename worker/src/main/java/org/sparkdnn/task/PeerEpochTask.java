@@ -17,7 +17,9 @@ import org.sparkdnn.data.RowBlock;
 import org.sparkdnn.ps.PsMessage;
 import org.sparkdnn.ps.client.PsClient;
 import org.sparkdnn.ps.peer.PeerMesh;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.sparkdnn.step.GlobalUpdate;
+import org.sparkdnn.step.SliceUpdate;
 import org.sparkdnn.step.ShardGradient;
 import org.sparkdnn.step.TrainingState;
 import scala.Tuple2;
@@ -33,7 +35,11 @@ import scala.runtime.AbstractFunction1;
  * second), connects the mesh ({@link PeerMesh}) and takes the training state to continue from.
  * Then per {@code Step}: the gradient of its shard, the all-reduce with the other workers (summed in worker order),
  * DL4J's updater on its own replica — the same bytes on every worker — and a small {@code StepDone} to the driver.
- * On {@code Fetch} it sends its state (worker 0 the tensors, the others a digest the driver compares).
+ * With owner slices ({@code cluster.peerUpdate}) the all-reduce stops half way: the reduce-scatter leaves the summed
+ * gradient of its own slice, which it updates with its slice of the optimizer state ({@link SliceUpdate}), and the
+ * all-gather then moves the new parameters instead of the summed gradient.
+ * On {@code Fetch} it sends its state (worker 0 the tensors, the others a digest the driver compares; with owner
+ * slices every worker its slice of the optimizer state, and digests of the parameters).
  */
 public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, RowBlock>>, Iterator<Long>>
         implements Serializable {
@@ -109,6 +115,10 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
 
     private long serve(PsClient ps, PeerMesh mesh, TaskShards shards, Replica replica, GlobalUpdate update,
                        BarrierTaskContext context, int worker, int attempt) throws IOException {
+        ComputationGraph net = replica.network();
+        long n = net.numParams();
+        SliceUpdate slice = spec.ownerSlices()
+                ? new SliceUpdate(net, mesh.ownStart(n), mesh.ownStart(n) + mesh.ownLength(n)) : null;
         long steps = 0;
         boolean restored = false;
         while (true) {
@@ -118,10 +128,13 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
             }
             if (message instanceof PsMessage.State s) {
                 try {
-                    TrainingState.restore(replica.network(), s.params(), s.updaterState(), s.step(), s.epoch());
+                    TrainingState.restore(net, s.params(), s.updaterState(), s.step(), s.epoch());
                 } catch (IllegalArgumentException e) {
                     throw new IOException("the parameter server sent a state that does not fit the model: "
                             + e.getMessage(), e);
+                }
+                if (slice != null) {
+                    slice.loadState();
                 }
                 restored = true;
                 continue;
@@ -130,35 +143,60 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
                 throw new IOException("expected the training state from the parameter server first, got " + message);
             }
             if (message instanceof PsMessage.Fetch f) {
-                INDArray state = TrainingState.updaterState(replica.network());
-                ps.send(new PsMessage.State(spec.jobId(), worker, attempt, f.step(), replica.network().getEpochCount(),
-                        TrainingState.digest(replica.network()), worker == 0 ? replica.network().params() : null,
-                        worker == 0 ? state : null));
+                // owner slices: the parameters are the same everywhere, each worker holds its slice of the state
+                INDArray state = slice != null ? slice.state() : TrainingState.updaterState(net);
+                boolean all = slice != null || worker == 0;
+                ps.send(new PsMessage.State(spec.jobId(), worker, attempt, f.step(), net.getEpochCount(),
+                        slice != null ? TrainingState.parametersDigest(net) : TrainingState.digest(net),
+                        worker == 0 ? net.params() : null, all ? state : null));
                 continue;
             }
             if (!(message instanceof PsMessage.Step st)) {
                 throw new IOException("expected Step, Fetch or EndEpoch from the parameter server, got " + message);
             }
             BarrierWork.beforeStep(context, spec, worker, attempt, st.step());
-            if (st.step() != replica.network().getIterationCount()) {
-                throw new IOException("step " + st.step() + " asked of a replica at step "
-                        + replica.network().getIterationCount());
+            if (st.step() != net.getIterationCount()) {
+                throw new IOException("step " + st.step() + " asked of a replica at step " + net.getIterationCount());
             }
             long t0 = System.nanoTime();
             ShardGradient g = replica.gradient(st.step(), shards.epoch(st.epoch()), st.batch());
             long t1 = System.nanoTime();
-            mesh.allReduce(st.step(), g.gradient(), update.gradientView());
-            long t2 = System.nanoTime();
-            INDArray norms = null;
-            if (st.norms() && worker == 0) {
-                norms = Nd4j.createFromArray(update.computeNorms(st.batchSize()).values().stream()
-                        .mapToDouble(Double::doubleValue).toArray());
+            boolean norms = st.norms() && worker == 0;
+            INDArray normValues;
+            long exchange;
+            long apply;
+            if (slice == null) {
+                mesh.allReduce(st.step(), g.gradient(), update.gradientView());
+                long t2 = System.nanoTime();
+                normValues = norms ? norms(update, st.batchSize()) : null;
+                update.update(st.batchSize(), st.epoch());
+                exchange = t2 - t1;
+                apply = System.nanoTime() - t2;
+            } else {
+                mesh.reduceScatter(st.step(), g.gradient(), update.gradientView());
+                if (st.norms()) {
+                    mesh.allGather(st.step(), update.gradientView()); // the whole summed gradient, for its norms
+                }
+                long scattered = System.nanoTime();
+                normValues = norms ? norms(update, st.batchSize()) : null;
+                long[] gather = new long[1];
+                update.updateSlice(slice, st.batchSize(), st.epoch(), params -> {
+                    long before = System.nanoTime();
+                    mesh.allGather(st.step(), params);
+                    gather[0] = System.nanoTime() - before;
+                });
+                // exchange: the reduce-scatter (and the norms' gather) and the parameters' gather; apply: the rest
+                exchange = scattered - t1 + gather[0];
+                apply = System.nanoTime() - scattered - gather[0];
             }
-            update.update(st.batchSize(), st.epoch());
-            long t3 = System.nanoTime();
             ps.send(new PsMessage.StepDone(spec.jobId(), worker, attempt, st.step(), g.lossSum(), g.examples(),
-                    t1 - t0, t2 - t1, t3 - t2, norms));
+                    t1 - t0, exchange, apply, normValues));
             steps++;
         }
+    }
+
+    private static INDArray norms(GlobalUpdate update, int batchSize) {
+        return Nd4j.createFromArray(update.computeNorms(batchSize).values().stream()
+                .mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -17,11 +17,13 @@ import org.sparkdnn.config.NumericType;
  * @param failWorker          fault injection: this worker throws at {@code failStep} in stage attempt 0 (-1: off)
  * @param peerHost            {@code exchange: peer}: the address workers listen on for each other; null for the
  *                            executor's own address (Spark's block-manager host), loopback when the driver's is
+ * @param ownerSlices         {@code exchange: peer}: each worker updates its slice of the parameters only
+ *                            ({@code cluster.peerUpdate} resolved), else every worker its whole replica
  */
 public record WorkerSpec(String jobId, String modelJson, Loss loss, int classes, NumericType dataType, int features,
                          long seed, int examples, int batchSize, int workers, String psHost, int psPort,
                          String secret, int stepTimeoutMillis, int threads, int failWorker, long failStep,
-                         String peerHost)
+                         String peerHost, boolean ownerSlices)
         implements Serializable {
     /** Without the secret (task descriptions and logs print specs). */
     @Override

@@ -233,11 +233,11 @@ public final class PeerMesh implements AutoCloseable {
     }
 
     /** The first value of worker {@code j}'s slice of {@code n} values. */
-    static long sliceStart(long n, int workers, int j) {
+    public static long sliceStart(long n, int workers, int j) {
         return j * (n / workers) + Math.min(j, n % workers);
     }
 
-    static long sliceLength(long n, int workers, int j) {
+    public static long sliceLength(long n, int workers, int j) {
         return n / workers + (j < n % workers ? 1 : 0);
     }
 
@@ -350,9 +350,13 @@ public final class PeerMesh implements AutoCloseable {
                 + "was lost, or it passed cluster.stepTimeoutSeconds): " + e.getMessage(), e);
     }
 
-    /** A flat view of a whole-buffer array (the frames move its native bytes). */
+    /**
+     * A flat view of an array that covers its whole buffer in order (the frames move its native bytes): a network's
+     * {@code params()} is such a view of its flat parameters.
+     */
     private static INDArray flat(INDArray a) {
-        if (a.isView() || a.data().offset() != 0 || a.data().length() != a.length() || a.ordering() != 'c') {
+        if (a.offset() != 0 || a.data().offset() != 0 || a.data().length() != a.length() || a.ordering() != 'c'
+                || a.elementWiseStride() != 1) {
             throw new IllegalArgumentException("the exchange needs whole-buffer arrays");
         }
         return a.reshape(a.length());
