@@ -18,7 +18,8 @@ import org.sparkdnn.run.TrainingRun;
 
 /**
  * Runs the same job with each engine ({@code local}, {@code sync}, {@code sync-peer} (sync with {@code cluster.exchange:
- * peer}), {@code reference}, {@code shared},
+ * peer}, {@code peerUpdate: auto}), {@code sync-peer-replicated} (the same with {@code peerUpdate: replicated}),
+ * {@code reference}, {@code shared},
  * {@code averaging}; environment {@code ENGINES} picks some, and the baselines {@code dl4j} and {@code dl4j-iterator}:
  * plain DL4J fit on the same network and batches) in one JVM, interleaved over several rounds (noisy machines; every
  * other round in reverse order), and prints medians side by side with ratios to {@code local}. With {@code TARGET} (a validation
@@ -179,9 +180,13 @@ public final class EngineBenchmark {
                 }
                 for (String engine : order) {
                     List<String> engineSets = new ArrayList<>(sets);
-                    // sync-peer: the sync engine with cluster.exchange: peer
-                    engineSets.add("cluster.engine=" + (engine.equals("sync-peer") ? "sync" : engine));
-                    engineSets.add("cluster.exchange=" + (engine.equals("sync-peer") ? "peer" : "driver"));
+                    // sync-peer[-replicated]: the sync engine with cluster.exchange: peer
+                    boolean peer = engine.startsWith("sync-peer");
+                    engineSets.add("cluster.engine=" + (peer ? "sync" : engine));
+                    engineSets.add("cluster.exchange=" + (peer ? "peer" : "driver"));
+                    if (engine.equals("sync-peer-replicated")) {
+                        engineSets.add("cluster.peerUpdate=replicated");
+                    }
                     engineSets.add("output.dir=" + out.resolve(engine + round));
                     RunConfig config = loader.load(storage, args[0], PLAIN.contains(engine)
                             ? concat(sets, "cluster.engine=local") : engineSets);
@@ -243,7 +248,7 @@ public final class EngineBenchmark {
                 base.training().batchSize(), base.cluster().workers(), base.cluster().master(),
                 results.values().iterator().next().size());
         double localRate = results.containsKey("local") ? median(results.get("local"), "examplesPerSecond") : Double.NaN;
-        System.out.printf("%-14s %12s %10s %12s %16s %14s%s%n", "engine", "examples/s", "ms/step", "vs local",
+        System.out.printf("%-20s %12s %10s %12s %16s %14s%s%n", "engine", "examples/s", "ms/step", "vs local",
                 "per-round ratio", "test accuracy", TARGET > 0 ? String.format("  to validation accuracy %.2f", TARGET)
                         : "");
         for (String engine : ENGINES) {
@@ -261,10 +266,10 @@ public final class EngineBenchmark {
             java.util.Arrays.sort(ratios);
             double perRound = ratios.length % 2 == 1 ? ratios[ratios.length / 2]
                     : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
-            System.out.printf("%-14s %12.0f %10.1f %11.2fx %15.2fx %14.4f%s%n", engine, rate, median(runs, "msPerStep"),
+            System.out.printf("%-20s %12.0f %10.1f %11.2fx %15.2fx %14.4f%s%n", engine, rate, median(runs, "msPerStep"),
                     rate / localRate, perRound, accuracy, TARGET > 0 ? "  " + describe(runs.get(runs.size() / 2)) : "");
         }
-        for (String engine : List.of("sync", "sync-peer", "reference", "shared", "averaging")) { // baselines: none
+        for (String engine : List.of("sync", "sync-peer", "sync-peer-replicated", "reference", "shared", "averaging")) {
             if (!results.containsKey(engine)) {
                 continue;
             }
