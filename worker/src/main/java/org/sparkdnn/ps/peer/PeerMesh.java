@@ -32,7 +32,8 @@ import org.sparkdnn.ps.PsMessage;
  * anything is allocated for it: the acceptor's challenge, the connector's Hello with an HMAC of the run's secret
  * under a label of its own (so it cannot authenticate to the parameter server, nor a parameter-server Hello here),
  * the acceptor's proof. The acceptor takes only a Hello of this job, epoch and stage attempt from a higher worker
- * index it has not seen, within the handshake deadline. Tensor frames carry a header (step, slice, value count) that
+ * index it has not seen, within the handshake deadline; handshakes run concurrently, at most 2k + 8 at once (a flood
+ * of stalled connections closes its oldest, and cannot hold up the real peers). Tensor frames carry a header (step, slice, value count) that
  * must equal what the receiver expects before it reads the values, straight into ND4J's native buffers (no heap copy
  * either way). Deadlines: handshake reads time out; an exchange is a non-blocking selector loop that fails at the
  * step deadline.
@@ -159,31 +160,90 @@ public final class PeerMesh implements AutoCloseable {
         }
     }
 
-    /** Accepts until every higher worker is connected; anything else that connects is refused and closed. */
+    /**
+     * Accepts until every higher worker is connected; anything else that connects is refused and closed. Handshakes
+     * run concurrently (one short-lived thread each), so a connection that stalls cannot hold up the real peers; at
+     * most {@code 2k + 8} are in flight, and a new connection beyond that closes the oldest one still in flight (a
+     * real peer's handshake takes milliseconds: the oldest is the likeliest to be stalling).
+     */
     private static void accept(ServerSocketChannel server, SocketChannel[] peers, Identity me, int timeoutMillis)
             throws IOException {
         int missing = me.workers() - 1 - me.worker();
+        if (missing == 0) {
+            return;
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        server.socket().setSoTimeout(timeoutMillis);
-        while (missing > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException(me + ": " + missing + " higher workers did not connect within "
-                        + timeoutMillis / 1000 + " s");
+        int maxInFlight = 2 * me.workers() + 8;
+        java.util.Set<SocketChannel> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Deque<SocketChannel> oldestFirst = new java.util.concurrent.ConcurrentLinkedDeque<>();
+        java.util.concurrent.BlockingQueue<Handshaken> done = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.ExecutorService handshakes = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "peer-handshake-" + me.worker());
+            t.setDaemon(true);
+            return t;
+        });
+        server.socket().setSoTimeout(50); // between accepts, take the finished handshakes
+        try {
+            while (missing > 0) {
+                for (Handshaken h; (h = done.poll()) != null; ) {
+                    if (h.peer() < 0 || peers[h.peer()] != null) {
+                        closeQuietly(h.channel());
+                    } else {
+                        peers[h.peer()] = h.channel();
+                        missing--;
+                    }
+                }
+                if (missing == 0) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException(me + ": " + missing + " higher workers did not connect within "
+                            + timeoutMillis / 1000 + " s");
+                }
+                SocketChannel channel;
+                try {
+                    channel = server.socket().accept().getChannel();
+                } catch (SocketTimeoutException e) {
+                    continue;
+                }
+                while (inFlight.size() >= maxInFlight) {
+                    SocketChannel oldest = oldestFirst.poll();
+                    if (oldest != null && inFlight.remove(oldest)) {
+                        LOG.warn("{}: {} peer handshakes in flight; closed the oldest, from {}", me, maxInFlight,
+                                remote(oldest));
+                        closeQuietly(oldest);
+                    }
+                }
+                inFlight.add(channel);
+                oldestFirst.add(channel);
+                handshakes.execute(() -> {
+                    int peer = authenticate(channel, peers, me, timeoutMillis);
+                    // closed as the oldest meanwhile: not ours to use, whatever the handshake said
+                    done.add(new Handshaken(channel, inFlight.remove(channel) ? peer : -1));
+                });
             }
-            SocketChannel channel;
-            try {
-                channel = server.socket().accept().getChannel();
-            } catch (SocketTimeoutException e) {
-                throw new IOException(me + ": " + missing + " higher workers did not connect within "
-                        + timeoutMillis / 1000 + " s", e);
+        } finally {
+            handshakes.shutdownNow();
+            for (SocketChannel c : inFlight) {
+                closeQuietly(c);
             }
-            int peer = authenticate(channel, peers, me, timeoutMillis);
-            if (peer < 0) {
-                closeQuietly(channel);
-            } else {
-                peers[peer] = channel;
-                missing--;
+            for (Handshaken h; (h = done.poll()) != null; ) {
+                if (h.peer() < 0 || peers[h.peer()] != h.channel()) {
+                    closeQuietly(h.channel());
+                }
             }
+        }
+    }
+
+    /** A finished acceptor-side handshake: the peer's worker index, or -1 if refused. */
+    private record Handshaken(SocketChannel channel, int peer) {
+    }
+
+    private static String remote(SocketChannel c) {
+        try {
+            return String.valueOf(c.getRemoteAddress());
+        } catch (IOException e) {
+            return "?";
         }
     }
 

@@ -173,6 +173,70 @@ class PeerMeshTest {
         }
     }
 
+    /**
+     * Connections that open and then say nothing (a flood, more than the 2k + 8 handshakes allowed in flight) must
+     * not hold up the real peer: handshakes run concurrently, the oldest stalled one is closed for a newer one. With
+     * one handshake at a time, the first silent connection alone would hold the acceptor past the mesh's deadline.
+     */
+    @Test
+    void silentConnectionsDoNotHoldUpTheRealPeer() throws Exception {
+        ServerSocketChannel[] servers = {PeerMesh.listen(InetAddress.getLoopbackAddress(), 2),
+                PeerMesh.listen(InetAddress.getLoopbackAddress(), 2)};
+        int port = servers[0].socket().getLocalPort();
+        String[] addresses = {"127.0.0.1:" + port, "127.0.0.1:" + servers[1].socket().getLocalPort()};
+        PeerMesh.Identity zero = new PeerMesh.Identity(JOB, SECRET, 0, 2, 0, 3);
+        int deadlineMillis = 6_000; // the handshake read timeout is as long: one stalled handshake would use it all
+        CompletableFuture<PeerMesh> w0 = CompletableFuture.supplyAsync(() -> {
+            try {
+                return PeerMesh.connect(servers[0], addresses, zero, deadlineMillis);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, pool);
+        List<Socket> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < 30; i++) {
+                Socket s = new Socket();
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2_000);
+                silent.add(s);
+            }
+            PeerMesh.Identity one = new PeerMesh.Identity(JOB, SECRET, 1, 2, 0, 3);
+            try (PeerMesh m1 = PeerMesh.connect(servers[1], addresses, one, deadlineMillis); PeerMesh m0 = w0.get()) {
+                INDArray a = Nd4j.createFromArray(1f, 2f);
+                INDArray b = Nd4j.createFromArray(3f, 4f);
+                INDArray ta = Nd4j.createUninitialized(DataType.FLOAT, 2);
+                INDArray tb = Nd4j.createUninitialized(DataType.FLOAT, 2);
+                Future<?> other = pool.submit(() -> {
+                    m1.allReduce(0, b, tb);
+                    return null;
+                });
+                m0.allReduce(0, a, ta);
+                other.get();
+                assertArrayEquals(new float[] {4f, 6f}, ta.toFloatVector());
+                assertArrayEquals(new float[] {4f, 6f}, tb.toFloatVector());
+            }
+            // at most 2k + 8 = 12 were left in flight; the mesh closed them when it was complete
+            int closed = 0;
+            for (Socket s : silent) {
+                s.setSoTimeout(2_000);
+                try {
+                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    while (in.read() >= 0) {
+                        // the challenge, then EOF
+                    }
+                    closed++;
+                } catch (java.net.SocketException reset) {
+                    closed++;
+                }
+            }
+            assertEquals(30, closed, "every silent connection was closed by the acceptor");
+        } finally {
+            for (Socket s : silent) {
+                s.close();
+            }
+        }
+    }
+
     private static void assertRefused(PsMessage reply, String reason) {
         assertTrue(reply instanceof PsMessage.Reject r && r.reason().contains(reason), "refused with '" + reason
                 + "': " + reply);
