@@ -76,6 +76,7 @@ public final class SyncEngine implements StepEngine {
     private long applyNanos;
     private long epochStartNanos;
     private long stages;
+    private boolean stageRetried; // Spark retried the running stage: a run-wide one is renewed at the next epoch
     // exchange: peer
     private final boolean peer;
     private final boolean ownerSlices;
@@ -204,6 +205,7 @@ public final class SyncEngine implements StepEngine {
                     steps++;
                     return loss;
                 } catch (WorkerLostException e) {
+                    stageRetried = true;
                     LOG.warn("step {} not applied: {}; waiting for Spark to retry the stage", step, e.getMessage());
                     ps.awaitWorkers(step, job::isCompletedExceptionally);
                 }
@@ -301,6 +303,7 @@ public final class SyncEngine implements StepEngine {
                     }
                     return round.run();
                 } catch (WorkerLostException e) {
+                    stageRetried = true;
                     LOG.warn("step {} not applied: {}; waiting for Spark to retry the stage, which continues from "
                             + "step {} and replays {} steps", peerNext(), e.getMessage(), master.getIterationCount(),
                             sinceSync.size());
@@ -408,9 +411,16 @@ public final class SyncEngine implements StepEngine {
 
     private void startEpoch(int newEpoch) {
         if (run != null && job != null) {
-            epoch = newEpoch; // the run-wide stage trains every epoch: nothing to start
-            return;
+            if (!stageRetried) {
+                epoch = newEpoch; // the run-wide stage trains every epoch: nothing to start
+                return;
+            }
+            // Spark counts a stage's failed attempts until it succeeds (cluster.maxStageAttempts): after a retry, a
+            // new stage per epoch keeps the budget per epoch, as with one stage per epoch
+            LOG.info("epoch {}: a new stage, since Spark retried the last one", newEpoch + 1);
+            finishStage("the stage retried before epoch " + (newEpoch + 1));
         }
+        stageRetried = false;
         if (epoch >= 0) {
             endEpoch(epoch);
         }

@@ -61,7 +61,7 @@ final class SparkSession implements AutoCloseable {
         String master = context.sc().master();
         return Optional.of(url.isDefined()
                 ? "Spark UI: " + url.get() + " (" + master + ", application " + context.sc().applicationId()
-                        + "; one job per epoch; open while the run lasts)"
+                        + "; jobs named after the epochs they train; open while the run lasts)"
                 : "Spark UI: off (spark.ui.enabled=false), " + master + ", application " + context.sc().applicationId());
     }
 

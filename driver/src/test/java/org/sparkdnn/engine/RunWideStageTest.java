@@ -45,15 +45,22 @@ class RunWideStageTest {
         assertEquals(reference.sha(), run.sha(), exchange + ": the run-wide stage differs from reference");
     }
 
-    /** A worker lost in epoch 3 of a run-wide stage: Spark retries the stage, whose tasks resume at epoch 3. */
-    @ParameterizedTest(name = "exchange {0}")
-    @ValueSource(strings = {"driver", "peer"})
-    void aStageRetriedInALaterEpochContinuesThatEpoch(String exchange) throws Exception {
+    /**
+     * A worker lost in a run-wide stage: Spark retries the stage, whose tasks resume at the current epoch; after a
+     * retry the next epoch starts a new stage (Spark counts a stage's failed attempts until it succeeds, so renewing
+     * it keeps cluster.maxStageAttempts per epoch). Step 25 is in epoch 2 of 3 (a new stage for epoch 3), step 45 in
+     * epoch 3 (none).
+     */
+    @ParameterizedTest(name = "exchange {0}, fault at step {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"driver, 25, 2", "peer, 25, 2", "driver, 45, 1", "peer, 45, 1"})
+    void aStageRetriedContinuesItsEpochAndTheNextEpochGetsANewStage(String exchange, int failStep, int stages)
+            throws Exception {
         String[] sets = {"cluster.engine=sync", "cluster.exchange=" + exchange, "checkpoint.everySteps=10"};
         Runs.Result clean = Runs.train(SPARK.context(), tmp.resolve("clean"), CONFIG, sets);
         Runs.Result faulty = Runs.train(SPARK.context(), tmp.resolve("faulty"), CONFIG, Runs.with(sets,
-                "cluster.faultInjection.worker=2", "cluster.faultInjection.step=45"));
-        assertEquals(1, faulty.summary().at("/engineStats/sparkStages").asLong());
+                "cluster.faultInjection.worker=2", "cluster.faultInjection.step=" + failStep));
+        assertEquals(1, clean.summary().at("/engineStats/sparkStages").asLong());
+        assertEquals(stages, faulty.summary().at("/engineStats/sparkStages").asLong());
         assertEquals(clean.sha(), faulty.sha());
     }
 
