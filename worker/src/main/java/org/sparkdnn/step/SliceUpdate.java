@@ -5,7 +5,6 @@ import java.util.List;
 import org.deeplearning4j.nn.api.Trainable;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,10 +30,19 @@ public final class SliceUpdate {
     private final long from;
     private final long to;
     private final List<Part> parts = new ArrayList<>();
+    private long wholeState; // the length of DL4J's whole updater state of the network
 
-    /** The overlap [start, end) of one updater block with the slice, and its updater over the overlap's state. */
+    /**
+     * The overlap [start, end) of one updater block with the slice, and its updater over the overlap's state. It
+     * copies what it needs of DL4J's block (offsets, variables, the block's {@code IUpdater}) and keeps no reference
+     * to DL4J's updater, so the replica holds no whole-network optimizer state.
+     */
     private static final class Part {
-        final UpdaterBlock block;
+        final int blockStart;
+        final int blockEnd;
+        final int stateStart; // the block's first value in DL4J's whole updater state
+        final List<UpdaterBlock.ParamState> variables;
+        final IUpdater config;
         final int start;
         final int end;
         final int stateArrays; // s
@@ -42,18 +50,28 @@ public final class SliceUpdate {
         INDArray state; // what the updater was instantiated over, and updates in place: s arrays of end − start
 
         Part(UpdaterBlock block, int start, int end, int stateArrays) {
-            this.block = block;
+            this.blockStart = block.getParamOffsetStart();
+            this.blockEnd = block.getParamOffsetEnd();
+            this.stateStart = block.getUpdaterViewOffsetStart();
+            this.variables = List.copyOf(block.getLayersAndVariablesInBlock());
+            UpdaterBlock.ParamState first = variables.get(0);
+            this.config = first.getLayer().getConfig().getUpdaterByParam(first.getParamName());
             this.start = start;
             this.end = end;
             this.stateArrays = stateArrays;
         }
     }
 
+    /**
+     * DL4J's updater blocks are read from a throwaway {@code ComputationGraphUpdater} (its whole state array is
+     * garbage afterwards): the network's own updater is never created, nor its state kept.
+     */
     public SliceUpdate(ComputationGraph net, long from, long to) {
         this.net = net;
         this.from = from;
         this.to = to;
-        for (UpdaterBlock b : blocks(net)) {
+        for (UpdaterBlock b : new org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater(net).getUpdaterBlocks()) {
+            wholeState = Math.max(wholeState, b.getUpdaterViewOffsetEnd());
             int start = (int) Math.max(from, b.getParamOffsetStart());
             int end = (int) Math.min(to, b.getParamOffsetEnd());
             int n = b.getParamOffsetEnd() - b.getParamOffsetStart();
@@ -68,8 +86,11 @@ public final class SliceUpdate {
         }
     }
 
+    /** DL4J's updater blocks of the network: its updater's if it has one, else a throwaway's (no side effect). */
     private static List<UpdaterBlock> blocks(ComputationGraph net) {
-        return ((BaseMultiLayerUpdater<?>) net.getUpdater()).getUpdaterBlocks();
+        org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater own = net.getUpdater(false);
+        return (own != null ? own : new org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater(net))
+                .getUpdaterBlocks();
     }
 
     /** Why owner slices cannot update this network exactly (per-layer gradient normalization), or null. */
@@ -118,25 +139,32 @@ public final class SliceUpdate {
     }
 
     /**
-     * Takes this slice's optimizer state from the network's whole DL4J state (as restored from the driver): each
-     * block's updater is instantiated afresh over a copy of the slice's pieces.
+     * Takes this slice's optimizer state from a whole DL4J updater state of the network (the master's, as the driver
+     * sends it; null for an optimizer without state): each block's updater is instantiated afresh over a copy of the
+     * slice's pieces.
+     *
+     * @throws IllegalArgumentException if the state does not fit the network (nothing is changed then)
      */
-    public void loadState() {
-        INDArray whole = TrainingState.updaterState(net);
+    public void loadState(INDArray whole) {
+        long got = whole == null ? 0 : whole.length();
+        if (got != wholeState) {
+            throw new IllegalArgumentException("optimizer state of " + got + " values for a network whose optimizer "
+                    + "keeps " + wholeState);
+        }
+        INDArray flatWhole = whole == null ? null : flat(whole);
         for (Part p : parts) {
-            IUpdater config = p.block.getGradientUpdater().getConfig();
             int length = p.end - p.start;
-            int n = p.block.getParamOffsetEnd() - p.block.getParamOffsetStart();
+            int n = p.blockEnd - p.blockStart;
             INDArray state = null;
             if (p.stateArrays > 0) {
                 state = Nd4j.createUninitialized(whole.dataType(), 1, (long) p.stateArrays * length);
                 for (int a = 0; a < p.stateArrays; a++) {
-                    long source = p.block.getUpdaterViewOffsetStart() + (long) a * n + p.start - p.block.getParamOffsetStart();
+                    long source = p.stateStart + (long) a * n + p.start - p.blockStart;
                     state.get(NDArrayIndex.point(0), NDArrayIndex.interval((long) a * length, (long) (a + 1) * length))
-                            .assign(flat(whole).get(NDArrayIndex.interval(source, source + length)));
+                            .assign(flatWhole.get(NDArrayIndex.interval(source, source + length)));
                 }
             }
-            p.updater = config.instantiate(state, false);
+            p.updater = p.config.instantiate(state, false);
             p.state = state;
         }
     }
@@ -164,7 +192,7 @@ public final class SliceUpdate {
         INDArray gradients = flat(net.getFlattenedGradients());
         INDArray params = flat(net.params());
         for (Part p : parts) {
-            for (UpdaterBlock.ParamState v : p.block.getLayersAndVariablesInBlock()) {
+            for (UpdaterBlock.ParamState v : p.variables) {
                 if (v.getLayer().updaterDivideByMinibatch(v.getParamName())) {
                     long[] r = overlap(v, p);
                     if (r != null) {
@@ -174,7 +202,7 @@ public final class SliceUpdate {
             }
         }
         for (Part p : parts) {
-            Trainable l0 = p.block.getLayersAndVariablesInBlock().get(0).getLayer();
+            Trainable l0 = p.variables.get(0).getLayer();
             if (l0.numParams() == 0) {
                 continue;
             }
@@ -189,7 +217,7 @@ public final class SliceUpdate {
 
     private static void regularize(Regularization.ApplyStep step, Part p, INDArray gradients, INDArray params,
                                    double lr, int iteration, int epoch) {
-        for (UpdaterBlock.ParamState v : p.block.getLayersAndVariablesInBlock()) {
+        for (UpdaterBlock.ParamState v : p.variables) {
             long[] r = overlap(v, p);
             List<Regularization> regs = v.getLayer().getConfig().getRegularizationByParam(v.getParamName());
             if (r == null || regs == null) {

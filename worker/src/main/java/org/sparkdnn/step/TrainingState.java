@@ -64,21 +64,34 @@ public final class TrainingState {
      */
     public static void restore(ComputationGraph net, INDArray params, INDArray updaterState, long step, int epoch) {
         INDArray state = updaterState(net);
-        if (params == null || params.length() != net.numParams() || params.dataType() != net.params().dataType()) {
-            throw new IllegalArgumentException("parameters " + (params == null ? "missing" : params.length() + " "
-                    + params.dataType()) + " for a network of " + net.numParams() + " " + net.params().dataType());
-        }
+        checkParameters(net, params);
         long expected = state == null ? 0 : state.length();
         long got = updaterState == null ? 0 : updaterState.length();
         if (expected != got || (state != null && updaterState.dataType() != state.dataType())) {
             throw new IllegalArgumentException("optimizer state of " + got + " values for a network whose optimizer "
                     + "keeps " + expected);
         }
-        net.params().assign(params.reshape(net.params().shape()));
+        restoreParameters(net, params, step, epoch);
         if (state != null) {
             state.assign(updaterState.reshape(state.shape()));
         }
+    }
+
+    /**
+     * As {@link #restore} without the optimizer state (owner slices keep theirs in {@code SliceUpdate}; the
+     * network's own DL4J updater is never created).
+     */
+    public static void restoreParameters(ComputationGraph net, INDArray params, long step, int epoch) {
+        checkParameters(net, params);
+        net.params().assign(params.reshape(net.params().shape()));
         net.getConfiguration().setIterationCount((int) step);
         net.getConfiguration().setEpochCount(epoch);
+    }
+
+    private static void checkParameters(ComputationGraph net, INDArray params) {
+        if (params == null || params.length() != net.numParams() || params.dataType() != net.params().dataType()) {
+            throw new IllegalArgumentException("parameters " + (params == null ? "missing" : params.length() + " "
+                    + params.dataType()) + " for a network of " + net.numParams() + " " + net.params().dataType());
+        }
     }
 }

@@ -128,13 +128,15 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
             }
             if (message instanceof PsMessage.State s) {
                 try {
-                    TrainingState.restore(net, s.params(), s.updaterState(), s.step(), s.epoch());
+                    if (slice == null) {
+                        TrainingState.restore(net, s.params(), s.updaterState(), s.step(), s.epoch());
+                    } else {
+                        slice.loadState(s.updaterState()); // checks it fits before anything changes
+                        TrainingState.restoreParameters(net, s.params(), s.step(), s.epoch());
+                    }
                 } catch (IllegalArgumentException e) {
                     throw new IOException("the parameter server sent a state that does not fit the model: "
                             + e.getMessage(), e);
-                }
-                if (slice != null) {
-                    slice.loadState();
                 }
                 restored = true;
                 continue;

@@ -74,7 +74,12 @@ class SliceUpdateTest {
             SliceUpdate[] slices = new SliceUpdate[k];
             for (int w = 0; w < k; w++) {
                 slices[w] = new SliceUpdate(b, from(n, k, w), from(n, k, w + 1));
-                slices[w].loadState();
+                assertNull(b.getUpdater(false), "a slice creates no updater of the network (no whole state)");
+            }
+            INDArray initial = TrainingState.updaterState(a); // DL4J's initial state (AdaGrad's is not zero); SGD: none
+            initial = initial == null ? null : initial.dup();
+            for (SliceUpdate s : slices) {
+                s.loadState(initial);
             }
             for (int step = 0; step < 4; step++) {
                 DataSet data = batch(step);
