@@ -33,17 +33,24 @@ class PeerExchangeTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad"})
     void peerEqualsReferenceBitwiseForOneToFourWorkers(String optimizer) throws Exception {
+        assertEqualsReferenceForOneToFourWorkers(optimizer, "replicated");
+    }
+
+    /** peer with peerUpdate {@code update} == reference bitwise for k = 1..4 (both with {@code sets}), 52 steps each. */
+    private void assertEqualsReferenceForOneToFourWorkers(String optimizer, String update, String... sets)
+            throws Exception {
         String opt = "optimizer.type=" + optimizer;
         String lr = "optimizer.learningRate=" + (optimizer.startsWith("ada") || optimizer.equals("rmsprop") ? 0.005 : 0.05);
         for (int k = 1; k <= 4; k++) {
-            String workers = "cluster.workers=" + k;
-            Runs.Result peer = Runs.train(SPARK.context(), tmp.resolve("peer" + k), CONFIG, opt, lr, workers,
-                    "cluster.engine=sync", "cluster.exchange=peer");
-            Runs.Result reference = Runs.train(SPARK.context(), tmp.resolve("ref" + k), CONFIG, opt, lr, workers,
-                    "cluster.engine=reference");
+            String[] common = Runs.with(sets, opt, lr, "cluster.workers=" + k);
+            Runs.Result peer = Runs.train(SPARK.context(), tmp.resolve(update + k), CONFIG, Runs.with(common,
+                    "cluster.engine=sync", "cluster.exchange=peer", "cluster.peerUpdate=" + update));
+            Runs.Result reference = Runs.train(SPARK.context(), tmp.resolve("ref-" + update + k), CONFIG,
+                    Runs.with(common, "cluster.engine=reference"));
             assertEquals(52, peer.summary().get("steps").asLong());
-            assertEquals(reference.sha(), peer.sha(), optimizer + ", k=" + k + ": peer differs from reference");
             assertEquals("peer", peer.summary().at("/engineStats/exchange").asText());
+            assertEquals(update, peer.summary().at("/engineStats/peerUpdate").asText());
+            assertEquals(reference.sha(), peer.sha(), optimizer + ", " + update + ", k=" + k + ": differs from reference");
         }
     }
 
@@ -57,18 +64,7 @@ class PeerExchangeTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad"})
     void ownerSlicesEqualReferenceBitwiseForOneToFourWorkers(String optimizer) throws Exception {
-        String opt = "optimizer.type=" + optimizer;
-        String lr = "optimizer.learningRate=" + (optimizer.startsWith("ada") || optimizer.equals("rmsprop") ? 0.005 : 0.05);
-        for (int k = 1; k <= 4; k++) {
-            String workers = "cluster.workers=" + k;
-            Runs.Result owner = Runs.train(SPARK.context(), tmp.resolve("owner" + k), CONFIG, opt, lr, workers,
-                    "optimizer.clipNorm=0", "cluster.engine=sync", "cluster.exchange=peer", "cluster.peerUpdate=owner",
-                    "checkpoint.everySteps=10");
-            Runs.Result reference = Runs.train(SPARK.context(), tmp.resolve("oref" + k), CONFIG, opt, lr, workers,
-                    "optimizer.clipNorm=0", "cluster.engine=reference");
-            assertEquals("owner", owner.summary().at("/engineStats/peerUpdate").asText());
-            assertEquals(reference.sha(), owner.sha(), optimizer + ", k=" + k + ": owner slices differ from reference");
-        }
+        assertEqualsReferenceForOneToFourWorkers(optimizer, "owner", "optimizer.clipNorm=0", "checkpoint.everySteps=10");
     }
 
     /** auto: owner slices unless the model clips per layer (this test's CONFIG does), then the replicated update. */

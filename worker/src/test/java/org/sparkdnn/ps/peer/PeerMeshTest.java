@@ -158,18 +158,7 @@ class PeerMeshTest {
         }
         PeerMesh.Identity one = new PeerMesh.Identity(JOB, SECRET, 1, 2, 0, 3);
         try (PeerMesh m1 = PeerMesh.connect(servers[1], addresses, one, 10_000); PeerMesh m0 = w0.get()) {
-            INDArray a = Nd4j.createFromArray(1f, 2f, 3f);
-            INDArray b = Nd4j.createFromArray(10f, 20f, 30f);
-            INDArray ta = Nd4j.createUninitialized(DataType.FLOAT, 3);
-            INDArray tb = Nd4j.createUninitialized(DataType.FLOAT, 3);
-            Future<?> other = pool.submit(() -> {
-                m1.allReduce(0, b, tb);
-                return null;
-            });
-            m0.allReduce(0, a, ta);
-            other.get();
-            assertArrayEquals(new float[] {11f, 22f, 33f}, ta.toFloatVector());
-            assertArrayEquals(new float[] {11f, 22f, 33f}, tb.toFloatVector());
+            assertAllReduceSums(m0, m1, new float[] {1f, 2f, 3f}, new float[] {10f, 20f, 30f});
         }
     }
 
@@ -202,18 +191,7 @@ class PeerMeshTest {
             }
             PeerMesh.Identity one = new PeerMesh.Identity(JOB, SECRET, 1, 2, 0, 3);
             try (PeerMesh m1 = PeerMesh.connect(servers[1], addresses, one, deadlineMillis); PeerMesh m0 = w0.get()) {
-                INDArray a = Nd4j.createFromArray(1f, 2f);
-                INDArray b = Nd4j.createFromArray(3f, 4f);
-                INDArray ta = Nd4j.createUninitialized(DataType.FLOAT, 2);
-                INDArray tb = Nd4j.createUninitialized(DataType.FLOAT, 2);
-                Future<?> other = pool.submit(() -> {
-                    m1.allReduce(0, b, tb);
-                    return null;
-                });
-                m0.allReduce(0, a, ta);
-                other.get();
-                assertArrayEquals(new float[] {4f, 6f}, ta.toFloatVector());
-                assertArrayEquals(new float[] {4f, 6f}, tb.toFloatVector());
+                assertAllReduceSums(m0, m1, new float[] {1f, 2f}, new float[] {3f, 4f});
             }
             // at most 2k + 8 = 12 were left in flight; the mesh closed them when it was complete
             int closed = 0;
@@ -235,6 +213,24 @@ class PeerMeshTest {
                 s.close();
             }
         }
+    }
+
+    /** Both workers of a two-worker mesh end an all-reduce of {@code a} and {@code b} with a + b. */
+    private void assertAllReduceSums(PeerMesh m0, PeerMesh m1, float[] a, float[] b) throws Exception {
+        INDArray ta = Nd4j.createUninitialized(DataType.FLOAT, a.length);
+        INDArray tb = Nd4j.createUninitialized(DataType.FLOAT, b.length);
+        Future<?> other = pool.submit(() -> {
+            m1.allReduce(0, Nd4j.createFromArray(b), tb);
+            return null;
+        });
+        m0.allReduce(0, Nd4j.createFromArray(a), ta);
+        other.get();
+        float[] sum = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            sum[i] = a[i] + b[i];
+        }
+        assertArrayEquals(sum, ta.toFloatVector());
+        assertArrayEquals(sum, tb.toFloatVector());
     }
 
     private static void assertRefused(PsMessage reply, String reason) {
