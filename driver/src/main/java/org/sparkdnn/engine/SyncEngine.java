@@ -368,6 +368,9 @@ public final class SyncEngine implements StepEngine {
         if (ownerSlices && masterState != null) {
             state = masterState.dup().reshape(masterState.length());
             for (int w = 0; w < states.length; w++) {
+                if (states[w].updaterState() == null) {
+                    continue; // a slice without state (stateFault checked that none was due)
+                }
                 INDArray slice = states[w].updaterState().reshape(states[w].updaterState().length());
                 long at = 0;
                 for (long[] piece : statePieces(w)) {
@@ -400,10 +403,10 @@ public final class SyncEngine implements StepEngine {
         }
         if (ownerSlices && masterState != null) {
             long expected = org.sparkdnn.step.SliceUpdate.stateLength(statePieces(w));
-            long got = s.updaterState() == null ? -1 : s.updaterState().length();
-            if (got != expected || s.updaterState().dataType() != masterState.dataType()) {
-                return "an optimizer-state slice of " + (got < 0 ? "nothing" : got + " " + s.updaterState().dataType()
-                        + " values") + " where its slice has " + expected + " " + masterState.dataType();
+            long got = s.updaterState() == null ? 0 : s.updaterState().length();
+            if (got != expected || (got > 0 && s.updaterState().dataType() != masterState.dataType())) {
+                return "an optimizer-state slice of " + got + (got > 0 ? " " + s.updaterState().dataType() : "")
+                        + " values where its slice has " + expected + " " + masterState.dataType();
             }
         }
         return null;

@@ -67,6 +67,27 @@ class PeerExchangeTest {
         assertEqualsReferenceForOneToFourWorkers(optimizer, "owner", "optimizer.clipNorm=0", "checkpoint.everySteps=10");
     }
 
+    /**
+     * Owner slices over a fine-tuned model whose first layer is frozen: its updater block keeps no state (DL4J's NoOp)
+     * beside Adam's blocks, and k = 3 slices cut across them. Bitwise {@code reference}, the frozen layer unchanged.
+     */
+    @Test
+    void ownerSlicesFineTuneAModelWithAFrozenLayerBitwiseAsReference() throws Exception {
+        String[] sets = {"optimizer.type=adam", "optimizer.learningRate=0.005", "optimizer.clipNorm=0",
+                "cluster.workers=3", "checkpoint.everySteps=10"};
+        Runs.Result source = Runs.train(SPARK.context(), tmp.resolve("source"), CONFIG, Runs.with(sets,
+                "cluster.engine=reference", "training.maxSteps=20"));
+        String[] tune = Runs.with(sets, "model.init=" + source.dir().resolve("model.zip"), "model.freezeLayers=1",
+                "training.seed=99");
+        Runs.Result owner = Runs.train(SPARK.context(), tmp.resolve("owner"), CONFIG, Runs.with(tune,
+                "cluster.engine=sync", "cluster.exchange=peer"));
+        Runs.Result reference = Runs.train(SPARK.context(), tmp.resolve("reference"), CONFIG, Runs.with(tune,
+                "cluster.engine=reference"));
+        assertEquals("owner", owner.summary().at("/engineStats/peerUpdate").asText());
+        assertEquals(reference.sha(), owner.sha());
+        assertTrue(!source.sha().equals(owner.sha()), "the unfrozen layers trained");
+    }
+
     /** auto: owner slices unless the model clips per layer (this test's CONFIG does), then the replicated update. */
     @Test
     void autoPicksOwnerSlicesUnlessTheModelClipsPerLayer() throws Exception {

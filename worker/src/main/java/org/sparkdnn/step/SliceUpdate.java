@@ -63,14 +63,14 @@ public final class SliceUpdate {
     }
 
     /**
-     * DL4J's updater blocks are read from a throwaway {@code ComputationGraphUpdater} (its whole state array is
-     * garbage afterwards): the network's own updater is never created, nor its state kept.
+     * DL4J's updater blocks are read from the network's updater if it has one, else from a throwaway one (its whole
+     * state array is garbage afterwards): a replica's own updater is never created, nor its state kept.
      */
     public SliceUpdate(ComputationGraph net, long from, long to) {
         this.net = net;
         this.from = from;
         this.to = to;
-        for (UpdaterBlock b : new org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater(net).getUpdaterBlocks()) {
+        for (UpdaterBlock b : blocks(net)) {
             wholeState = Math.max(wholeState, b.getUpdaterViewOffsetEnd());
             int start = (int) Math.max(from, b.getParamOffsetStart());
             int end = (int) Math.min(to, b.getParamOffsetEnd());
