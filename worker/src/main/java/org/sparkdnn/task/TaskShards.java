@@ -44,11 +44,6 @@ final class TaskShards {
         return shards;
     }
 
-    /** Whether the task lasts the whole run (then it serves any epoch). */
-    boolean runWide() {
-        return run != null;
-    }
-
     int rows() {
         return shards.rows();
     }
