@@ -32,12 +32,18 @@ import java.util.Map;
  *                           {@link Exchange})
  * @param peerUpdate         {@code exchange: peer}: {@code auto} (default), {@code owner} or {@code replicated} (see
  *                           {@link PeerUpdate})
+ * @param bucketMB           {@code exchange: peer}: the exchange moves the flat gradient and parameters in buckets of
+ *                           this many MiB (default 25, as PyTorch DDP's {@code bucket_cap_mb}); each worker owns 1/k
+ *                           of every bucket
+ * @param overlap            {@code exchange: peer} with owner slices: the reduce-scatter of a bucket starts as soon as
+ *                           the backward pass has finished it, and the all-gather of the new parameters runs while
+ *                           the next step's forward pass starts, each layer waiting for its own (default true)
  */
 public record ClusterConfig(Engine engine, String master, Integer workers, Integer threadsPerWorker,
                             Integer maxStageAttempts, Integer stepTimeoutSeconds, Map<String, String> spark,
                             FaultInjection faultInjection, DataPlacement dataPlacement, Integer gpusPerWorker,
                             Integer epochTimeoutSeconds, SharedConfig shared, AveragingConfig averaging,
-                            Exchange exchange, PeerUpdate peerUpdate) {
+                            Exchange exchange, PeerUpdate peerUpdate, Double bucketMB, Boolean overlap) {
     public ClusterConfig {
         engine = orDefault(engine, Engine.LOCAL);
         master = notBlank("master", orDefault(master, "local[2]"));
@@ -54,6 +60,8 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
         averaging = orDefault(averaging, AveragingConfig::defaults);
         exchange = orDefault(exchange, Exchange.DRIVER);
         peerUpdate = orDefault(peerUpdate, PeerUpdate.AUTO);
+        bucketMB = Checks.positive("bucketMB", orDefault(bucketMB, 25.0));
+        overlap = orDefault(overlap, true);
         for (String key : spark.keySet()) {
             if (!key.startsWith("spark.")) {
                 throw new ConfigException("spark." + key, "keys must start with 'spark.'", key);
@@ -63,6 +71,6 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
 
     public static ClusterConfig defaults() {
         return new ClusterConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null, null);
     }
 }

@@ -163,10 +163,9 @@ public final class SyncEngine implements StepEngine {
 
     /** The optimizer-state ranges worker w keeps with owner slices ({@code SliceUpdate.statePieces}). */
     private List<long[]> statePieces(int w) {
-        long n = master.numParams();
-        int k = config.cluster().workers();
-        long from = org.sparkdnn.ps.peer.PeerMesh.sliceStart(n, k, w);
-        return org.sparkdnn.step.SliceUpdate.statePieces(master, from, from + org.sparkdnn.ps.peer.PeerMesh.sliceLength(n, k, w));
+        org.sparkdnn.ps.peer.Buckets layout = new org.sparkdnn.ps.peer.Buckets(master.numParams(),
+                config.cluster().workers(), WorkerSpecs.bucketValues(config, master));
+        return org.sparkdnn.step.SliceUpdate.statePieces(master, layout.owned(w));
     }
 
     /** Rows of each worker's shard of a batch of {@code rows} (BatchPlan.shard's sizes): what its gradient covers. */
@@ -535,6 +534,9 @@ public final class SyncEngine implements StepEngine {
         if (peer) {
             stats.put("exchange", "peer");
             stats.put("peerUpdate", ownerSlices ? "owner" : "replicated");
+            stats.put("overlap", ownerSlices && config.cluster().overlap());
+            stats.put("buckets", new org.sparkdnn.ps.peer.Buckets(master.numParams(), config.cluster().workers(),
+                    WorkerSpecs.bucketValues(config, master)).count());
             stats.put("msStepRoundTripPerStep", peerRoundNanos / 1e6 / n);
             stats.put("msPeerExchangePerStep", peerExchangeNanos / 1e6 / n);
             stats.put("msWorkerApplyPerStep", peerApplyNanos / 1e6 / n);

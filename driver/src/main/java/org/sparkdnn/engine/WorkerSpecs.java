@@ -29,6 +29,12 @@ final class WorkerSpecs {
                 secret, config.cluster().stepTimeoutSeconds() * 1000, config.cluster().threadsPerWorker(),
                 config.cluster().faultInjection().worker(), config.cluster().faultInjection().step(),
                 // executors that reach the driver on loopback run on its machine: they reach each other there too
-                psHost.startsWith("127.") ? psHost : null, ownerSlices);
+                psHost.startsWith("127.") ? psHost : null, ownerSlices, bucketValues(config, master),
+                ownerSlices && config.cluster().overlap());
+    }
+
+    /** {@code cluster.bucketMB} in values of the model's data type. */
+    static long bucketValues(RunConfig config, ComputationGraph master) {
+        return org.sparkdnn.ps.peer.Buckets.values(config.cluster().bucketMB(), master.params().dataType().width());
     }
 }

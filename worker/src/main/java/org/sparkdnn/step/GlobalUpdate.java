@@ -88,6 +88,34 @@ public final class GlobalUpdate {
         net.applyConstraints(iteration + 1, epoch);
     }
 
+    /**
+     * {@link #updateSlice} without the gather and the constraints ({@code cluster.overlap}): the slice's update, then
+     * the iteration count + 1. The caller gathers the other slices' parameters before anything reads them, and, if
+     * {@link #hasConstraints}, applies them after the gather ({@link #applyConstraints}).
+     */
+    public void updateOwnSlice(SliceUpdate slice, int batchSize, int epoch) {
+        int iteration = net.getIterationCount();
+        net.getConfiguration().setEpochCount(epoch);
+        slice.apply(batchSize, iteration, epoch);
+        net.getConfiguration().setIterationCount(iteration + 1);
+    }
+
+    /** Whether any layer has weight constraints, which need the whole parameters after each update. */
+    public boolean hasConstraints() {
+        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+            List<?> c = l.conf().getLayer().getConstraints();
+            if (c != null && !c.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** DL4J's weight constraints at the network's iteration count, as {@link #update} applies them. */
+    public void applyConstraints(int epoch) {
+        net.applyConstraints(net.getIterationCount(), epoch);
+    }
+
     /** Applies the summed gradient now in {@link #gradientView()} as one step of a batch of {@code batchSize}. */
     public void update(int batchSize, int epoch) {
         INDArray view = net.getFlattenedGradients();

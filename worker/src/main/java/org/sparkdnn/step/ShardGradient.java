@@ -16,11 +16,19 @@ import org.nd4j.linalg.dataset.DataSet;
 public record ShardGradient(INDArray gradient, double lossSum, int examples) {
     /** Runs forward + backward of {@code shard} on {@code replica} (whose parameters the caller has set). */
     public static ShardGradient compute(ComputationGraph replica, DataSet shard) {
+        return compute(replica, shard, true);
+    }
+
+    /**
+     * @param copy false: the gradient is the network's own flat gradient array, valid until the next backward pass
+     *             ({@code cluster.overlap}, where the exchange reads it as the backward pass finishes each layer)
+     */
+    public static ShardGradient compute(ComputationGraph replica, DataSet shard, boolean copy) {
         int n = shard.numExamples();
         replica.setInputs(shard.getFeatures());
         replica.setLabels(shard.getLabels());
         replica.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
-        INDArray gradient = replica.getFlattenedGradients().dup();
+        INDArray gradient = copy ? replica.getFlattenedGradients().dup() : replica.getFlattenedGradients();
         // score() is the mean loss plus the regularisation score; workers never regularise, the driver does.
         double mean = replica.score() - regularisationScore(replica);
         return new ShardGradient(gradient, mean * n, n);

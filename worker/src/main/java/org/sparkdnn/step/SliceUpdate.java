@@ -14,8 +14,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
- * DL4J's update of one contiguous slice [from, to) of a network's flat parameters ({@code exchange: peer} with owner
- * slices: each worker updates only its 1/k of the parameters and keeps only its 1/k of the optimizer state). It does
+ * DL4J's update of a slice of a network's flat parameters, [from, to) or disjoint ranges ({@code exchange: peer} with
+ * owner slices: each worker updates only its 1/k of the parameters and keeps only its 1/k of the optimizer state). It does
  * per element what DL4J's {@code BaseMultiLayerUpdater.update} and {@code UpdaterBlock.update} do for the whole
  * network — division by the batch size where the layer asks for it, the regularizations before the updater (l1, l2),
  * the updater itself (its own instance of the block's {@code IUpdater} over this slice's state), those after it
@@ -27,8 +27,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  */
 public final class SliceUpdate {
     private final ComputationGraph net;
-    private final long from;
-    private final long to;
+    private final List<long[]> ranges;
     private final List<Part> parts = new ArrayList<>();
     private long wholeState; // the length of DL4J's whole updater state of the network
 
@@ -67,21 +66,33 @@ public final class SliceUpdate {
      * state array is garbage afterwards): a replica's own updater is never created, nor its state kept.
      */
     public SliceUpdate(ComputationGraph net, long from, long to) {
+        this(net, List.of(new long[] {from, to}));
+    }
+
+    /**
+     * The update of several disjoint ranges [start, end), in increasing order (a worker's pieces of every bucket,
+     * {@code Buckets.owned}); its state is the ranges' {@link #statePieces} in that order.
+     */
+    public SliceUpdate(ComputationGraph net, List<long[]> ranges) {
         this.net = net;
-        this.from = from;
-        this.to = to;
-        for (UpdaterBlock b : blocks(net)) {
+        this.ranges = List.copyOf(ranges);
+        List<UpdaterBlock> blocks = blocks(net);
+        for (UpdaterBlock b : blocks) {
             wholeState = Math.max(wholeState, b.getUpdaterViewOffsetEnd());
-            int start = (int) Math.max(from, b.getParamOffsetStart());
-            int end = (int) Math.min(to, b.getParamOffsetEnd());
-            int n = b.getParamOffsetEnd() - b.getParamOffsetStart();
-            int state = b.getUpdaterViewOffsetEnd() - b.getUpdaterViewOffsetStart();
-            if (state % n != 0) {
-                throw new IllegalStateException("an updater block of " + n + " parameters keeps " + state
-                        + " state values, not a multiple: owner slices cannot cut it");
-            }
-            if (start < end) {
-                parts.add(new Part(b, start, end, state / n));
+        }
+        for (long[] range : this.ranges) {
+            for (UpdaterBlock b : blocks) {
+                int start = (int) Math.max(range[0], b.getParamOffsetStart());
+                int end = (int) Math.min(range[1], b.getParamOffsetEnd());
+                int n = b.getParamOffsetEnd() - b.getParamOffsetStart();
+                int state = b.getUpdaterViewOffsetEnd() - b.getUpdaterViewOffsetStart();
+                if (state % n != 0) {
+                    throw new IllegalStateException("an updater block of " + n + " parameters keeps " + state
+                            + " state values, not a multiple: owner slices cannot cut it");
+                }
+                if (start < end) {
+                    parts.add(new Part(b, start, end, state / n));
+                }
             }
         }
     }
@@ -91,6 +102,20 @@ public final class SliceUpdate {
         org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater own = net.getUpdater(false);
         return (own != null ? own : new org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater(net))
                 .getUpdaterBlocks();
+    }
+
+    /** Each layer's range [start, end) of the flat parameters, by layer (vertex) name, from DL4J's updater blocks. */
+    public static java.util.Map<String, long[]> layerRanges(ComputationGraph net) {
+        java.util.Map<String, long[]> ranges = new java.util.HashMap<>();
+        for (UpdaterBlock b : blocks(net)) {
+            for (UpdaterBlock.ParamState p : b.getLayersAndVariablesInBlock()) {
+                long[] r = ranges.computeIfAbsent(p.getLayer().getConfig().getLayerName(),
+                        name -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+                r[0] = Math.min(r[0], p.getParamOffsetStart());
+                r[1] = Math.max(r[1], p.getParamOffsetEnd());
+            }
+        }
+        return ranges;
     }
 
     /** Why owner slices cannot update this network exactly (per-layer gradient normalization), or null. */
@@ -115,8 +140,21 @@ public final class SliceUpdate {
      * it overlaps, the overlap of each of the block's s state arrays.
      */
     public static List<long[]> statePieces(ComputationGraph net, long from, long to) {
+        return statePieces(net, List.of(new long[] {from, to}));
+    }
+
+    /** {@link #statePieces(ComputationGraph, long, long)} of each range, in order. */
+    public static List<long[]> statePieces(ComputationGraph net, List<long[]> ranges) {
         List<long[]> pieces = new ArrayList<>();
-        for (UpdaterBlock b : blocks(net)) {
+        List<UpdaterBlock> blocks = blocks(net);
+        for (long[] range : ranges) {
+            statePieces(blocks, range[0], range[1], pieces);
+        }
+        return pieces;
+    }
+
+    private static void statePieces(List<UpdaterBlock> blocks, long from, long to, List<long[]> pieces) {
+        for (UpdaterBlock b : blocks) {
             long start = Math.max(from, b.getParamOffsetStart());
             long end = Math.min(to, b.getParamOffsetEnd());
             long n = b.getParamOffsetEnd() - b.getParamOffsetStart();
@@ -126,7 +164,6 @@ public final class SliceUpdate {
                 pieces.add(new long[] {base + start, base + end});
             }
         }
-        return pieces;
     }
 
     /** The number of state values this slice keeps. */
@@ -182,7 +219,7 @@ public final class SliceUpdate {
     }
 
     /**
-     * Updates the slice: the summed gradient in the network's flat gradient view over [from, to) becomes the update
+     * Updates the slice: the summed gradient in the network's flat gradient view over its ranges becomes the update
      * and is subtracted from the parameters there. Iteration and epoch are the network's; they are not advanced.
      */
     public void apply(int batchSize, int iteration, int epoch) {
@@ -212,7 +249,9 @@ public final class SliceUpdate {
             p.updater.applyUpdater(row(gradients, p.start, p.end), iteration, epoch);
             regularize(Regularization.ApplyStep.POST_UPDATER, p, gradients, params, lr, iteration, epoch);
         }
-        params.get(NDArrayIndex.interval(from, to)).subi(gradients.get(NDArrayIndex.interval(from, to)));
+        for (long[] r : ranges) {
+            params.get(NDArrayIndex.interval(r[0], r[1])).subi(gradients.get(NDArrayIndex.interval(r[0], r[1])));
+        }
     }
 
     private static void regularize(Regularization.ApplyStep step, Part p, INDArray gradients, INDArray params,

@@ -16,9 +16,11 @@ import org.sparkdnn.data.Examples;
 import org.sparkdnn.data.RowBlock;
 import org.sparkdnn.ps.PsMessage;
 import org.sparkdnn.ps.client.PsClient;
+import org.sparkdnn.ps.peer.Buckets;
 import org.sparkdnn.ps.peer.PeerMesh;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.sparkdnn.step.GlobalUpdate;
+import org.sparkdnn.step.HookedGraph;
 import org.sparkdnn.step.SliceUpdate;
 import org.sparkdnn.step.ShardGradient;
 import org.sparkdnn.step.TrainingState;
@@ -72,7 +74,7 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
         long start = System.nanoTime();
         TaskShards shards = new TaskShards(JavaConverters.asJavaIterator(rows), spec, run, epoch, worker);
         long built = System.nanoTime();
-        Replica replica = new Replica(spec.modelJson(), spec.threads());
+        Replica replica = new Replica(spec.modelJson(), spec.threads(), spec.ownerSlices() && spec.overlap());
         GlobalUpdate update = new GlobalUpdate(replica.network(), probe());
         long ready = System.nanoTime();
         String where = BarrierWork.where(worker, attempt, epoch);
@@ -116,13 +118,31 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
     private long serve(PsClient ps, PeerMesh mesh, TaskShards shards, Replica replica, GlobalUpdate update,
                        BarrierTaskContext context, int worker, int attempt) throws IOException {
         ComputationGraph net = replica.network();
-        long n = net.numParams();
-        SliceUpdate slice = spec.ownerSlices()
-                ? new SliceUpdate(net, mesh.ownStart(n), mesh.ownStart(n) + mesh.ownLength(n)) : null;
+        Buckets layout = new Buckets(net.numParams(), spec.workers(), spec.bucketValues());
+        SliceUpdate slice = spec.ownerSlices() ? new SliceUpdate(net, mesh.owned(layout)) : null;
+        OverlappedExchange overlap = slice != null && spec.overlap() ? new OverlappedExchange(mesh, layout,
+                (HookedGraph) net, worker, spec.stepTimeoutMillis()) : null;
+        try {
+            return serve(ps, mesh, layout, slice, overlap, shards, replica, update, context, worker, attempt);
+        } finally {
+            if (overlap != null) {
+                overlap.close();
+            }
+        }
+    }
+
+    private long serve(PsClient ps, PeerMesh mesh, Buckets layout, SliceUpdate slice, OverlappedExchange overlap,
+                       TaskShards shards, Replica replica, GlobalUpdate update, BarrierTaskContext context,
+                       int worker, int attempt) throws IOException {
+        ComputationGraph net = replica.network();
+        boolean constraints = update.hasConstraints();
         long steps = 0;
         boolean restored = false;
         while (true) {
             PsMessage message = ps.receive();
+            if (overlap != null && !(message instanceof PsMessage.Step)) {
+                overlap.drain(); // the parameters are whole before anything but the next step reads them
+            }
             if (message instanceof PsMessage.EndEpoch) {
                 return steps;
             }
@@ -160,45 +180,95 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
             if (st.step() != net.getIterationCount()) {
                 throw new IOException("step " + st.step() + " asked of a replica at step " + net.getIterationCount());
             }
-            long t0 = System.nanoTime();
-            ShardGradient g = replica.gradient(st.step(), shards.epoch(st.epoch()), st.batch());
-            long t1 = System.nanoTime();
-            boolean norms = st.norms() && worker == 0;
-            INDArray normValues;
-            long exchange;
-            long apply;
-            if (slice == null) {
-                mesh.allReduce(st.step(), g.gradient(), update.gradientView());
-                long t2 = System.nanoTime();
-                normValues = norms ? norms(update, st.batchSize()) : null;
-                update.update(st.batchSize(), st.epoch());
-                exchange = t2 - t1;
-                apply = System.nanoTime() - t2;
-            } else {
-                mesh.reduceScatter(st.step(), g.gradient(), update.gradientView());
-                if (st.norms()) {
-                    mesh.allGather(st.step(), update.gradientView()); // the whole summed gradient, for its norms
-                }
-                long scattered = System.nanoTime();
-                normValues = norms ? norms(update, st.batchSize()) : null;
-                long[] gather = new long[1];
-                update.updateSlice(slice, st.batchSize(), st.epoch(), params -> {
-                    long before = System.nanoTime();
-                    mesh.allGather(st.step(), params);
-                    gather[0] = System.nanoTime() - before;
-                });
-                // exchange: the reduce-scatter (and the norms' gather) and the parameters' gather; apply: the rest
-                exchange = scattered - t1 + gather[0];
-                apply = System.nanoTime() - scattered - gather[0];
-            }
-            ps.send(new PsMessage.StepDone(spec.jobId(), worker, attempt, st.step(), g.lossSum(), g.examples(),
-                    t1 - t0, exchange, apply, normValues));
+            boolean norms = st.norms() && worker == 0; // every worker gathers the gradient, worker 0 reports
+            Done d = overlap != null
+                    ? overlappedStep(st, norms, mesh, layout, slice, overlap, shards, replica, update, constraints)
+                    : step(st, norms, mesh, layout, slice, shards, replica, update);
+            ps.send(new PsMessage.StepDone(spec.jobId(), worker, attempt, st.step(), d.gradient().lossSum(),
+                    d.gradient().examples(), d.compute(), d.exchange(), d.apply(),
+                    norms ? norms(update) : null));
             steps++;
         }
     }
 
-    private static INDArray norms(GlobalUpdate update, int batchSize) {
-        return Nd4j.createFromArray(update.computeNorms(batchSize).values().stream()
+    /** A step's shard gradient and its compute, exchange and apply nanoseconds. */
+    private record Done(ShardGradient gradient, long compute, long exchange, long apply) {
+    }
+
+    /** One step without overlap. */
+    private Done step(PsMessage.Step st, boolean norms, PeerMesh mesh, Buckets layout, SliceUpdate slice, TaskShards shards,
+                        Replica replica, GlobalUpdate update) throws IOException {
+        long t0 = System.nanoTime();
+        ShardGradient g = replica.gradient(st.step(), shards.epoch(st.epoch()), st.batch());
+        long t1 = System.nanoTime();
+        if (slice == null) {
+            mesh.allReduce(st.step(), g.gradient(), update.gradientView());
+            long t2 = System.nanoTime();
+            if (norms) {
+                update.computeNorms(st.batchSize());
+            }
+            update.update(st.batchSize(), st.epoch());
+            return new Done(g, t1 - t0, t2 - t1, System.nanoTime() - t2);
+        }
+        mesh.reduceScatter(st.step(), g.gradient(), update.gradientView(), layout, from -> { });
+        if (st.norms()) {
+            mesh.allGather(st.step(), update.gradientView(), layout, end -> { }); // the summed gradient, for its norms
+        }
+        if (norms) {
+            update.computeNorms(st.batchSize()); // before the update divides the gradient in place
+        }
+        long scattered = System.nanoTime();
+        long[] gather = new long[1];
+        update.updateSlice(slice, st.batchSize(), st.epoch(), params -> {
+            long before = System.nanoTime();
+            mesh.allGather(st.step(), params, layout, end -> { });
+            gather[0] = System.nanoTime() - before;
+        });
+        // exchange: the reduce-scatter (and the norms' gather) and the parameters' gather; apply: the rest
+        return new Done(g, t1 - t0, scattered - t1 + gather[0], System.nanoTime() - scattered - gather[0]);
+    }
+
+    /**
+     * One owner-slice step overlapped with computation ({@link OverlappedExchange}); returns compute (less the
+     * forward pass's waits for parameters), exchange (the time computation waited for it: those waits, the rest of
+     * the reduce-scatter after the backward pass) and apply nanoseconds.
+     */
+    private Done overlappedStep(PsMessage.Step st, boolean norms, PeerMesh mesh, Buckets layout, SliceUpdate slice,
+                                  OverlappedExchange overlap, TaskShards shards, Replica replica, GlobalUpdate update,
+                                  boolean constraints) throws IOException {
+        long t0 = System.nanoTime();
+        java.util.concurrent.Future<?> scatter = overlap.startScatter(st.step(), update.gradientView());
+        ShardGradient g;
+        try {
+            g = replica.gradientInPlace(st.step(), shards.epoch(st.epoch()), st.batch());
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // the exchange failed while a layer waited for its parameters
+        }
+        long t1 = System.nanoTime();
+        long waited = overlap.takeGatherWaitNanos();
+        overlap.finishScatter(scatter);
+        if (st.norms()) {
+            overlap.run(() -> mesh.allGather(st.step(), update.gradientView(), layout, end -> { }));
+            if (norms) {
+                update.computeNorms(st.batchSize());
+            }
+        }
+        long scattered = System.nanoTime();
+        update.updateOwnSlice(slice, st.batchSize(), st.epoch());
+        long gather = 0;
+        if (constraints) { // they need the whole new parameters now
+            long before = System.nanoTime();
+            overlap.run(() -> mesh.allGather(st.step(), replica.network().params(), layout, end -> { }));
+            gather = System.nanoTime() - before;
+            update.applyConstraints(st.epoch());
+        } else {
+            overlap.startGather(st.step(), replica.network().params());
+        }
+        return new Done(g, t1 - t0 - waited, waited + scattered - t1 + gather, System.nanoTime() - scattered - gather);
+    }
+
+    private static INDArray norms(GlobalUpdate update) {
+        return Nd4j.createFromArray(update.norms().values().stream()
                 .mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkdnn.step.HookedGraph;
 import org.sparkdnn.step.ShardGradient;
 
 /** A worker's copy of the network: parameters come from the parameter server, gradients go back. */
@@ -13,8 +14,14 @@ public final class Replica {
     private final ComputationGraph net;
 
     public Replica(String modelJson, int threads) {
+        this(modelJson, threads, false);
+    }
+
+    /** @param hooked a {@link HookedGraph}, whose layers an exchange can overlap ({@code cluster.overlap}) */
+    public Replica(String modelJson, int threads, boolean hooked) {
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        this.net = new ComputationGraph(ComputationGraphConfiguration.fromJson(modelJson));
+        ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(modelJson);
+        this.net = hooked ? new HookedGraph(conf) : new ComputationGraph(conf);
         net.init();
     }
 
@@ -29,6 +36,19 @@ public final class Replica {
      */
     public ShardGradient gradient(long step, WorkerShards shards, int batch) {
         return gradient(step, null, shards, batch);
+    }
+
+    /**
+     * As {@link #gradient(long, WorkerShards, int)}, but the gradient is the network's own flat gradient array, not a
+     * copy (an empty shard's zeros are written into it): {@code cluster.overlap}.
+     */
+    public ShardGradient gradientInPlace(long step, WorkerShards shards, int batch) {
+        Optional<DataSet> shard = shards.shard(batch);
+        if (shard.isEmpty()) {
+            return new ShardGradient(net.getFlattenedGradients().assign(0), 0.0, 0);
+        }
+        return org.sparkdnn.model.DropoutContext.with(step, shards.positions(batch),
+                () -> ShardGradient.compute(net, shard.get(), false));
     }
 
     /** The network's parameter count: the size of every tensor the parameter server may send. */

@@ -12,6 +12,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,8 +25,9 @@ import org.sparkdnn.ps.PsMessage;
 
 /**
  * The worker-to-worker connections of one barrier stage attempt ({@code cluster.exchange: peer}) and the exchange
- * that sums the k shard gradients without the driver: a reduce-scatter (worker j owns the j-th contiguous slice of
- * the flat gradient and sums the k copies of it <em>in worker order</em>, so every value is bitwise the driver's sum)
+ * that sums the k shard gradients without the driver: a reduce-scatter (worker j owns the j-th contiguous piece of
+ * every bucket of the flat gradient ({@link Buckets}) and sums the k copies of it <em>in worker order</em>, so every
+ * value is bitwise the driver's sum)
  * followed by an all-gather of the summed slices. Each worker sends and receives 2·S·(k−1)/k bytes per step.
  *
  * <p>Every pair of workers has one connection, opened by the higher index and authenticated both ways before
@@ -33,7 +35,7 @@ import org.sparkdnn.ps.PsMessage;
  * under a label of its own (so it cannot authenticate to the parameter server, nor a parameter-server Hello here),
  * the acceptor's proof. The acceptor takes only a Hello of this job, epoch and stage attempt from a higher worker
  * index it has not seen, within the handshake deadline; handshakes run concurrently, at most 2k + 8 at once (a flood
- * of stalled connections closes its oldest, and cannot hold up the real peers). Tensor frames carry a header (step, slice, value count) that
+ * of stalled connections closes its oldest, and cannot hold up the real peers). Tensor frames carry a header (step, bucket · k + piece, value count) that
  * must equal what the receiver expects before it reads the values, straight into ND4J's native buffers (no heap copy
  * either way). Deadlines: handshake reads time out; an exchange is a non-blocking selector loop that fails at the
  * step deadline.
@@ -308,66 +310,91 @@ public final class PeerMesh implements AutoCloseable {
      * is one selector loop that writes to and reads from all k−1 peers at once, within the step deadline.
      */
     public void allReduce(long step, INDArray own, INDArray target) throws IOException {
-        reduceScatter(step, own, target);
-        allGather(step, target);
+        Buckets whole = Buckets.whole(own.length(), me.workers());
+        reduceScatter(step, own, target, whole, from -> { });
+        allGather(step, target, whole, end -> { });
     }
 
-    /** The first value of this worker's slice of {@code n} values: the slice it sums and, with owner slices, updates. */
-    public long ownStart(long n) {
-        return sliceStart(n, me.workers(), me.worker());
+    /** What the reduce-scatter waits for before it sends a bucket: the gradient's values [from, n) are final. */
+    public interface Ready {
+        void await(long from) throws IOException;
     }
 
-    /** The length of this worker's slice of {@code n} values. */
-    public long ownLength(long n) {
-        return sliceLength(n, me.workers(), me.worker());
+    /** What the all-gather reports after each bucket: values [0, end) are gathered. */
+    public interface Gathered {
+        void upTo(long end);
+    }
+
+    /** The ranges this worker owns of {@code layout}: the pieces it sums and, with owner slices, updates. */
+    public List<long[]> owned(Buckets layout) {
+        return layout.owned(me.worker());
     }
 
     /**
-     * The first half of {@link #allReduce}: afterwards this worker's slice of {@code target} ({@link #ownStart},
-     * {@link #ownLength}) holds the k workers' {@code own} of that slice summed in worker order; the rest of
-     * {@code target} is unchanged.
+     * The first half of {@link #allReduce}: afterwards this worker's pieces of {@code target} ({@link #owned}) hold
+     * the k workers' {@code own} of those pieces summed in worker order; the rest of {@code target} is unchanged.
+     * Bucket by bucket, last bucket first, each after {@code ready} says the backward pass has finished it (so the
+     * exchange of the late layers' gradients runs while the early layers' backward still computes). {@code own} and
+     * {@code target} may be the same array.
      */
-    public void reduceScatter(long step, INDArray own, INDArray target) throws IOException {
+    public void reduceScatter(long step, INDArray own, INDArray target, Buckets layout, Ready ready)
+            throws IOException {
         long n = own.length();
-        if (n != target.length() || own.dataType() != target.dataType()) {
-            throw new IllegalArgumentException("gradient of " + n + " " + own.dataType() + " values, target "
-                    + target.length() + " " + target.dataType());
-        }
         int k = me.workers();
         int w = me.worker();
+        if (n != target.length() || own.dataType() != target.dataType() || layout.n() != n
+                || layout.workers() != k) {
+            throw new IllegalArgumentException("gradient of " + n + " " + own.dataType() + " values, target "
+                    + target.length() + " " + target.dataType() + ", " + layout);
+        }
         if (k == 1) {
-            target.assign(own);
+            ready.await(0);
+            if (own != target) {
+                target.assign(own);
+            }
             return;
         }
-        long deadline = System.nanoTime() + timeoutNanos;
         try {
             INDArray ownFlat = flat(own);
             INDArray targetFlat = flat(target);
-            long start = sliceStart(n, k, w);
-            long length = sliceLength(n, k, w);
-            if (parts.length != k || parts[(w + 1) % k].length() != length
-                    || parts[(w + 1) % k].dataType() != own.dataType()) {
+            long longest = layout.maxPiece();
+            if (parts.length != k || parts[0].length() != longest || parts[0].dataType() != own.dataType()) {
                 parts = new INDArray[k];
                 for (int i = 0; i < k; i++) {
-                    parts[i] = i == w ? null : Nd4j.createUninitialized(own.dataType(), length);
+                    parts[i] = Nd4j.createUninitialized(own.dataType(), Math.max(1, longest));
                 }
             }
-            // slice j of mine to worker j; every worker's copy of my slice in; sum in worker order
             ByteBuffer[] out = new ByteBuffer[k];
             ByteBuffer[] in = new ByteBuffer[k];
             long[] inLength = new long[k];
-            for (int j = 0; j < k; j++) {
-                if (j != w) {
-                    out[j] = frame(j, step, j, ownFlat, n);
-                    in[j] = region(parts[j], 0, length);
-                    inLength[j] = length;
+            int[] expected = new int[k];
+            for (int b = layout.count() - 1; b >= 0; b--) {
+                ready.await(layout.start(b));
+                long start = layout.pieceStart(b, w);
+                long length = layout.pieceLength(b, w);
+                // piece j of my bucket b to worker j; every worker's copy of my piece in; sum in worker order
+                for (int j = 0; j < k; j++) {
+                    if (j != w) {
+                        out[j] = frame(j, step, b * k + j, ownFlat, layout.pieceStart(b, j), layout.pieceLength(b, j));
+                        in[j] = region(parts[j], 0, length);
+                        inLength[j] = length;
+                        expected[j] = b * k + w;
+                    }
                 }
-            }
-            transfer(step, w, out, in, inLength, deadline);
-            INDArray mine = targetFlat.get(NDArrayIndex.interval(start, start + length));
-            mine.assign(w == 0 ? ownFlat.get(NDArrayIndex.interval(start, start + length)) : parts[0]);
-            for (int i = 1; i < k; i++) {
-                mine.addi(i == w ? ownFlat.get(NDArrayIndex.interval(start, start + length)) : parts[i]);
+                transfer(step, expected, out, in, inLength, System.nanoTime() + timeoutNanos);
+                if (length == 0) {
+                    continue;
+                }
+                INDArray mine = targetFlat.get(NDArrayIndex.interval(start, start + length));
+                INDArray[] terms = new INDArray[k];
+                for (int i = 0; i < k; i++) {
+                    terms[i] = parts[i].get(NDArrayIndex.interval(0, length));
+                }
+                terms[w].assign(ownFlat.get(NDArrayIndex.interval(start, start + length))); // target may be own
+                mine.assign(terms[0]);
+                for (int i = 1; i < k; i++) {
+                    mine.addi(terms[i]);
+                }
             }
         } catch (IOException e) {
             throw failed(step, e);
@@ -375,30 +402,39 @@ public final class PeerMesh implements AutoCloseable {
     }
 
     /**
-     * The second half of {@link #allReduce}: this worker's slice of {@code values} to every other worker, every other
-     * worker's slice into place — afterwards {@code values} is the same on every worker.
+     * The second half of {@link #allReduce}: this worker's pieces of {@code values} to every other worker, every
+     * other worker's pieces into place, bucket by bucket, first bucket first, each reported to {@code gathered} —
+     * afterwards {@code values} is the same on every worker.
      */
-    public void allGather(long step, INDArray values) throws IOException {
+    public void allGather(long step, INDArray values, Buckets layout, Gathered gathered) throws IOException {
         int k = me.workers();
         int w = me.worker();
+        long n = values.length();
+        if (layout.n() != n || layout.workers() != k) {
+            throw new IllegalArgumentException(n + " values, " + layout);
+        }
         if (k == 1) {
+            gathered.upTo(n);
             return;
         }
-        long deadline = System.nanoTime() + timeoutNanos;
         try {
             INDArray flat = flat(values);
-            long n = flat.length();
             ByteBuffer[] out = new ByteBuffer[k];
             ByteBuffer[] in = new ByteBuffer[k];
             long[] inLength = new long[k];
-            for (int j = 0; j < k; j++) {
-                if (j != w) {
-                    out[j] = frame(j, step, w, flat, n);
-                    inLength[j] = sliceLength(n, k, j);
-                    in[j] = region(flat, sliceStart(n, k, j), inLength[j]);
+            int[] expected = new int[k];
+            for (int b = 0; b < layout.count(); b++) {
+                for (int j = 0; j < k; j++) {
+                    if (j != w) {
+                        out[j] = frame(j, step, b * k + w, flat, layout.pieceStart(b, w), layout.pieceLength(b, w));
+                        inLength[j] = layout.pieceLength(b, j);
+                        in[j] = region(flat, layout.pieceStart(b, j), inLength[j]);
+                        expected[j] = b * k + j;
+                    }
                 }
+                transfer(step, expected, out, in, inLength, System.nanoTime() + timeoutNanos);
+                gathered.upTo(layout.end(b));
             }
-            transfer(step, -1, out, in, inLength, deadline);
         } catch (IOException e) {
             throw failed(step, e);
         }
@@ -430,20 +466,19 @@ public final class PeerMesh implements AutoCloseable {
         return body;
     }
 
-    /** The frame of slice {@code slice} of {@code values} (n values) to {@code peer}: its header, then the bytes. */
-    private ByteBuffer frame(int peer, long step, int slice, INDArray values, long n) {
-        long length = sliceLength(n, me.workers(), slice);
+    /** The frame {@code id} to {@code peer}, values [from, from + length) of {@code values}: its header, then them. */
+    private ByteBuffer frame(int peer, long step, int id, INDArray values, long from, long length) {
         outHeaders[peer].clear();
-        outHeaders[peer].putLong(step).putInt(slice).putInt((int) length).flip();
-        return region(values, sliceStart(n, me.workers(), slice), length);
+        outHeaders[peer].putLong(step).putInt(id).putInt((int) length).flip();
+        return region(values, from, length);
     }
 
     /**
      * Writes every {@code out[p]} (after its header) and reads every {@code in[p]} (after a header that must announce
-     * step {@code step}, slice {@code slice} — or, with -1, the sender's own index — and {@code inLength[p]} values,
-     * else nothing more is read), all peers at once, until done or {@code deadline}.
+     * step {@code step}, frame {@code expected[p]} (bucket · k + piece) and {@code inLength[p]} values, else nothing
+     * more is read), all peers at once, until done or {@code deadline}.
      */
-    private void transfer(long step, int slice, ByteBuffer[] out, ByteBuffer[] in, long[] inLength, long deadline)
+    private void transfer(long step, int[] expected, ByteBuffer[] out, ByteBuffer[] in, long[] inLength, long deadline)
             throws IOException {
         int k = me.workers();
         boolean[] headerIn = new boolean[k];
@@ -486,11 +521,10 @@ public final class PeerMesh implements AutoCloseable {
                         long gotStep = inHeaders[p].getLong();
                         int gotSlice = inHeaders[p].getInt();
                         int gotLength = inHeaders[p].getInt();
-                        int expected = slice >= 0 ? slice : p;
-                        if (gotStep != step || gotSlice != expected || gotLength != inLength[p]) {
-                            throw new IOException("worker " + p + " sent step " + gotStep + ", slice " + gotSlice + ", "
-                                    + gotLength + " values; expected step " + step + ", slice " + expected + ", "
-                                    + inLength[p] + " values");
+                        if (gotStep != step || gotSlice != expected[p] || gotLength != inLength[p]) {
+                            throw new IOException("worker " + p + " sent step " + gotStep + ", frame " + gotSlice
+                                    + ", " + gotLength + " values; expected step " + step + ", frame " + expected[p]
+                                    + ", " + inLength[p] + " values");
                         }
                         headerIn[p] = true;
                     }

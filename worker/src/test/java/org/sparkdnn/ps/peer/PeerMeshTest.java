@@ -104,6 +104,67 @@ class PeerMeshTest {
         }
     }
 
+    /**
+     * Buckets ({@code cluster.bucketMB}): 1003 values in buckets of 97 (11 buckets, the last of 33; pieces of 0..33
+     * values), k = 3, the gradient summed in place (own == target, as the overlapped exchange does). The
+     * reduce-scatter asks for the buckets last first and leaves each worker's pieces summed in worker order; the
+     * all-gather reports them first first, and every worker ends with the whole sum.
+     */
+    @Test
+    void bucketsAreScatteredLastFirstAndGatheredFirstFirstToTheSumInWorkerOrder() throws Exception {
+        int k = 3;
+        int n = 1003;
+        Buckets layout = new Buckets(n, k, 97);
+        assertEquals(11, layout.count());
+        List<PeerMesh> meshes = mesh(k, 10_000, new ServerSocketChannel[k]);
+        INDArray[] g = new INDArray[k];
+        for (int w = 0; w < k; w++) {
+            g[w] = Nd4j.rand(DataType.FLOAT, n).muli(Math.pow(10, w)).subi(0.5);
+        }
+        INDArray expected = g[0].dup();
+        for (int w = 1; w < k; w++) {
+            expected.addi(g[w]);
+        }
+        List<List<Long>> asked = new ArrayList<>();
+        List<List<Long>> gathered = new ArrayList<>();
+        List<Future<?>> runs = new ArrayList<>();
+        for (int w = 0; w < k; w++) {
+            int worker = w;
+            List<Long> ready = new ArrayList<>();
+            List<Long> ends = new ArrayList<>();
+            asked.add(ready);
+            gathered.add(ends);
+            runs.add(pool.submit(() -> {
+                meshes.get(worker).reduceScatter(5, g[worker], g[worker], layout, ready::add);
+                for (long[] r : meshes.get(worker).owned(layout)) {
+                    assertArrayEquals(expected.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(r[0], r[1])).dup()
+                            .data().asBytes(), g[worker].get(org.nd4j.linalg.indexing.NDArrayIndex.interval(r[0],
+                            r[1])).dup().data().asBytes(), "worker " + worker + "'s piece " + r[0]);
+                }
+                meshes.get(worker).allGather(5, g[worker], layout, ends::add);
+                return null;
+            }));
+        }
+        for (Future<?> f : runs) {
+            f.get();
+        }
+        List<Long> lastFirst = new ArrayList<>();
+        List<Long> firstFirst = new ArrayList<>();
+        for (int b = layout.count() - 1; b >= 0; b--) {
+            lastFirst.add(layout.start(b));
+            firstFirst.add(0, layout.end(b));
+        }
+        for (int w = 0; w < k; w++) {
+            assertEquals(lastFirst, asked.get(w));
+            assertEquals(firstFirst, gathered.get(w));
+            assertArrayEquals(expected.data().asBytes(), g[w].data().asBytes(), "worker " + w);
+            meshes.get(w).close();
+        }
+        assertEquals(n, layout.owned(0).stream().mapToLong(r -> r[1] - r[0]).sum()
+                + layout.owned(1).stream().mapToLong(r -> r[1] - r[0]).sum()
+                + layout.owned(2).stream().mapToLong(r -> r[1] - r[0]).sum());
+    }
+
     /** Opens a raw connection to {@code port} and answers the challenge with the given Hello fields and MAC. */
     private static PsMessage hello(int port, boolean psLabel, String secret, int worker, int epoch) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
@@ -257,7 +318,7 @@ class PeerMeshTest {
         });
         IOException mismatch = assertThrows(IOException.class, () -> again.get(0).allReduce(7, g,
                 Nd4j.createUninitialized(DataType.FLOAT, 100)));
-        assertTrue(mismatch.getMessage().contains("sent step 8, slice 0, 50 values; expected step 7"),
+        assertTrue(mismatch.getMessage().contains("sent step 8, frame 0, 50 values; expected step 7"),
                 mismatch.getMessage());
         again.forEach(PeerMesh::close);
         assertThrows(Exception.class, other::get);
