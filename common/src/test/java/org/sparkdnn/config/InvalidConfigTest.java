@@ -125,6 +125,8 @@ class InvalidConfigTest {
         rows.add(withData("peer exchange with another engine", "cluster: {engine: local, exchange: peer}\n", "cluster.exchange", "peer is an exchange of engine sync; engine is local", "peer"));
         rows.add(withData("peerUpdate without the peer exchange", "cluster: {engine: sync, peerUpdate: owner}\n", "cluster.peerUpdate", "applies to cluster.exchange: peer; exchange is driver", "owner"));
         rows.add(withData("owner slices with per-layer clipping", "optimizer: {clipNorm: 1.0}\ncluster: {engine: sync, exchange: peer, peerUpdate: owner}\n", "cluster.peerUpdate", "owner cannot clip per layer (optimizer.clipNorm 1.0)", "owner"));
+        rows.add(withData("zero bucketMB", "cluster: {engine: sync, exchange: peer, bucketMB: 0}\n", "cluster.bucketMB", "must be > 0", "0.0"));
+        rows.add(withData("overlap not a boolean", "cluster: {engine: sync, exchange: peer, overlap: sometimes}\n", "cluster.overlap", "must be true or false", "sometimes"));
         rows.add(withData("unknown peerUpdate", "cluster: {engine: sync, exchange: peer, peerUpdate: sharded}\n", "cluster.peerUpdate", "must be one of [auto, owner, replicated]", "sharded"));
         rows.add(withData("a stall injected into the sync engine", "cluster: {engine: sync, faultInjection: {worker: 0, stallSeconds: 5}}\n", "cluster.faultInjection.stallSeconds", "is supported by engines shared and averaging only", "5"));
         rows.add(withData("shared with a cosine schedule", "optimizer: {schedule: {type: cosine}}\ncluster: {engine: shared}\n", "optimizer.schedule.type", "is not supported with engine shared: DL4J's workers step the schedule by their own iteration count", "cosine"));

@@ -163,9 +163,7 @@ public final class SyncEngine implements StepEngine {
 
     /** The optimizer-state ranges worker w keeps with owner slices ({@code SliceUpdate.statePieces}). */
     private List<long[]> statePieces(int w) {
-        org.sparkdnn.ps.peer.Buckets layout = new org.sparkdnn.ps.peer.Buckets(master.numParams(),
-                config.cluster().workers(), WorkerSpecs.bucketValues(config, master));
-        return org.sparkdnn.step.SliceUpdate.statePieces(master, layout.owned(w));
+        return org.sparkdnn.step.SliceUpdate.statePieces(master, WorkerSpecs.buckets(config, master).owned(w));
     }
 
     /** Rows of each worker's shard of a batch of {@code rows} (BatchPlan.shard's sizes): what its gradient covers. */
@@ -535,8 +533,7 @@ public final class SyncEngine implements StepEngine {
             stats.put("exchange", "peer");
             stats.put("peerUpdate", ownerSlices ? "owner" : "replicated");
             stats.put("overlap", ownerSlices && config.cluster().overlap());
-            stats.put("buckets", new org.sparkdnn.ps.peer.Buckets(master.numParams(), config.cluster().workers(),
-                    WorkerSpecs.bucketValues(config, master)).count());
+            stats.put("buckets", WorkerSpecs.buckets(config, master).count());
             stats.put("msStepRoundTripPerStep", peerRoundNanos / 1e6 / n);
             stats.put("msPeerExchangePerStep", peerExchangeNanos / 1e6 / n);
             stats.put("msWorkerApplyPerStep", peerApplyNanos / 1e6 / n);

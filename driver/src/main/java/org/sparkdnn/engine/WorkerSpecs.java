@@ -29,12 +29,13 @@ final class WorkerSpecs {
                 secret, config.cluster().stepTimeoutSeconds() * 1000, config.cluster().threadsPerWorker(),
                 config.cluster().faultInjection().worker(), config.cluster().faultInjection().step(),
                 // executors that reach the driver on loopback run on its machine: they reach each other there too
-                psHost.startsWith("127.") ? psHost : null, ownerSlices, bucketValues(config, master),
+                psHost.startsWith("127.") ? psHost : null, ownerSlices, config.cluster().bucketMB(),
                 ownerSlices && config.cluster().overlap());
     }
 
-    /** {@code cluster.bucketMB} in values of the model's data type. */
-    static long bucketValues(RunConfig config, ComputationGraph master) {
-        return org.sparkdnn.ps.peer.Buckets.values(config.cluster().bucketMB(), master.params().dataType().width());
+    /** The peer exchange's buckets of the master's parameters ({@code cluster.bucketMB}), as the workers cut them. */
+    static org.sparkdnn.ps.peer.Buckets buckets(RunConfig config, ComputationGraph master) {
+        return org.sparkdnn.ps.peer.Buckets.of(master.numParams(), config.cluster().workers(),
+                config.cluster().bucketMB(), master.params().dataType().width());
     }
 }

@@ -50,6 +50,7 @@ class PeerExchangeTest {
             assertEquals(52, peer.summary().get("steps").asLong());
             assertEquals("peer", peer.summary().at("/engineStats/exchange").asText());
             assertEquals(update, peer.summary().at("/engineStats/peerUpdate").asText());
+            assertEquals(update.equals("owner"), peer.summary().at("/engineStats/overlap").asBoolean());
             assertEquals(reference.sha(), peer.sha(), optimizer + ", " + update + ", k=" + k + ": differs from reference");
         }
     }
@@ -107,15 +108,19 @@ class PeerExchangeTest {
     /**
      * Worker 1 throws at step 25 (mid-epoch 1, after a checkpoint made the master catch up at step 20): Spark retries
      * the barrier stage, whose workers continue from the master's state and replay steps 20..24; the result and the
-     * recorded gradient norms are bitwise the uninterrupted run's, and both equal {@code exchange: driver}'s.
+     * recorded gradient norms are bitwise the uninterrupted run's, and both equal {@code exchange: driver}'s. Owner
+     * slices in 12 buckets, their exchange overlapped with computation and, for contrast, not.
      */
     @ParameterizedTest(name = "peerUpdate {0}")
-    @ValueSource(strings = {"replicated", "owner"})
-    void aWorkerLostMidEpochIsRetriedFromTheMastersStateAndTheResultIsBitwiseTheUninterruptedOne(String update)
+    @ValueSource(strings = {"replicated", "owner", "owner overlap=false"})
+    void aWorkerLostMidEpochIsRetriedFromTheMastersStateAndTheResultIsBitwiseTheUninterruptedOne(String variant)
             throws Exception {
+        String update = variant.split(" ")[0];
         String[] sets = {"optimizer.type=adam", "optimizer.learningRate=0.005", "cluster.workers=3",
                 "cluster.engine=sync", "cluster.exchange=peer", "checkpoint.everySteps=20",
-                "cluster.peerUpdate=" + update, "optimizer.clipNorm=" + (update.equals("owner") ? 0 : 0.5)};
+                "cluster.peerUpdate=" + update, "optimizer.clipNorm=" + (update.equals("owner") ? 0 : 0.5),
+                "cluster.bucketMB=" + (update.equals("owner") ? 0.0008 : 25),
+                "cluster.overlap=" + !variant.endsWith("overlap=false")};
         Runs.Result clean = Runs.train(SPARK.context(), tmp.resolve("clean"), CONFIG, sets);
         Runs.Result faulty = Runs.train(SPARK.context(), tmp.resolve("faulty"), CONFIG, Runs.with(sets,
                 "cluster.faultInjection.worker=1", "cluster.faultInjection.step=25"));
@@ -127,7 +132,8 @@ class PeerExchangeTest {
         assertTrue(cleanNorms.contains("\"norms\":{\"layer0\""), cleanNorms.substring(0, Math.min(300, cleanNorms.length())));
         assertEquals(cleanNorms, normsRecords(faulty));
         // worker 0's norms of the summed gradient are the driver's, to the last digit
-        String[] driverSets = java.util.Arrays.stream(sets).filter(x -> !x.startsWith("cluster.peerUpdate"))
+        String[] driverSets = java.util.Arrays.stream(sets).filter(x -> !x.startsWith("cluster.peerUpdate")
+                        && !x.startsWith("cluster.bucketMB") && !x.startsWith("cluster.overlap"))
                 .toArray(String[]::new);
         Runs.Result driver = Runs.train(SPARK.context(), tmp.resolve("driver"), CONFIG, Runs.with(driverSets,
                 "cluster.exchange=driver"));

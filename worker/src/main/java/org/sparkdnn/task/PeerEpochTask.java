@@ -118,7 +118,7 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
     private long serve(PsClient ps, PeerMesh mesh, TaskShards shards, Replica replica, GlobalUpdate update,
                        BarrierTaskContext context, int worker, int attempt) throws IOException {
         ComputationGraph net = replica.network();
-        Buckets layout = new Buckets(net.numParams(), spec.workers(), spec.bucketValues());
+        Buckets layout = Buckets.of(net.numParams(), spec.workers(), spec.bucketMB(), net.params().dataType().width());
         SliceUpdate slice = spec.ownerSlices() ? new SliceUpdate(net, mesh.owned(layout)) : null;
         OverlappedExchange overlap = slice != null && spec.overlap() ? new OverlappedExchange(mesh, layout,
                 (HookedGraph) net, worker, spec.stepTimeoutMillis()) : null;

@@ -19,14 +19,14 @@ import org.sparkdnn.config.NumericType;
  *                            executor's own address (Spark's block-manager host), loopback when the driver's is
  * @param ownerSlices         {@code exchange: peer}: each worker updates its slice of the parameters only
  *                            ({@code cluster.peerUpdate} resolved), else every worker its whole replica
- * @param bucketValues        {@code exchange: peer}: values per bucket of the exchange ({@code cluster.bucketMB})
+ * @param bucketMB            {@code exchange: peer}: the exchange's buckets ({@code cluster.bucketMB}, {@code Buckets.of})
  * @param overlap             {@code exchange: peer} with owner slices: the exchange overlaps the backward and the next
  *                            forward pass ({@code cluster.overlap})
  */
 public record WorkerSpec(String jobId, String modelJson, Loss loss, int classes, NumericType dataType, int features,
                          long seed, int examples, int batchSize, int workers, String psHost, int psPort,
                          String secret, int stepTimeoutMillis, int threads, int failWorker, long failStep,
-                         String peerHost, boolean ownerSlices, long bucketValues, boolean overlap)
+                         String peerHost, boolean ownerSlices, double bucketMB, boolean overlap)
         implements Serializable {
     /** Without the secret (task descriptions and logs print specs). */
     @Override

@@ -12,21 +12,43 @@ import java.util.List;
  * only for the layers it has reached. Worker j owns its piece of every bucket: 1/k of the values either way.
  * One bucket ({@code bucket ≥ n}) is the plain contiguous 1/k slice per worker.
  *
+ * <p>The first bucket may be shorter ({@code first}): it is the last one the reduce-scatter can send (the first
+ * layers' gradient comes last in the backward pass) and the first one the next forward pass needs, so it is the part
+ * of the exchange that no computation hides; {@link #of} makes it at most 1 MiB (as PyTorch DDP's first bucket).
+ *
  * @param n       the vector's length
  * @param workers k
  * @param bucket  values per bucket, ≥ 1
+ * @param first   values of the first bucket, 1 ≤ first ≤ bucket
  */
-public record Buckets(long n, int workers, long bucket) {
+public record Buckets(long n, int workers, long bucket, long first) {
+    /** The first bucket of at most this many MiB. */
+    public static final double FIRST_BUCKET_MB = 1.0;
+
     public Buckets {
-        if (n < 0 || workers < 1 || bucket < 1) {
-            throw new IllegalArgumentException("buckets of " + bucket + " values over " + n + " values, " + workers
-                    + " workers");
+        if (n < 0 || workers < 1 || bucket < 1 || first < 1 || first > bucket) {
+            throw new IllegalArgumentException("buckets of " + bucket + " values (the first " + first + ") over " + n
+                    + " values, " + workers + " workers");
         }
+    }
+
+    /** Buckets of {@code bucket} values, the first as long as the others. */
+    public Buckets(long n, int workers, long bucket) {
+        this(n, workers, bucket, bucket);
     }
 
     /** One bucket: each worker's piece is its contiguous 1/k slice of the whole vector. */
     public static Buckets whole(long n, int workers) {
         return new Buckets(n, workers, Math.max(1, n));
+    }
+
+    /**
+     * The exchange's layout of {@code n} values {@code width} bytes wide ({@code cluster.bucketMB}): buckets of
+     * {@code megabytes} MiB, the first of at most {@link #FIRST_BUCKET_MB}.
+     */
+    public static Buckets of(long n, int workers, double megabytes, int width) {
+        long bucket = values(megabytes, width);
+        return new Buckets(n, workers, bucket, Math.min(bucket, values(FIRST_BUCKET_MB, width)));
     }
 
     /** Values per bucket of {@code megabytes} MiB of values {@code width} bytes wide (at least 1). */
@@ -35,15 +57,15 @@ public record Buckets(long n, int workers, long bucket) {
     }
 
     public int count() {
-        return (int) Math.max(1, (n + bucket - 1) / bucket);
+        return n <= first ? 1 : (int) (1 + (n - first + bucket - 1) / bucket);
     }
 
     public long start(int b) {
-        return b * bucket;
+        return b == 0 ? 0 : Math.min(n, first + (b - 1) * bucket);
     }
 
     public long end(int b) {
-        return Math.min(n, (b + 1) * bucket);
+        return Math.min(n, first + b * bucket);
     }
 
     /** The first value of worker j's piece of bucket b. */
@@ -57,7 +79,11 @@ public record Buckets(long n, int workers, long bucket) {
 
     /** The longest piece of any bucket. */
     public long maxPiece() {
-        return PeerMesh.sliceLength(Math.min(n, bucket), workers, 0);
+        long longest = end(0) - start(0);
+        if (count() > 1) {
+            longest = Math.max(longest, end(1) - start(1));
+        }
+        return PeerMesh.sliceLength(longest, workers, 0);
     }
 
     /** The ranges [start, end) worker j owns, in order (empty pieces left out). */

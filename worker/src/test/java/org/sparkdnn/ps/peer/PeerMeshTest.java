@@ -105,8 +105,8 @@ class PeerMeshTest {
     }
 
     /**
-     * Buckets ({@code cluster.bucketMB}): 1003 values in buckets of 97 (11 buckets, the last of 33; pieces of 0..33
-     * values), k = 3, the gradient summed in place (own == target, as the overlapped exchange does). The
+     * Buckets ({@code cluster.bucketMB}): 1003 values, a first bucket of 40, then buckets of 97 (11 buckets, the last
+     * of 0..33 values per piece), k = 3, the gradient summed in place (own == target, as the overlapped exchange does). The
      * reduce-scatter asks for the buckets last first and leaves each worker's pieces summed in worker order; the
      * all-gather reports them first first, and every worker ends with the whole sum.
      */
@@ -114,8 +114,10 @@ class PeerMeshTest {
     void bucketsAreScatteredLastFirstAndGatheredFirstFirstToTheSumInWorkerOrder() throws Exception {
         int k = 3;
         int n = 1003;
-        Buckets layout = new Buckets(n, k, 97);
+        Buckets layout = new Buckets(n, k, 97, 40);
         assertEquals(11, layout.count());
+        assertEquals(40, layout.end(0));
+        assertEquals(1003, layout.end(10));
         List<PeerMesh> meshes = mesh(k, 10_000, new ServerSocketChannel[k]);
         INDArray[] g = new INDArray[k];
         for (int w = 0; w < k; w++) {
@@ -163,6 +165,28 @@ class PeerMeshTest {
         assertEquals(n, layout.owned(0).stream().mapToLong(r -> r[1] - r[0]).sum()
                 + layout.owned(1).stream().mapToLong(r -> r[1] - r[0]).sum()
                 + layout.owned(2).stream().mapToLong(r -> r[1] - r[0]).sum());
+    }
+
+    /** {@link Buckets#of}: the first bucket of at most 1 MiB, the others of bucketMB; together they tile the vector. */
+    @Test
+    void bucketsTileTheVectorWithAShortFirstBucket() {
+        Buckets b = Buckets.of(24_202_250, 4, 25, 4); // 6,553,600 floats per bucket, the first 262,144
+        assertEquals(262_144, b.end(0));
+        assertEquals(5, b.count());
+        long covered = 0;
+        for (int i = 0; i < b.count(); i++) {
+            assertEquals(covered, b.start(i));
+            covered = b.end(i);
+            long pieces = 0;
+            for (int j = 0; j < 4; j++) {
+                assertEquals(b.start(i) + pieces, b.pieceStart(i, j));
+                pieces += b.pieceLength(i, j);
+            }
+            assertEquals(b.end(i) - b.start(i), pieces);
+        }
+        assertEquals(24_202_250, covered);
+        assertEquals(1, Buckets.of(1000, 2, 25, 4).count());
+        assertEquals(1, Buckets.whole(0, 3).count());
     }
 
     /** Opens a raw connection to {@code port} and answers the challenge with the given Hello fields and MAC. */
