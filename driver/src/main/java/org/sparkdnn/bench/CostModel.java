@@ -4,11 +4,12 @@ package org.sparkdnn.bench;
  * A cost model of one synchronous data-parallel step, for the two exchanges: {@code driver} (the parameter server on
  * the driver: every worker sends its gradient there and receives the new parameters) and {@code peer} (reduce-scatter
  * + all-gather between executors; then either every worker applies the whole update to its replica
- * ({@code peerUpdate: replicated}) or each applies 1/k, its owner slice ({@code peerUpdate: owner}); and, not built,
- * the owner slices' exchange overlapped with the backward pass, the route to E(16) ≥ 0.9).
+ * ({@code peerUpdate: replicated}) or each applies 1/k, its owner slice ({@code peerUpdate: owner}); and the owner
+ * slices' exchange in buckets overlapped with the backward and the next forward pass ({@code cluster.overlap})).
  *
  * <p>Assumptions (stated, not measured beyond the calibration constants): weak scaling — every worker computes a shard
- * of the same size in {@code computeSeconds} whatever k; no overlap of communication with computation; full-duplex
+ * of the same size in {@code computeSeconds} whatever k; no overlap of communication with computation (but see
+ * {@link #peerOverlappedStep}); full-duplex
  * links of {@code bitsPerSecond} per host, no switch contention; messages pay a {@code latencySeconds} each way; every
  * byte a host sends or receives also costs the software (framing, copies between native and heap memory) at
  * {@code softwareBytesPerSecond} (the peer path: native buffers straight to the socket) or
@@ -18,9 +19,9 @@ package org.sparkdnn.bench;
  * {@code driver}: the driver's link carries k·S bytes in and k·S out (S = 4·P bytes for P float parameters), all
  * serialised through it; it applies the whole update. {@code peer} (reduce-scatter then all-gather, each phase one
  * round of direct sends to the k−1 others, as {@code PeerMesh} does): each host sends and receives 2·S·(k−1)/k bytes,
- * two latencies; then applies the update of P parameters (replicated) or P/k (owner slices). Overlapped (not
- * built): the exchange runs during the backward pass, taken as {@code BACKWARD_SHARE} of the compute (DDP-style
- * buckets: a layer's gradient is sent as soon as backprop has it); only what sticks out of it adds to the step.
+ * two latencies; then applies the update of P parameters (replicated) or P/k (owner slices). Overlapped
+ * ({@link #peerOverlappedStep}): the reduce-scatter runs during the backward pass, taken as {@code BACKWARD_SHARE} of
+ * the compute, the all-gather during the next forward pass; only what sticks out of them adds to the step.
  *
  * <p>Efficiency E(k) = (computeSeconds + apply of P) / step time at k: the throughput per worker relative to one worker
  * training alone (which also applies its own update and exchanges nothing).
@@ -74,18 +75,80 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
     /** The share of a step's compute that is the backward pass (≈ 2/3 for dense layers: two matrix products of three). */
     public static final double BACKWARD_SHARE = 2.0 / 3;
 
+    /** The peer exchange's default buckets ({@code cluster.bucketMB: 25}) and first bucket (1 MiB), in bytes. */
+    public static final double BUCKET_BYTES = 25 << 20;
+    public static final double FIRST_BUCKET_BYTES = 1 << 20;
+
     /**
-     * Step seconds with owner slices and the exchange overlapped with the backward pass (not built): only the part
-     * of the exchange longer than the backward pass adds to the step.
+     * Seconds of one phase (reduce-scatter or all-gather) of the peer exchange in buckets: the bytes of
+     * {@link #peerExchange}'s phase, and a latency per bucket.
      */
-    public double peerOverlappedStep(long parameters, int workers, double computeSeconds) {
-        double hidden = Math.min(peerExchange(parameters, workers), BACKWARD_SHARE * computeSeconds);
-        return peerOwnerSlicesStep(parameters, workers, computeSeconds) - hidden;
+    public double peerPhase(long parameters, int workers, double bucketBytes) {
+        return peerPhaseOnLink(parameters, workers, bucketBytes) + peerPhaseSoftware(parameters, workers);
     }
 
-    /** E(k) of {@link #peerOverlappedStep} (not built). */
+    /** The link's part of {@link #peerPhase}: latencies and bytes on the wire. */
+    private double peerPhaseOnLink(long parameters, int workers, double bucketBytes) {
+        if (workers == 1) {
+            return 0;
+        }
+        return buckets(parameters, bucketBytes) * latencySeconds
+                + 4.0 * parameters * (workers - 1) / workers * 8 / bitsPerSecond;
+    }
+
+    /** The host's software part of {@link #peerPhase}: what it sends and what it receives. */
+    private double peerPhaseSoftware(long parameters, int workers) {
+        return workers == 1 ? 0 : 2 * 4.0 * parameters * (workers - 1) / workers / softwareBytesPerSecond;
+    }
+
+    private static long buckets(long parameters, double bucketBytes) {
+        double bytes = 4.0 * parameters;
+        double first = Math.min(bucketBytes, FIRST_BUCKET_BYTES);
+        return bytes <= first ? 1 : 1 + (long) Math.ceil((bytes - first) / bucketBytes);
+    }
+
+    /**
+     * Step seconds with owner slices and the exchange overlapped with computation, as built ({@code cluster.overlap}):
+     * the forward pass is (1 − {@link #BACKWARD_SHARE}) of the compute, the backward pass the rest. The reduce-scatter
+     * sends each bucket as the backward pass finishes it: it ends at the later of its own length R and the backward
+     * pass plus the first bucket's share of R (the first layers' gradient comes last). Then the owner update (P/k).
+     * The all-gather runs under the next forward pass, which waits for each layer's bucket: the forward pass ends at
+     * the later of its own length and the gather's length G, and not before the first bucket's share of G. The
+     * exchange's software work runs beside the compute when {@code softwareBesideCompute} (an accelerator computes;
+     * the host's cores move bytes), else it takes the compute's core and adds to the step (a CPU-only executor of one
+     * core, as {@code scripts/bench-scale} runs). Buckets are taken to fill at an even rate through each pass.
+     */
+    public double peerOverlappedStep(long parameters, int workers, double computeSeconds, double bucketBytes,
+                                     boolean softwareBesideCompute) {
+        double software = peerPhaseSoftware(parameters, workers);
+        double phase = peerPhaseOnLink(parameters, workers, bucketBytes) + (softwareBesideCompute ? software : 0);
+        double serial = softwareBesideCompute ? 0 : 2 * software;
+        double firstShare = Math.min(1, Math.min(bucketBytes, FIRST_BUCKET_BYTES) / (4.0 * parameters));
+        double backward = BACKWARD_SHARE * computeSeconds;
+        double forward = computeSeconds - backward;
+        double scatterSticksOut = Math.max(phase, backward + phase * firstShare) - backward;
+        double gatherSticksOut = Math.max(phase, forward + phase * firstShare) - forward;
+        return computeSeconds + serial + scatterSticksOut + parameters * applySecondsPerParameter / workers
+                + gatherSticksOut;
+    }
+
+    /** {@link #peerOverlappedStep} with the default buckets, the software beside the compute (GPU hosts). */
+    public double peerOverlappedStep(long parameters, int workers, double computeSeconds) {
+        return peerOverlappedStep(parameters, workers, computeSeconds, BUCKET_BYTES, true);
+    }
+
+    /** E(k) of {@link #peerOverlappedStep} (default buckets). */
     public double peerOverlappedEfficiency(long parameters, int workers, double computeSeconds) {
         return alone(parameters, computeSeconds) / peerOverlappedStep(parameters, workers, computeSeconds);
+    }
+
+    /**
+     * The stricter ratio: compute / step time (as if one worker alone had a free update, as on a GPU, where the
+     * optimizer step is a few milliseconds). {@link #peerOverlappedEfficiency} credits owner slices with splitting
+     * the update k ways, which can take E(k) above 1.
+     */
+    public double peerOverlappedComputeShare(long parameters, int workers, double computeSeconds) {
+        return computeSeconds / peerOverlappedStep(parameters, workers, computeSeconds);
     }
 
     /** E(k) of the driver's exchange. */
@@ -130,6 +193,31 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
         return high;
     }
 
+    /**
+     * The software rate (bytes/s per host) at which the overlapped exchange's compute/step ratio
+     * ({@link #peerOverlappedComputeShare}) reaches {@code target} at k (bisection; infinite when a free software path
+     * falls short).
+     */
+    public double softwareRateForOverlapped(double target, long parameters, int workers, double computeSeconds) {
+        java.util.function.DoublePredicate enough = rate -> new CostModel(bitsPerSecond, latencySeconds, rate,
+                applySecondsPerParameter, driverSoftwareBytesPerSecond)
+                .peerOverlappedComputeShare(parameters, workers, computeSeconds) >= target;
+        if (!enough.test(Double.POSITIVE_INFINITY)) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double low = 1e6;
+        double high = 1e13;
+        for (int i = 0; i < 200; i++) {
+            double mid = Math.sqrt(low * high);
+            if (enough.test(mid)) {
+                high = mid;
+            } else {
+                low = mid;
+            }
+        }
+        return high;
+    }
+
     private double alone(long parameters, double computeSeconds) {
         return computeSeconds + parameters * applySecondsPerParameter;
     }
@@ -138,8 +226,8 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
      * Prints E(k) for both exchanges: k = 1..256, 10/25/100 Gb/s, the given model sizes and per-worker compute times.
      * Usage: {@code CostModel SOFTWARE_BYTES_PER_S DRIVER_SOFTWARE_BYTES_PER_S APPLY_NS_PER_PARAM LATENCY_US
      * [PARAMS,..] [COMPUTE_MS,..]}, or {@code CostModel predict SOFTWARE_BYTES_PER_S DRIVER_SOFTWARE_BYTES_PER_S
-     * APPLY_NS_PER_PARAM LATENCY_US PARAMS K GBITS COMPUTE_MS}: one setup's per-step exchange and step milliseconds for
-     * both exchanges (what {@code scripts/bench-scale} measures).
+     * APPLY_NS_PER_PARAM LATENCY_US PARAMS K GBITS COMPUTE_MS [BUCKET_MB]}: one setup's per-step exchange and step
+     * milliseconds for both exchanges (what {@code scripts/bench-scale} measures).
      */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("predict")) {
@@ -148,10 +236,13 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
             long p = Long.parseLong(args[5]);
             int k = Integer.parseInt(args[6]);
             double c = Double.parseDouble(args[8]) / 1000;
+            double bucketMb = args.length > 9 ? Double.parseDouble(args[9]) : BUCKET_BYTES / (1 << 20);
             System.out.printf("predicted per step: driver exchange %.1f ms (step %.1f ms), peer exchange %.1f ms (step "
-                    + "%.1f ms replicated, %.1f ms owner slices), peer/driver exchange %.2f%n",
+                    + "%.1f ms replicated, %.1f ms owner slices, %.1f ms owner slices overlapped, its software on the compute's core), peer/driver "
+                    + "exchange %.2f%n",
                     m.driverExchange(p, k) * 1e3, m.driverStep(p, k, c) * 1e3, m.peerExchange(p, k) * 1e3,
                     m.peerStep(p, k, c) * 1e3, m.peerOwnerSlicesStep(p, k, c) * 1e3,
+                    m.peerOverlappedStep(p, k, c, bucketMb * (1 << 20), false) * 1e3,
                     m.peerExchange(p, k) / m.driverExchange(p, k));
             return;
         }
@@ -183,12 +274,15 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
                     System.out.printf("%3.0f Gb/s, %,11d params, compute %4.0f ms  E(k) for k = %s%n", gbps, p,
                             c * 1000, java.util.Arrays.toString(ks));
                     System.out.printf("    driver%s%n    peer  %s  (replicated update)%n    owners%s  (owner slices)%n"
-                            + "    overlp%s  (owner slices, exchange overlapped with the backward pass: not built)%n",
-                            driver, peer, owners, overlapped);
+                            + "    overlp%s  (owner slices, exchange overlapped with both passes, 25 MiB buckets; "
+                            + "compute/step at k = 16: %.2f)%n", driver, peer, owners, overlapped,
+                            m.peerOverlappedComputeShare(p, 16, c));
                     CostModel free = new CostModel(gbps * 1e9, latency, Double.POSITIVE_INFINITY, apply, driverSoftware);
                     System.out.printf("    E(16) with a free software path: peer %.2f, owners %.2f; owners reach 0.9 at "
-                            + "a software rate of %.2f GB/s per host%n", free.peerEfficiency(p, 16, c),
-                            free.peerOwnerSlicesEfficiency(p, 16, c), m.softwareRateForPeer(0.9, p, 16, c) / 1e9);
+                            + "a software rate of %.2f GB/s per host; overlapped, compute/step reaches 0.9 at %.2f "
+                            + "GB/s%n", free.peerEfficiency(p, 16, c), free.peerOwnerSlicesEfficiency(p, 16, c),
+                            m.softwareRateForPeer(0.9, p, 16, c) / 1e9,
+                            m.softwareRateForOverlapped(0.9, p, 16, c) / 1e9);
                 }
             }
         }

@@ -45,4 +45,32 @@ class CostModelTest {
         // with 1 ms of compute even an infinitely fast software path cannot hide 100 MB on a 10 Gb/s link
         assertTrue(Double.isInfinite(model.softwareRateForPeer(0.9, 25_000_000, 16, 0.001)));
     }
+
+    /**
+     * Overlapped: an exchange shorter than the passes costs only the first bucket's share of each phase (not hidden);
+     * one longer than them sticks out by the difference; smaller buckets hide more only through the first bucket.
+     */
+    @Test
+    void theOverlappedStepHidesWhatThePassesCoverAndNoMore() {
+        long p = 25_000_000;
+        double phase = model.peerPhase(p, 16, CostModel.BUCKET_BYTES);
+        // the same bytes as unbucketed; a latency per bucket (5: a first of 1 MiB, four of 25) and phase
+        assertEquals(model.peerExchange(p, 16) + 2 * 4 * 50e-6, 2 * phase, 1e-12);
+        double apply = p * 5e-9 / 16;
+        double share = CostModel.FIRST_BUCKET_BYTES / (4.0 * p);
+        double longCompute = 30 * phase; // both passes longer than a phase: only the first bucket's share sticks out
+        assertEquals(longCompute + 2 * phase * share + apply, model.peerOverlappedStep(p, 16, longCompute), 1e-9);
+        double shortCompute = 0.3 * phase; // both passes shorter: the phases stick out by the difference
+        assertEquals(2 * phase + apply, model.peerOverlappedStep(p, 16, shortCompute), 1e-9);
+        assertTrue(model.peerOverlappedStep(p, 16, 0.2) < model.peerOwnerSlicesStep(p, 16, 0.2));
+        assertEquals(0.2 / (0.2 + p * 5e-9), model.peerOverlappedComputeShare(p, 1, 0.2), 1e-12, "k = 1: no exchange");
+        // software on the compute's core (a 1-core CPU executor): it adds to the step, only the link is hidden
+        double software = 2 * 4.0 * p * 15 / 16 / 1e9;
+        double onLink = phase - software;
+        assertEquals(longCompute + 2 * software + 2 * onLink * share + apply,
+                model.peerOverlappedStep(p, 16, longCompute, CostModel.BUCKET_BYTES, false), 1e-9);
+        double rate = model.softwareRateForOverlapped(0.9, p, 16, 0.2);
+        CostModel at = new CostModel(10e9, 50e-6, rate, 5e-9);
+        assertEquals(0.9, at.peerOverlappedComputeShare(p, 16, 0.2), 1e-3);
+    }
 }
