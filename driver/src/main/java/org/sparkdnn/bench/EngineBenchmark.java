@@ -19,6 +19,7 @@ import org.sparkdnn.run.TrainingRun;
 /**
  * Runs the same job with each engine ({@code local}, {@code sync}, {@code sync-peer} (sync with {@code cluster.exchange:
  * peer}, {@code peerUpdate: auto}), {@code sync-peer-replicated} (the same with {@code peerUpdate: replicated}),
+ * {@code sync-peer-sequential} (the same with {@code overlap: false}),
  * {@code reference}, {@code shared},
  * {@code averaging}; environment {@code ENGINES} picks some, and the baselines {@code dl4j} and {@code dl4j-iterator}:
  * plain DL4J fit on the same network and batches) in one JVM, interleaved over several rounds (noisy machines; every
@@ -180,12 +181,15 @@ public final class EngineBenchmark {
                 }
                 for (String engine : order) {
                     List<String> engineSets = new ArrayList<>(sets);
-                    // sync-peer[-replicated]: the sync engine with cluster.exchange: peer
+                    // sync-peer[-replicated|-sequential]: the sync engine with cluster.exchange: peer
                     boolean peer = engine.startsWith("sync-peer");
                     engineSets.add("cluster.engine=" + (peer ? "sync" : engine));
                     engineSets.add("cluster.exchange=" + (peer ? "peer" : "driver"));
                     if (engine.equals("sync-peer-replicated")) {
                         engineSets.add("cluster.peerUpdate=replicated");
+                    }
+                    if (engine.equals("sync-peer-sequential")) {
+                        engineSets.add("cluster.overlap=false");
                     }
                     engineSets.add("output.dir=" + out.resolve(engine + round));
                     RunConfig config = loader.load(storage, args[0], PLAIN.contains(engine)
@@ -269,7 +273,8 @@ public final class EngineBenchmark {
             System.out.printf("%-20s %12.0f %10.1f %11.2fx %15.2fx %14.4f%s%n", engine, rate, median(runs, "msPerStep"),
                     rate / localRate, perRound, accuracy, TARGET > 0 ? "  " + describe(runs.get(runs.size() / 2)) : "");
         }
-        for (String engine : List.of("sync", "sync-peer", "sync-peer-replicated", "reference", "shared", "averaging")) {
+        for (String engine : List.of("sync", "sync-peer", "sync-peer-replicated", "sync-peer-sequential", "reference",
+                "shared", "averaging")) {
             if (!results.containsKey(engine)) {
                 continue;
             }

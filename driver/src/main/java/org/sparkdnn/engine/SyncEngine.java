@@ -532,7 +532,7 @@ public final class SyncEngine implements StepEngine {
         if (peer) {
             stats.put("exchange", "peer");
             stats.put("peerUpdate", ownerSlices ? "owner" : "replicated");
-            stats.put("overlap", ownerSlices && config.cluster().overlap());
+            stats.put("overlap", WorkerSpecs.overlap(config, master, ownerSlices));
             stats.put("buckets", WorkerSpecs.buckets(config, master).count());
             stats.put("msStepRoundTripPerStep", peerRoundNanos / 1e6 / n);
             stats.put("msPeerExchangePerStep", peerExchangeNanos / 1e6 / n);

@@ -30,7 +30,16 @@ final class WorkerSpecs {
                 config.cluster().faultInjection().worker(), config.cluster().faultInjection().step(),
                 // executors that reach the driver on loopback run on its machine: they reach each other there too
                 psHost.startsWith("127.") ? psHost : null, ownerSlices, config.cluster().bucketMB(),
-                ownerSlices && config.cluster().overlap());
+                overlap(config, master, ownerSlices));
+    }
+
+    /**
+     * {@code cluster.overlap} resolved: owner slices in more than one bucket. With one bucket (a model under 1 MiB)
+     * nothing can overlap: its reduce-scatter waits for the whole backward pass and the next forward pass for the
+     * whole gather, so the exchange runs after the backward pass without the exchange thread's hand-offs.
+     */
+    static boolean overlap(RunConfig config, ComputationGraph master, boolean ownerSlices) {
+        return ownerSlices && config.cluster().overlap() && buckets(config, master).count() > 1;
     }
 
     /** The peer exchange's buckets of the master's parameters ({@code cluster.bucketMB}), as the workers cut them. */

@@ -66,10 +66,13 @@ class ExactResumeTest {
         String e = peer ? "cluster.engine=sync" : "cluster.engine=" + engine;
         String x = "cluster.exchange=" + (peer ? "peer" : "driver");
         String u = "cluster.peerUpdate=" + (peer ? engine.substring("peer-".length()) : "auto");
-        JsonNode whole = train(spark, tmp.resolve("whole"), e, x, u);
-        JsonNode stopped = train(spark, tmp.resolve("resumed"), e, x, u, "training.maxSteps=" + stopAt);
+        // owner slices in buckets of under 1 KiB: the exchange overlapped with computation, through the resume
+        String b = "cluster.bucketMB=" + (engine.equals("peer-owner") ? 0.0008 : 25);
+        JsonNode whole = train(spark, tmp.resolve("whole"), e, x, u, b);
+        JsonNode stopped = train(spark, tmp.resolve("resumed"), e, x, u, b, "training.maxSteps=" + stopAt);
         assertEquals(stopAt, stopped.get("steps").asLong());
-        JsonNode resumed = train(spark, tmp.resolve("resumed"), e, x, u);
+        JsonNode resumed = train(spark, tmp.resolve("resumed"), e, x, u, b);
+        assertEquals(engine.equals("peer-owner"), resumed.at("/engineStats/overlap").asBoolean());
         assertTrue(resumed.get("resumedFrom").asText().endsWith(String.format("ckpt-%010d", stopAt)),
                 resumed.get("resumedFrom").asText());
         assertEquals(whole.get("steps").asLong(), resumed.get("steps").asLong());
