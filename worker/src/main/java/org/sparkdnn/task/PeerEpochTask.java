@@ -39,7 +39,9 @@ import scala.runtime.AbstractFunction1;
  * DL4J's updater on its own replica — the same bytes on every worker — and a small {@code StepDone} to the driver.
  * With owner slices ({@code cluster.peerUpdate}) the all-reduce stops half way: the reduce-scatter leaves the summed
  * gradient of its own slice, which it updates with its slice of the optimizer state ({@link SliceUpdate}), and the
- * all-gather then moves the new parameters instead of the summed gradient.
+ * all-gather then moves the new parameters instead of the summed gradient. With {@code cluster.overlap} (owner slices
+ * in more than one bucket) the exchange runs on a thread of its own, overlapped with the backward pass and the next
+ * forward pass ({@link OverlappedExchange}).
  * On {@code Fetch} it sends its state (worker 0 the tensors, the others a digest the driver compares; with owner
  * slices every worker its slice of the optimizer state, and digests of the parameters).
  */
@@ -241,8 +243,14 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
         ShardGradient g;
         try {
             g = replica.gradientInPlace(st.step(), shards.epoch(st.epoch()), st.batch());
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause(); // the exchange failed while a layer waited for its parameters
+        } catch (RuntimeException e) {
+            // the exchange failed while a layer waited for its parameters (DL4J may have wrapped the failure)
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof java.io.UncheckedIOException u) {
+                    throw u.getCause();
+                }
+            }
+            throw e;
         }
         long t1 = System.nanoTime();
         long waited = overlap.takeGatherWaitNanos();
