@@ -23,6 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class HookedGraph extends ComputationGraph {
     private transient volatile ExchangeProgress progress;
     private long[] layerStarts = new long[0];
+    private boolean everyLayerHooked;
 
     public HookedGraph(ComputationGraphConfiguration configuration) {
         super(configuration);
@@ -53,6 +54,7 @@ public final class HookedGraph extends ComputationGraph {
         }
         layerStarts = Arrays.copyOf(starts, hooked);
         Arrays.sort(layerStarts);
+        everyLayerHooked = hooked == ranges.values().stream().filter(r -> r[0] < r[1]).count();
     }
 
     /**
@@ -65,8 +67,7 @@ public final class HookedGraph extends ComputationGraph {
 
     /** Whether every layer with parameters is hooked (else the gradient is final only after the whole backward). */
     public boolean everyLayerHooked() {
-        return layerStarts.length == SliceUpdate.layerRanges(this).values().stream()
-                .filter(r -> r[0] < r[1]).count();
+        return everyLayerHooked;
     }
 
     /** The progress the hooks report to and wait on; null: no hooks. */

@@ -51,11 +51,6 @@ final class OverlappedExchange implements AutoCloseable {
         net.progress(progress);
     }
 
-    /** Whether the gradient streams out during the backward pass (every layer with parameters is hooked). */
-    boolean streams() {
-        return net.everyLayerHooked();
-    }
-
     /** Starts the reduce-scatter of {@code gradient} (the network's own flat gradient) before its backward pass. */
     Future<?> startScatter(long step, INDArray gradient) {
         progress.beginBackward();

@@ -76,7 +76,7 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
         long start = System.nanoTime();
         TaskShards shards = new TaskShards(JavaConverters.asJavaIterator(rows), spec, run, epoch, worker);
         long built = System.nanoTime();
-        Replica replica = new Replica(spec.modelJson(), spec.threads(), spec.ownerSlices() && spec.overlap());
+        Replica replica = new Replica(spec.modelJson(), spec.threads(), spec.overlap());
         GlobalUpdate update = new GlobalUpdate(replica.network(), probe());
         long ready = System.nanoTime();
         String where = BarrierWork.where(worker, attempt, epoch);
@@ -122,8 +122,8 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
         ComputationGraph net = replica.network();
         Buckets layout = Buckets.of(net.numParams(), spec.workers(), spec.bucketMB(), net.params().dataType().width());
         SliceUpdate slice = spec.ownerSlices() ? new SliceUpdate(net, mesh.owned(layout)) : null;
-        OverlappedExchange overlap = slice != null && spec.overlap() ? new OverlappedExchange(mesh, layout,
-                (HookedGraph) net, worker, spec.stepTimeoutMillis()) : null;
+        OverlappedExchange overlap = spec.overlap() // implies owner slices and a HookedGraph replica
+                ? new OverlappedExchange(mesh, layout, (HookedGraph) net, worker, spec.stepTimeoutMillis()) : null;
         try {
             return serve(ps, mesh, layout, slice, overlap, shards, replica, update, context, worker, attempt);
         } finally {
@@ -198,8 +198,8 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
     }
 
     /** One step without overlap. */
-    private Done step(PsMessage.Step st, boolean norms, PeerMesh mesh, Buckets layout, SliceUpdate slice, TaskShards shards,
-                        Replica replica, GlobalUpdate update) throws IOException {
+    private Done step(PsMessage.Step st, boolean norms, PeerMesh mesh, Buckets layout, SliceUpdate slice,
+                      TaskShards shards, Replica replica, GlobalUpdate update) throws IOException {
         long t0 = System.nanoTime();
         ShardGradient g = replica.gradient(st.step(), shards.epoch(st.epoch()), st.batch());
         long t1 = System.nanoTime();
@@ -236,8 +236,8 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
      * the reduce-scatter after the backward pass) and apply nanoseconds.
      */
     private Done overlappedStep(PsMessage.Step st, boolean norms, PeerMesh mesh, Buckets layout, SliceUpdate slice,
-                                  OverlappedExchange overlap, TaskShards shards, Replica replica, GlobalUpdate update,
-                                  boolean constraints) throws IOException {
+                                OverlappedExchange overlap, TaskShards shards, Replica replica, GlobalUpdate update,
+                                boolean constraints) throws IOException {
         long t0 = System.nanoTime();
         java.util.concurrent.Future<?> scatter = overlap.startScatter(st.step(), update.gradientView());
         ShardGradient g;

@@ -27,17 +27,17 @@ import org.sparkdnn.ps.PsMessage;
  * The worker-to-worker connections of one barrier stage attempt ({@code cluster.exchange: peer}) and the exchange
  * that sums the k shard gradients without the driver: a reduce-scatter (worker j owns the j-th contiguous piece of
  * every bucket of the flat gradient ({@link Buckets}) and sums the k copies of it <em>in worker order</em>, so every
- * value is bitwise the driver's sum)
- * followed by an all-gather of the summed slices. Each worker sends and receives 2·S·(k−1)/k bytes per step.
+ * value is bitwise the driver's sum) followed by an all-gather of the summed pieces. Each worker sends and receives
+ * 2·S·(k−1)/k bytes per step.
  *
  * <p>Every pair of workers has one connection, opened by the higher index and authenticated both ways before
  * anything is allocated for it: the acceptor's challenge, the connector's Hello with an HMAC of the run's secret
  * under a label of its own (so it cannot authenticate to the parameter server, nor a parameter-server Hello here),
  * the acceptor's proof. The acceptor takes only a Hello of this job, epoch and stage attempt from a higher worker
  * index it has not seen, within the handshake deadline; handshakes run concurrently, at most 2k + 8 at once (a flood
- * of stalled connections closes its oldest, and cannot hold up the real peers). Tensor frames carry a header (step, bucket · k + piece, value count) that
- * must equal what the receiver expects before it reads the values, straight into ND4J's native buffers (no heap copy
- * either way). Deadlines: handshake reads time out; an exchange is a non-blocking selector loop that fails at the
+ * of stalled connections closes its oldest, and cannot hold up the real peers). Tensor frames carry a header (step,
+ * bucket · k + piece, value count) that must equal what the receiver expects before it reads the values, straight
+ * into ND4J's native buffers (no heap copy either way). Deadlines: handshake reads time out; an exchange is a non-blocking selector loop that fails at the
  * step deadline.
  */
 public final class PeerMesh implements AutoCloseable {
