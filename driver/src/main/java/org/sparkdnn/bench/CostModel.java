@@ -172,25 +172,7 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
      * the apply is the limit then). As built (replicated apply) see {@link #peerEfficiency} with an infinite rate.
      */
     public double softwareRateForPeer(double target, long parameters, int workers, double computeSeconds) {
-        if (new CostModel(bitsPerSecond, latencySeconds, Double.POSITIVE_INFINITY, applySecondsPerParameter,
-                driverSoftwareBytesPerSecond)
-                .peerOwnerSlicesEfficiency(parameters, workers, computeSeconds) < target) {
-            return Double.POSITIVE_INFINITY;
-        }
-        double low = 1e6;
-        double high = 1e13;
-        for (int i = 0; i < 200; i++) {
-            double mid = Math.sqrt(low * high);
-            boolean enough = new CostModel(bitsPerSecond, latencySeconds, mid, applySecondsPerParameter,
-                    driverSoftwareBytesPerSecond)
-                    .peerOwnerSlicesEfficiency(parameters, workers, computeSeconds) >= target;
-            if (enough) {
-                high = mid;
-            } else {
-                low = mid;
-            }
-        }
-        return high;
+        return softwareRateFor(m -> m.peerOwnerSlicesEfficiency(parameters, workers, computeSeconds) >= target);
     }
 
     /**
@@ -199,17 +181,21 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
      * falls short).
      */
     public double softwareRateForOverlapped(double target, long parameters, int workers, double computeSeconds) {
-        java.util.function.DoublePredicate enough = rate -> new CostModel(bitsPerSecond, latencySeconds, rate,
-                applySecondsPerParameter, driverSoftwareBytesPerSecond)
-                .peerOverlappedComputeShare(parameters, workers, computeSeconds) >= target;
-        if (!enough.test(Double.POSITIVE_INFINITY)) {
+        return softwareRateFor(m -> m.peerOverlappedComputeShare(parameters, workers, computeSeconds) >= target);
+    }
+
+    /** The lowest peer software rate at which this model with that rate is {@code enough} (bisection), or infinity. */
+    private double softwareRateFor(java.util.function.Predicate<CostModel> enough) {
+        java.util.function.DoubleFunction<CostModel> at = rate -> new CostModel(bitsPerSecond, latencySeconds, rate,
+                applySecondsPerParameter, driverSoftwareBytesPerSecond);
+        if (!enough.test(at.apply(Double.POSITIVE_INFINITY))) {
             return Double.POSITIVE_INFINITY;
         }
         double low = 1e6;
         double high = 1e13;
         for (int i = 0; i < 200; i++) {
             double mid = Math.sqrt(low * high);
-            if (enough.test(mid)) {
+            if (enough.test(at.apply(mid))) {
                 high = mid;
             } else {
                 low = mid;
