@@ -35,7 +35,7 @@ public final class ConfigLoader {
     private static final List<Class<? extends Enum<?>>> KEYED = List.of(Activation.class, Loss.class,
             WeightInit.class, OptimizerType.class, ScheduleType.class, DataFormat.class, Scaling.class, Engine.class,
             NumericType.class, LayerType.class, DataPlacement.class, DataRead.class, DataShuffle.class, SearchType.class, SchedulerType.class,
-            ThresholdAlgorithmType.class,
+            MetricScope.class, ThresholdAlgorithmType.class,
             ScalingRule.class, Exchange.class, PeerUpdate.class);
 
     private final ObjectMapper yaml = configure(YAMLMapper.builder(new YAMLFactory())

@@ -11,9 +11,12 @@ import static org.sparkdnn.config.Checks.positive;
  * @param minResource     epochs of the first rung (default 1)
  * @param maxResource     epochs of a fully trained trial (default: the base config's training.epochs)
  * @param reductionFactor η: a rung keeps its best 1/η (default 3)
+ * @param scope           which epoch of a trial its metric is read from: {@code best} (the epoch early stopping
+ *                        keeps, whose parameters the trial delivers) or {@code last}; null: {@code best} when the base
+ *                        config has {@code training.patience}, else {@code last} (resolved by the sweep)
  */
 public record SchedulerConfig(SchedulerType type, String metric, String mode, Integer minResource, Integer maxResource,
-                              Integer reductionFactor) {
+                              Integer reductionFactor, MetricScope scope) {
     public SchedulerConfig {
         type = orDefault(type, SchedulerType.NONE);
         metric = orDefault(metric, "validation.loss");
@@ -38,7 +41,12 @@ public record SchedulerConfig(SchedulerType type, String metric, String mode, In
     }
 
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(null, null, null, null, null, null);
+        return new SchedulerConfig(null, null, null, null, null, null, null);
+    }
+
+    /** The scope, {@code best} by default when the base config stops early ({@code patience > 0}). */
+    public MetricScope scope(int patience) {
+        return scope != null ? scope : patience > 0 ? MetricScope.BEST : MetricScope.LAST;
     }
 
     public boolean maximise() {

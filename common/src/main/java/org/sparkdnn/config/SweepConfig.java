@@ -12,6 +12,9 @@ import java.util.Map;
  *
  * @param base           the run config every trial starts from: a path (relative to the sweep file) or an inline
  *                       mapping
+ * @param baseOverrides  run-config keys (dotted) set on the base for every trial, as {@code --set base.key=value}
+ *                       would (a sweep over {@code conf/mnist-mlp.yaml} adds its validation split and early stopping
+ *                       here); {@code --set base.…} on the command line is applied after them
  * @param space          run-config keys (dotted, e.g. {@code optimizer.learningRate}, {@code model.layers.0.units})
  *                       → their distributions, in file order
  * @param search         how trials are drawn
@@ -22,9 +25,9 @@ import java.util.Map;
  * @param target         optional: a value of the scheduler's metric; the report shows each trial's training time
  *                       until its epoch metric first reached it (e.g. 0.97 validation accuracy)
  */
-public record SweepConfig(JsonNode base, Map<String, Distribution> space, SearchConfig search,
-                          SchedulerConfig scheduler, Integer parallelTrials, ScalingConfig scaling,
-                          OutputConfig output, Double target) {
+public record SweepConfig(JsonNode base, Map<String, JsonNode> baseOverrides, Map<String, Distribution> space,
+                          SearchConfig search, SchedulerConfig scheduler, Integer parallelTrials,
+                          ScalingConfig scaling, OutputConfig output, Double target) {
     public SweepConfig {
         if (base == null || !(base.isTextual() || base.isObject())) {
             throw new ConfigException("base", "must be a run config path or an inline run config",
@@ -34,6 +37,7 @@ public record SweepConfig(JsonNode base, Map<String, Distribution> space, Search
             throw new ConfigException("space", "must name at least one run-config key", "empty");
         }
         space = new LinkedHashMap<>(space);
+        baseOverrides = baseOverrides == null ? Map.of() : new LinkedHashMap<>(baseOverrides);
         search = orDefault(search, SearchConfig::defaults);
         scheduler = orDefault(scheduler, SchedulerConfig::defaults);
         parallelTrials = positive("parallelTrials", orDefault(parallelTrials, 1));

@@ -57,7 +57,7 @@ class ModelSerializationTest {
     @MethodSource("cases")
     void restoredModelHasIdenticalParametersOutputsConfigAndUpdaterStateAndTrainsOnIdentically(Case c)
             throws IOException {
-        ScheduleConfig cosine = new ScheduleConfig(ScheduleType.COSINE, null, null, null, 10L, 0.001);
+        ScheduleConfig cosine = new ScheduleConfig(ScheduleType.COSINE, null, null, null, 10L, 0.001, null);
         OptimizerConfig optimizer = new OptimizerConfig(c.optimizer(), 0.1, 0.9, null, null, null, null, null, null,
                 null, cosine);
         ModelConfig model = TestModels.model(c.loss(), Activation.RELU, ZOO);

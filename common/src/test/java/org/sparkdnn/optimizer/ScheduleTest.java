@@ -114,7 +114,7 @@ class ScheduleTest {
 
     private static ISchedule schedule(ScheduleType type, Integer warmup, Integer stepSize, Double gamma,
                                       Long totalSteps, Double minLr, long runSteps) {
-        return Optimizers.schedule(LR, new ScheduleConfig(type, warmup, stepSize, gamma, totalSteps, minLr), runSteps);
+        return Optimizers.schedule(LR, new ScheduleConfig(type, warmup, stepSize, gamma, totalSteps, minLr, null), runSteps);
     }
 
     private static void assertValues(ISchedule s, IntToDoubleFunction expected, int steps) {

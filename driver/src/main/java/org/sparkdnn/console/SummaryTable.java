@@ -25,7 +25,9 @@ public final class SummaryTable {
             }
         }
         String early = Boolean.TRUE.equals(summary.get("stoppedEarly"))
-                ? "; stopped early, kept epoch " + summary.get("bestEpoch") : "";
+                ? "; stopped early, kept epoch " + summary.get("bestEpoch")
+                : summary.get("last") instanceof Map<?, ?> last
+                ? "; kept the best epoch, " + summary.get("bestEpoch") + " of " + last.get("epoch") : "";
         out.printf("%s steps in %.1f s of training (%.0f examples/s)%s%n", summary.get("steps"),
                 ((Number) summary.get("trainSeconds")).doubleValue(),
                 ((Number) summary.get("examplesPerSecond")).doubleValue(), early);

@@ -34,7 +34,7 @@ final class RunSummaryRows {
         row.add(fixed(RunData.number(s, "examplesPerSecond"), 0));
         row.add(fixed(RunData.number(s, "wallSeconds"), 1));
         row.add(Boolean.TRUE.equals(s.get("stoppedEarly")) ? "stopped early (best epoch " + s.get("bestEpoch") + ")"
-                : "finished");
+                : s.containsKey("last") ? "finished (best epoch " + s.get("bestEpoch") + " kept)" : "finished");
         return row;
     }
 

@@ -56,7 +56,17 @@ final class TrainingLoop {
     }
 
     /** What the loop did. */
-    record Result(long steps, int epochs, long examples, double trainSeconds, boolean stoppedEarly, int bestEpoch) {
+    /**
+     * @param bestEpoch 0-based; -1 without one
+     * @param last      when the run delivers its best epoch instead of its last state: that state's epoch (1-based)
+     *                  and validation metrics
+     */
+    record Result(long steps, int epochs, long examples, double trainSeconds, boolean stoppedEarly, int bestEpoch,
+                  Optional<LastEpoch> last) {
+    }
+
+    /** The last state trained, when the run delivers an earlier, better one. */
+    record LastEpoch(int epoch, Map<String, Object> validation) {
     }
 
     Result run(Start start) {
@@ -129,13 +139,28 @@ final class TrainingLoop {
             batch = 0;
             checkpointer.afterEpoch(engine.network(), state(step, epoch, 0, validationLoss));
         }
-        if (stoppedEarly) {
-            progress.line(String.format("early stopping: validation loss has not improved for %d epochs; restoring "
-                    + "epoch %d (loss %.4f)", config.patience(), early.bestEpoch() + 1, early.bestLoss()));
-            bestParams.ifPresent(p -> engine.network().setParams(p));
-        }
+        // the last parameters: a longer run (a promoted sweep trial, more epochs) continues from them
         checkpointer.atEnd(engine.network(), state(step, epoch, batch, null));
-        return new Result(step, epoch, examples, trainNanos / 1e9, stoppedEarly, early.bestEpoch());
+        Optional<Map<String, Object>> last = Optional.empty();
+        if (keepsBest(epoch, batch)) {
+            last = evaluation.validation().map(v -> v.apply(engine.network()).toMap());
+            progress.line(String.format(stoppedEarly
+                    ? "early stopping: validation loss has not improved for %d epochs; restoring epoch %d (loss %.4f)"
+                    : "end of training (patience %d): restoring the best epoch, %d (validation loss %.4f)",
+                    config.patience(), early.bestEpoch() + 1, early.bestLoss()));
+            engine.network().setParams(bestParams.orElseThrow());
+        }
+        int lastEpoch = batch == 0 ? epoch : epoch + 1;
+        return new Result(step, epoch, examples, trainNanos / 1e9, stoppedEarly, early.bestEpoch(),
+                last.map(v -> new LastEpoch(lastEpoch, v)));
+    }
+
+    /**
+     * With early stopping on, a run delivers its best epoch's parameters (lowest validation loss), whether it stopped
+     * early or ran out of epochs — unless the last state trained is that epoch's.
+     */
+    private boolean keepsBest(int epoch, int batch) {
+        return early.enabled() && bestParams.isPresent() && !(batch == 0 && early.bestEpoch() == epoch - 1);
     }
 
     private Checkpointer.State state(long step, int epoch, int batch, Double validationLoss) {

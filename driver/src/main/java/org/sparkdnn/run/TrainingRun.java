@@ -175,6 +175,7 @@ public final class TrainingRun {
                                       String trainSha, CheckpointStore store, Optional<SparkSession> running,
                                       java.util.function.Function<ComputationGraph, StepEngine> executorEngine)
             throws IOException {
+        long scheduleSteps = config.optimizer().schedule().cycleSteps(plan.batchesPerEpoch(), totalSteps);
         Optional<Checkpoint> resumed = Resume.find(store, resumeFrom, console);
         resumed.ifPresent(c -> Resume.check(c, config, trainSha, loader));
         if (resumed.isPresent()) {
@@ -185,7 +186,7 @@ public final class TrainingRun {
             }
         }
         ComputationGraph net = resumed.isPresent() ? Resume.network(resumed.get())
-                : new ModelFactory(config.model(), config.optimizer(), config.training().seed(), totalSteps)
+                : new ModelFactory(config.model(), config.optimizer(), config.training().seed(), scheduleSteps)
                         .build(data.shape(), storage);
         refuseBatchNormalizationOnExactEngines(net);
         TrainingLoop.Start from = resumed.map(Resume::start).orElse(TrainingLoop.Start.fresh());
@@ -223,7 +224,7 @@ public final class TrainingRun {
             EpochEvaluation evaluation = EpochEvaluation.of(evaluator, data, plan,
                     config.training().trainMetricsExamples());
             result = new TrainingLoop(config.training(), plan, engine, evaluation,
-                    Optimizers.schedule(config.optimizer().learningRate(), config.optimizer().schedule(), totalSteps),
+                    Optimizers.schedule(config.optimizer().learningRate(), config.optimizer().schedule(), scheduleSteps),
                     metrics, progress, checkpointer, nanoClock).run(from);
             engineStats = engine.stats();
             checkpointStats = checkpointer.stats();
@@ -360,6 +361,9 @@ public final class TrainingRun {
         if (r.bestEpoch() >= 0) {
             s.put("bestEpoch", r.bestEpoch() + 1);
         }
+        // the metrics below are of the delivered parameters: the best epoch's when early stopping restored them
+        s.put("deliveredEpoch", r.last().isPresent() ? r.bestEpoch() + 1 : r.epochs());
+        r.last().ifPresent(last -> s.put("last", Map.of("epoch", last.epoch(), "validation", last.validation())));
         s.put("trainSeconds", r.trainSeconds());
         s.put("examplesPerSecond", r.trainSeconds() > 0 ? r.examples() / r.trainSeconds() : 0.0);
         s.put("parameters", net.numParams());

@@ -3,6 +3,8 @@ package org.sparkdnn.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,14 +18,18 @@ import org.sparkdnn.io.Storage;
 
 /**
  * The trials ranked: those that reached a higher rung first, then by the metric at their highest rung (the mode's
- * direction), then by id; failed trials last. Written as {@code leaderboard.json}, {@code leaderboard.csv} and
+ * direction; read at the epoch the scheduler's scope names: the best epoch early stopping kept, or the last), then by
+ * id; failed trials last. Written as {@code leaderboard.json}, {@code leaderboard.csv} and
  * {@code best.yaml} (the winner's complete run config, to retrain it from scratch into {@code <sweep>/best}).
  */
-public record Leaderboard(String metric, List<String> keys, List<Row> rows) {
+public record Leaderboard(String metric, String scope, List<String> keys, List<Row> rows) {
 
-    /** One trial. {@code status}: completed (reached the last rung), stopped (not promoted), failed or pending. */
+    /**
+     * One trial. {@code status}: completed (reached the last rung), stopped (not promoted), failed or pending.
+     * {@code epochs}: the epochs of the highest rung it trained to; {@code metricEpoch}: the epoch its metric is from.
+     */
     public record Row(int rank, String trial, Map<String, JsonNode> params, String status, int epochs, Double metric,
-                      double wallSeconds, long steps, String paramsSha256, String error) {
+                      Integer metricEpoch, double wallSeconds, long steps, String paramsSha256, String error) {
     }
 
     static Leaderboard of(SweepSpec spec, List<Trial> trials, Asha.Plan plan, Map<Asha.Job, JobRecord> records) {
@@ -35,11 +41,11 @@ public record Leaderboard(String metric, List<String> keys, List<Row> rows) {
             double wall = records.values().stream().filter(x -> x.trial().equals(t.id()))
                     .mapToDouble(JobRecord::wallSeconds).sum();
             if (r == null) {
-                rows.add(new Row(0, t.id(), t.params(), "pending", 0, null, wall, 0, null, null));
+                rows.add(new Row(0, t.id(), t.params(), "pending", 0, null, null, wall, 0, null, null));
             } else {
                 String status = r.failed() ? "failed" : rung == lastRung ? "completed" : "stopped";
-                rows.add(new Row(0, t.id(), t.params(), status, r.epochs(), r.metric(), wall, r.steps(),
-                        r.paramsSha256(), r.error()));
+                rows.add(new Row(0, t.id(), t.params(), status, r.epochs(), r.metric(), r.metricEpoch(), wall,
+                        r.steps(), r.paramsSha256(), r.error()));
             }
         }
         Comparator<Asha.Outcome> byMetric = Asha.outcomeOrder(spec.config().scheduler().maximise());
@@ -51,11 +57,11 @@ public record Leaderboard(String metric, List<String> keys, List<Row> rows) {
         List<Row> ranked = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            ranked.add(new Row(i + 1, r.trial(), r.params(), r.status(), r.epochs(), r.metric(), r.wallSeconds(),
-                    r.steps(), r.paramsSha256(), r.error()));
+            ranked.add(new Row(i + 1, r.trial(), r.params(), r.status(), r.epochs(), r.metric(), r.metricEpoch(),
+                    r.wallSeconds(), r.steps(), r.paramsSha256(), r.error()));
         }
-        return new Leaderboard(spec.config().scheduler().metric(), List.copyOf(spec.config().space().keySet()),
-                List.copyOf(ranked));
+        return new Leaderboard(spec.config().scheduler().metric(), spec.scope().key(),
+                List.copyOf(spec.config().space().keySet()), List.copyOf(ranked));
     }
 
     public Optional<Row> best() {
@@ -70,10 +76,10 @@ public record Leaderboard(String metric, List<String> keys, List<Row> rows) {
         if (best.isPresent()) {
             Row b = best.get();
             RunConfig config = configs.config(new Trial(b.trial(), b.params()), b.epochs(), dir + "/best");
-            String header = String.format("# The best trial of the sweep in %s: %s, %s %.6f after %d epochs%n"
-                    + "# (paramsSha256 %s). scripts/trainer train --config best.yaml retrains it from scratch into%n"
-                    + "# output.dir and ends with the same parameters.%n", dir, b.trial(), metric, b.metric(),
-                    b.epochs(), b.paramsSha256());
+            String header = String.format("# The best trial of the sweep in %s: %s, %s %.6f at epoch %d of %d%n"
+                    + "# (scope %s; paramsSha256 %s). scripts/trainer train --config best.yaml retrains it from%n"
+                    + "# scratch into output.dir and ends with the same parameters.%n", dir, b.trial(), metric,
+                    b.metric(), b.metricEpoch(), b.epochs(), scope, b.paramsSha256());
             storage.writeAtomically(dir + "/best.yaml", (header + loader.toYaml(config))
                     .getBytes(StandardCharsets.UTF_8));
         }
@@ -82,6 +88,7 @@ public record Leaderboard(String metric, List<String> keys, List<Row> rows) {
     private Map<String, Object> document() {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("metric", metric);
+        doc.put("scope", scope);
         doc.put("rows", rows);
         return doc;
     }
@@ -89,12 +96,13 @@ public record Leaderboard(String metric, List<String> keys, List<Row> rows) {
     String csv() {
         StringBuilder sb = new StringBuilder("rank,trial");
         keys.forEach(k -> sb.append(',').append(quote(k)));
-        sb.append(",status,epochs,").append(metric).append(",wallSeconds,steps,paramsSha256,error\n");
+        sb.append(",status,epochs,").append(metric).append(",metricEpoch,wallSeconds,steps,paramsSha256,error\n");
         for (Row r : rows) {
             sb.append(r.rank()).append(',').append(r.trial());
             keys.forEach(k -> sb.append(',').append(quote(text(r.params().get(k)))));
             sb.append(',').append(r.status()).append(',').append(r.epochs()).append(',')
                     .append(r.metric() == null ? "" : r.metric()).append(',')
+                    .append(r.metricEpoch() == null ? "" : r.metricEpoch()).append(',')
                     .append(String.format("%.2f", r.wallSeconds())).append(',').append(r.steps()).append(',')
                     .append(r.paramsSha256() == null ? "" : r.paramsSha256()).append(',')
                     .append(quote(r.error() == null ? "" : r.error())).append('\n');
@@ -104,6 +112,19 @@ public record Leaderboard(String metric, List<String> keys, List<Row> rows) {
 
     static String text(JsonNode v) {
         return v == null ? "" : v.isValueNode() ? v.asText() : v.toString();
+    }
+
+    /** {@link #text}, with fractional numbers to 4 significant digits (for tables people read; files keep all). */
+    static String shortText(JsonNode v) {
+        if (v != null && v.isNumber() && !v.isIntegralNumber() && Double.isFinite(v.doubleValue())) {
+            return significant(v.doubleValue(), 4);
+        }
+        return text(v);
+    }
+
+    /** {@code x} rounded to {@code digits} significant digits, without trailing zeros or an exponent. */
+    static String significant(double x, int digits) {
+        return x == 0 ? "0" : BigDecimal.valueOf(x).round(new MathContext(digits)).stripTrailingZeros().toPlainString();
     }
 
     private static String quote(String s) {
@@ -119,12 +140,14 @@ public record Leaderboard(String metric, List<String> keys, List<Row> rows) {
     }
 
     void print(PrintStream out, String dir) {
-        out.printf("%-4s %-5s %-10s %6s %12s  %s%n", "rank", "trial", "status", "epochs", metric, "hyperparameters");
+        out.printf("%-4s %-5s %-10s %6s %12s %8s  %s%n", "rank", "trial", "status", "epochs", metric, "at epoch",
+                "hyperparameters");
         for (Row r : rows.subList(0, Math.min(5, rows.size()))) {
             Map<String, String> p = new LinkedHashMap<>();
-            r.params().forEach((k, v) -> p.put(shortKey(k), text(v)));
-            out.printf("%-4d %-5s %-10s %6d %12s  %s%n", r.rank(), r.trial(), r.status(), r.epochs(),
-                    r.metric() == null ? "-" : String.format("%.4f", r.metric()), p);
+            r.params().forEach((k, v) -> p.put(shortKey(k), shortText(v)));
+            out.printf("%-4d %-5s %-10s %6d %12s %8s  %s%n", r.rank(), r.trial(), r.status(), r.epochs(),
+                    r.metric() == null ? "-" : String.format("%.4f", r.metric()),
+                    r.metricEpoch() == null ? "-" : r.metricEpoch(), p);
         }
         long failed = rows.stream().filter(r -> r.status().equals("failed")).count();
         out.printf("%d trials (%d failed); leaderboard in %s/leaderboard.{csv,json}, best config %s/best.yaml%n"

@@ -36,20 +36,21 @@ final class SweepReport {
                TrialConfigs configs) throws IOException {
         String metric = board.metric();
         HtmlPage page = new HtmlPage("sparkdnn sweep " + dir, json);
-        page.note(String.format("%s: %d trials, %s search, scheduler %s (%s %s, rungs %s epochs).", spec.source(),
-                trials.size(), spec.config().search().type().key(), spec.config().scheduler().type().key(),
-                spec.config().scheduler().mode(), metric,
+        page.note(String.format("%s: %d trials, %s search, scheduler %s (%s %s at each trial's %s epoch, rungs %s "
+                + "epochs).", spec.source(), trials.size(), spec.config().search().type().key(),
+                spec.config().scheduler().type().key(), spec.config().scheduler().mode(), metric, spec.scope().key(),
                 Asha.rungs(spec.config().scheduler(), spec.maxResource())));
         page.heading("Leaderboard");
         List<String> header = new ArrayList<>(List.of("rank", "trial"));
         header.addAll(board.keys());
-        header.addAll(List.of("status", "epochs", metric, "wall s", "error"));
+        header.addAll(List.of("status", "epochs", metric, "at epoch", "wall s", "error"));
         List<List<String>> rows = new ArrayList<>();
         for (Leaderboard.Row r : board.rows()) {
             List<String> row = new ArrayList<>(List.of(String.valueOf(r.rank()), r.trial()));
-            board.keys().forEach(k -> row.add(Leaderboard.text(r.params().get(k))));
+            board.keys().forEach(k -> row.add(Leaderboard.shortText(r.params().get(k))));
             row.addAll(List.of(r.status(), String.valueOf(r.epochs()),
                     r.metric() == null ? "" : String.format("%.4f", r.metric()),
+                    r.metricEpoch() == null ? "" : String.valueOf(r.metricEpoch()),
                     String.format("%.1f", r.wallSeconds()), r.error() == null ? "" : r.error()));
             rows.add(row);
         }
@@ -113,7 +114,7 @@ final class SweepReport {
             speeds.add(speed);
             toTarget.add(seconds);
             List<String> row = new ArrayList<>(List.of(r.trial()));
-            board.keys().forEach(k -> row.add(Leaderboard.text(r.params().get(k))));
+            board.keys().forEach(k -> row.add(Leaderboard.shortText(r.params().get(k))));
             row.add(String.format("%.0f", speed));
             target.ifPresent(t -> row.add(toTarget.get(toTarget.size() - 1).isNaN() ? "not reached"
                     : String.format("%.1f", toTarget.get(toTarget.size() - 1))));

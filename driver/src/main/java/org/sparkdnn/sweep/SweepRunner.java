@@ -22,6 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.MetricScope;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.config.SchedulerType;
 import org.sparkdnn.data.BatchPlan;
@@ -84,9 +85,10 @@ public final class SweepRunner {
             console.printf("retrying %d failed jobs%n", state.forgetFailures());
         }
         TrialConfigs configs = new TrialConfigs(spec, loader, outputDir);
-        console.printf("sweep %s: %d trials (%s search), rungs %s epochs (%s), %s %s, %d at once%n", spec.source(),
-                trials.size(), spec.config().search().type().key(), rungs, spec.config().scheduler().type().key(),
-                spec.config().scheduler().mode(), spec.config().scheduler().metric(), spec.config().parallelTrials());
+        console.printf("sweep %s: %d trials (%s search), rungs %s epochs (%s), %s %s at each trial's %s epoch, %d at "
+                + "once%n", spec.source(), trials.size(), spec.config().search().type().key(), rungs,
+                spec.config().scheduler().type().key(), spec.config().scheduler().mode(),
+                spec.config().scheduler().metric(), spec.scope().key(), spec.config().parallelTrials());
         int parallel = spec.config().parallelTrials();
         long started = nanoClock.getAsLong();
         double busy = 0;
@@ -165,16 +167,35 @@ public final class SweepRunner {
                         + summary.get("epochs") + " > " + epochs + " epochs): the directory belongs to another sweep; "
                         + "use a new --output");
             }
-            double metric = RunData.number(summary, spec.config().scheduler().metric());
-            return new JobRecord(trial.id(), rung, epochs, Double.isNaN(metric) ? null : metric, Double.isNaN(metric),
-                    Double.isNaN(metric) ? "no " + spec.config().scheduler().metric() + " in summary.json" : null,
+            Reading m = reading(summary, spec.config().scheduler().metric(), spec.scope());
+            boolean missing = Double.isNaN(m.value());
+            return new JobRecord(trial.id(), rung, epochs, missing ? null : m.value(), missing ? null : m.epoch(),
+                    missing, missing ? "no " + spec.config().scheduler().metric() + " in summary.json" : null,
                     seconds(start), ((Number) summary.get("steps")).longValue(),
                     ((Number) summary.get("stepsThisRun")).longValue(), (String) summary.get("paramsSha256"));
         } catch (RuntimeException | IOException | OutOfMemoryError | StackOverflowError | LinkageError e) {
             LOG.warn("trial {} failed at {} epochs: {}", trial.id(), epochs, e.toString());
-            return new JobRecord(trial.id(), rung, epochs, null, true, String.valueOf(e.getMessage()),
+            return new JobRecord(trial.id(), rung, epochs, null, null, true, String.valueOf(e.getMessage()),
                     seconds(start), 0, 0, null);
         }
+    }
+
+    /** A trial's metric value and the epoch (1-based) it belongs to. */
+    record Reading(double value, int epoch) {
+    }
+
+    /**
+     * The metric of a finished run as the sweep counts it. A run's summary holds the metrics of the parameters it
+     * delivers: with early stopping its best epoch's ({@code deliveredEpoch}), and then its last epoch's validation
+     * metrics apart ({@code last}). Scope {@code best} reads the delivered ones; {@code last} the last epoch's.
+     */
+    static Reading reading(Map<String, Object> summary, String metric, MetricScope scope) {
+        if (scope == MetricScope.LAST && summary.get("last") instanceof Map<?, ?> last) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> lastEpoch = (Map<String, Object>) last;
+            return new Reading(RunData.number(lastEpoch, metric), ((Number) last.get("epoch")).intValue());
+        }
+        return new Reading(RunData.number(summary, metric), ((Number) summary.get("deliveredEpoch")).intValue());
     }
 
     /**
@@ -223,7 +244,7 @@ public final class SweepRunner {
 
     private void report(JobRecord r, int jobsDone) {
         String result = r.failed() ? "FAILED: " + r.error()
-                : String.format("%s %.4f", spec.config().scheduler().metric(), r.metric());
+                : String.format("%s %.4f (epoch %d)", spec.config().scheduler().metric(), r.metric(), r.metricEpoch());
         console.printf("[%d jobs done] %s  %d epochs  %s  (%.1f s)%n", jobsDone, r.trial(), r.epochs(), result,
                 r.wallSeconds());
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.MetricScope;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.config.SweepConfig;
 import org.sparkdnn.io.Storage;
@@ -41,6 +42,9 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
         }
         ObjectNode tree = loader.tree(uri, read(storage, uri), sweepSets);
         SweepConfig config = loader.bind(uri, tree, SweepConfig.class);
+        List<String> fileSets = new ArrayList<>();
+        config.baseOverrides().forEach((key, value) -> fileSets.add(key + "=" + value));
+        baseSets.addAll(0, fileSets);
         String baseSource;
         ObjectNode baseTree;
         if (config.base().isTextual()) {
@@ -53,7 +57,8 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
         RunConfig base = loader.bind(baseSource, baseTree);
         checkSpaceKeys(uri, config, baseTree, loader);
         checkMetric(uri, config, base);
-        return new SweepSpec(uri, config, baseTree, base, List.of(), sha256(loader, tree, baseTree, List.of()));
+        return new SweepSpec(uri, config, baseTree, base, List.of(), sha256(loader, tree, baseTree,
+                config.scheduler().scope(base.training().patience()), List.of()));
     }
 
     /** The sweep file's tree as loaded (with --set applied), for {@link #warmStartedWith}. */
@@ -70,7 +75,7 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
             }
         }
         return new SweepSpec(source, config, baseTree, base, List.copyOf(values), sha256(loader, sweepTree, baseTree,
-                values));
+                scope(), values));
     }
 
     /** The warm-start trials (t000, …) then the search's draws, numbered on. */
@@ -81,6 +86,11 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
             trials.add(new Trial(Trial.id(trials.size()), t.params()));
         }
         return List.copyOf(trials);
+    }
+
+    /** Which epoch of a trial the metric is read from (the scheduler's scope, resolved against the base). */
+    public MetricScope scope() {
+        return config.scheduler().scope(base.training().patience());
     }
 
     public int maxResource() {
@@ -106,6 +116,17 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
 
     private static void checkMetric(String uri, SweepConfig config, RunConfig base) {
         String metric = config.scheduler().metric();
+        int patience = base.training().patience();
+        MetricScope scope = config.scheduler().scope(patience);
+        if (scope == MetricScope.BEST && patience == 0) {
+            throw new ConfigException(uri + ": scheduler.scope", "best reads the epoch early stopping keeps, and the "
+                    + "base config has no training.patience (set it, e.g. in baseOverrides, or use scope: last)", "best");
+        }
+        if (scope == MetricScope.LAST && patience > 0 && !metric.startsWith("validation.")) {
+            throw new ConfigException(uri + ": scheduler.scope", "last with early stopping in the base reads the last "
+                    + "epoch's validation metrics only, and the metric is " + metric + " (use scope: best, or a "
+                    + "validation.* metric)", "last");
+        }
         boolean hasValidation = base.data().validationFile().isPresent() || base.data().validationFraction() > 0;
         boolean hasTest = base.data().testFile().isPresent() || base.data().testFraction() > 0;
         if ((metric.startsWith("validation.") && !hasValidation) || (metric.startsWith("test.") && !hasTest)) {
@@ -137,11 +158,12 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
         return slash < 0 ? path : file.substring(0, slash + 1) + path;
     }
 
-    private static String sha256(ConfigLoader loader, ObjectNode sweep, ObjectNode base,
+    private static String sha256(ConfigLoader loader, ObjectNode sweep, ObjectNode base, MetricScope scope,
                                  List<Map<String, JsonNode>> warmStart) {
         ObjectNode identity = sweep.deepCopy();
         identity.remove(List.of("parallelTrials", "output"));
         identity.set("base", base);
+        identity.put("scope", scope.key()); // the default depends on the base: a changed meaning is another sweep
         identity.set("warmStart", loader.json().valueToTree(warmStart));
         try {
             byte[] bytes = loader.json().writeValueAsString(identity).getBytes(StandardCharsets.UTF_8);

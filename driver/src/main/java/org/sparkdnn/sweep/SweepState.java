@@ -16,7 +16,8 @@ import org.sparkdnn.io.Storage;
  * not rerun, and an interrupted job's trial continues from its own checkpoints.
  */
 final class SweepState {
-    static final int FORMAT = 1;
+    /** 2: jobs record the epoch their metric is from, read by the scheduler's scope. */
+    static final int FORMAT = 2;
     private final Storage storage;
     private final ObjectMapper json;
     private final String file;
@@ -38,6 +39,11 @@ final class SweepState {
         if (written.isPresent()) {
             Map<String, Object> stored = json.readValue(written.get(), new TypeReference<>() {
             });
+            if (!Integer.valueOf(FORMAT).equals(stored.get("format"))) {
+                throw new ConfigException(state.file, "was written by another version of the sweep runner (format "
+                        + FORMAT + " ranks trials by scheduler.scope and records each metric's epoch); use another "
+                        + "--output", stored.get("format"));
+            }
             if (!sweepSha256.equals(stored.get("sweepSha256"))) {
                 throw new ConfigException(state.file, "holds another sweep (its sweep file, base config or --set "
                         + "values differ); use another --output, or the same sweep to resume", stored.get("sweepSha256"));

@@ -9,10 +9,13 @@ import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.config.ScalingConfig;
 import org.sparkdnn.config.ScalingRule;
+import org.sparkdnn.config.ScheduleConfig;
+import org.sparkdnn.config.ScheduleType;
 
 /**
  * A trial's run config: the base with the trial's values, the learning rate scaled to its global batch size, the
- * epochs of its rung and its own output and checkpoint directories. Invalid combinations fail here with the usual
+ * epochs of its rung (a cosine schedule's length pinned to {@code maxResource} epochs, so a rung's run is the start of
+ * the trial's full run) and its own output and checkpoint directories. Invalid combinations fail here with the usual
  * {@code ConfigException}, which the runner records as the trial's error.
  */
 final class TrialConfigs {
@@ -45,6 +48,11 @@ final class TrialConfigs {
         sets.add("output.dir=" + dir);
         sets.add("checkpoint.dir=" + dir + "/checkpoints");
         RunConfig unscaled = loader.bind(source, loader.withOverrides(source, spec.baseTree(), sets));
+        ScheduleConfig schedule = unscaled.optimizer().schedule();
+        if (schedule.type() == ScheduleType.COSINE && schedule.totalSteps() == 0 && schedule.totalEpochs() == 0) {
+            // every rung (and best.yaml) follows the full trial's cosine, so a promoted trial continues its schedule
+            sets.add("optimizer.schedule.totalEpochs=" + spec.maxResource());
+        }
         sets.addAll(scaling(unscaled));
         return loader.bind(source, loader.withOverrides(source, spec.baseTree(), sets));
     }

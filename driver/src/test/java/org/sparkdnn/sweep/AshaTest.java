@@ -57,7 +57,7 @@ class AshaTest {
 
     @Test
     void rungsGrowByTheReductionFactorUpToMaxResource() {
-        SchedulerConfig asha = new SchedulerConfig(SchedulerType.ASHA, null, null, 1, null, 3);
+        SchedulerConfig asha = new SchedulerConfig(SchedulerType.ASHA, null, null, 1, null, 3, null);
         assertEquals(List.of(1, 3, 9, 27), Asha.rungs(asha, 27));
         assertEquals(List.of(1, 3, 9, 20), Asha.rungs(asha, 20));
         assertEquals(List.of(27), Asha.rungs(SchedulerConfig.defaults(), 27));

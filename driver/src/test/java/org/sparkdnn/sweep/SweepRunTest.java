@@ -23,17 +23,19 @@ import org.sparkdnn.run.TrainingRun;
 /**
  * A small ASHA sweep on the digits, run for real: the same trials, decisions, metrics and parameters with one or two
  * trials at once; an invalid trial is recorded and the sweep goes on; a rerun resumes without training; best.yaml
- * retrains the winner bitwise; the report opens in a browser.
+ * retrains the winner bitwise — with a cosine schedule and early stopping in the base, so a promoted trial must
+ * continue its full run's schedule and its last (not its restored best) parameters; the report opens in a browser.
  */
 class SweepRunTest {
     static final String SWEEP = String.join("\n",
             "base:",
             "  model: {layers: [{type: dense, units: 32}], loss: softmaxCrossEntropy}",
-            "  optimizer: {type: adam, learningRate: 0.002}",
+            "  optimizer: {type: adam, learningRate: 0.002, schedule: {type: cosine}}",
             "  data: {format: csv, train: embedded:digits, numClasses: 10, scaling: standardize,",
             "         validationFraction: 0.1, testFraction: 0.2}",
-            "  training: {epochs: 4, batchSize: 64, seed: 42}",
+            "  training: {epochs: 4, batchSize: 64, seed: 42, patience: 3}",
             "  cluster: {engine: local}",
+            "  checkpoint: {everyEpochs: 2}", // rung 1's run ends between checkpoints: its end writes one
             "space:",
             "  optimizer.learningRate: {logUniform: [0.0005, 0.05]}",
             "  training.batchSize: {choice: [32, 64, -8]}",
@@ -120,7 +122,7 @@ class SweepRunTest {
         }
         List<String> csv = Files.readAllLines(dir.resolve("leaderboard.csv"));
         assertEquals("rank,trial,optimizer.learningRate,training.batchSize,optimizer.type,status,epochs,"
-                + "validation.loss,wallSeconds,steps,paramsSha256,error", csv.get(0));
+                + "validation.loss,metricEpoch,wallSeconds,steps,paramsSha256,error", csv.get(0));
         assertEquals(9, csv.size());
         HeadlessChromium chromium = HeadlessChromium.require(tmp.resolve("profile"));
         HeadlessChromium.Load load = chromium.dumpDom(dir.resolve("report.html"));

@@ -1,0 +1,113 @@
+package org.sparkdnn.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.sparkdnn.config.ConfigException;
+import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.MetricScope;
+import org.sparkdnn.config.ScheduleConfig;
+import org.sparkdnn.config.ScheduleType;
+import org.sparkdnn.io.Storage;
+
+/**
+ * A sweep file's base overrides and metric scope, checked before anything trains; how a run's summary is read under
+ * each scope; the numbers people read in tables.
+ */
+class SweepSpecTest {
+    static final String BASE = String.join("\n",
+            "model: {layers: [{type: dense, units: 16}], loss: softmaxCrossEntropy}",
+            "optimizer: {type: adam, learningRate: 0.002}",
+            "data: {format: csv, train: embedded:digits, numClasses: 10, validationFraction: 0.1, testFraction: 0.2}",
+            "training: {epochs: 3, batchSize: 32, seed: 42}",
+            "cluster: {engine: local}",
+            "");
+
+    @TempDir
+    Path tmp;
+
+    SweepSpec load(String sweep, String... sets) throws Exception {
+        Files.createDirectories(tmp.resolve("conf/sweeps"));
+        Files.writeString(tmp.resolve("conf/base.yaml"), BASE);
+        Path file = tmp.resolve("conf/sweeps/s.yaml");
+        Files.writeString(file, "base: ../base.yaml\nspace:\n  optimizer.learningRate: {logUniform: [0.001, 0.01]}\n"
+                + sweep);
+        return SweepSpec.load(Storage.withDefaults(), new ConfigLoader(), file.toString(), List.of(sets));
+    }
+
+    @Test
+    void baseOverridesApplyToTheBaseFileAndTheCommandLineWinsOverThem() throws Exception {
+        SweepSpec spec = load("baseOverrides: {training.patience: 4, data.validationFraction: 0.2}\n");
+        assertEquals(4, spec.base().training().patience());
+        assertEquals(0.2, spec.base().data().validationFraction());
+        assertEquals(MetricScope.BEST, spec.scope(), "patience in the base: scope best by default");
+        SweepSpec cli = load("baseOverrides: {training.patience: 4}\n", "base.training.patience=6");
+        assertEquals(6, cli.base().training().patience());
+        assertTrue(!spec.sha256().equals(cli.sha256()), "the overrides are part of the sweep's identity");
+        assertEquals(MetricScope.LAST, load("").scope(), "no patience: scope last by default");
+    }
+
+    /** Rows: the sweep file's lines after base and space (';' between lines) | what the error says. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "scheduler: {scope: best}|scheduler.scope: best reads the epoch early stopping keeps, and the base config has "
+            + "no training.patience",
+        "baseOverrides: {training.patience: 2};scheduler: {scope: last, metric: test.accuracy}|scheduler.scope: "
+            + "last with early stopping in the base reads the last epoch's validation metrics only",
+        "scheduler: {scope: first}|scheduler.scope: must be one of [best, last]",
+        "baseOverrides: {training.patiense: 2}|training.patiense",
+    })
+    void aBadScopeOrOverrideFailsBeforeAnythingTrainsAndNamesTheKey(String sweep, String says) throws Exception {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(sweep.replace(';', '\n') + "\n"));
+        assertTrue(e.getMessage().contains(says), e.getMessage());
+    }
+
+    @Test
+    void scopeBestReadsTheDeliveredMetricsAndScopeLastTheLastEpochs() {
+        Map<String, Object> restored = Map.of("deliveredEpoch", 3, "validation", Map.of("loss", 0.10),
+                "last", Map.of("epoch", 9, "validation", Map.of("loss", 0.25)));
+        assertEquals(new SweepRunner.Reading(0.10, 3), SweepRunner.reading(restored, "validation.loss",
+                MetricScope.BEST));
+        assertEquals(new SweepRunner.Reading(0.25, 9), SweepRunner.reading(restored, "validation.loss",
+                MetricScope.LAST));
+        Map<String, Object> lastIsBest = Map.of("deliveredEpoch", 9, "validation", Map.of("loss", 0.10));
+        for (MetricScope scope : MetricScope.values()) {
+            assertEquals(new SweepRunner.Reading(0.10, 9), SweepRunner.reading(lastIsBest, "validation.loss", scope));
+        }
+    }
+
+    @Test
+    void aSweepStateOfTheOlderFormatIsRefusedWithAMessage() throws Exception {
+        Files.writeString(tmp.resolve("sweep.json"), "{\"format\": 1, \"sweepSha256\": \"x\", \"jobs\": []}");
+        ConfigException e = assertThrows(ConfigException.class, () -> SweepState.open(Storage.withDefaults(),
+                new ObjectMapper(), tmp.toString(), "x"));
+        assertTrue(e.getMessage().contains("was written by another version of the sweep runner"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0.004838429805066204, 0.004838", "0.05, 0.05", "123.456789, 123.5", "0.000012345, 0.00001235",
+        "2.5, 2.5", "0, 0"})
+    void tablesShowFourSignificantDigits(double value, String shown) {
+        assertEquals(shown, Leaderboard.significant(value, 4));
+    }
+
+    @Test
+    void aCosineCycleIsTotalStepsOrTotalEpochsOfBatchesOrTheRunsSteps() {
+        assertEquals(70, new ScheduleConfig(ScheduleType.COSINE, null, null, null, 70L, null, null).cycleSteps(40, 90));
+        assertEquals(120, new ScheduleConfig(ScheduleType.COSINE, null, null, null, null, null, 3).cycleSteps(40, 90));
+        assertEquals(90, new ScheduleConfig(ScheduleType.COSINE, null, null, null, null, null, null).cycleSteps(40, 90));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ScheduleConfig(ScheduleType.COSINE, null, null, null, 70L, null, 3));
+        assertTrue(e.getMessage().contains("totalEpochs: set totalSteps or totalEpochs, not both"), e.getMessage());
+    }
+}
