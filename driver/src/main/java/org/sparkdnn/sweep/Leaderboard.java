@@ -115,7 +115,7 @@ public record Leaderboard(String metric, String scope, List<String> keys, List<R
     }
 
     /** {@link #text}, with fractional numbers to 4 significant digits (for tables people read; files keep all). */
-    static String shortText(JsonNode v) {
+    public static String shortText(JsonNode v) {
         if (v != null && v.isNumber() && !v.isIntegralNumber() && Double.isFinite(v.doubleValue())) {
             return significant(v.doubleValue(), 4);
         }

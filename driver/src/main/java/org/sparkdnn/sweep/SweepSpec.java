@@ -7,8 +7,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
@@ -57,8 +59,10 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
         RunConfig base = loader.bind(baseSource, baseTree);
         checkSpaceKeys(uri, config, baseTree, loader);
         checkMetric(uri, config, base);
-        return new SweepSpec(uri, config, baseTree, base, List.of(), sha256(loader, tree, baseTree,
+        SweepSpec spec = new SweepSpec(uri, config, baseTree, base, List.of(), sha256(loader, tree, baseTree,
                 config.scheduler().scope(base.training().patience()), List.of()));
+        spec.trials(); // the base trial's values, if asked for, before anything trains
+        return spec;
     }
 
     /** The sweep file's tree as loaded (with --set applied), for {@link #warmStartedWith}. */
@@ -78,14 +82,40 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
                 scope(), values));
     }
 
-    /** The warm-start trials (t000, …) then the search's draws, numbered on. */
+    /** The base's own values ({@code search.includeBase}), the warm-start trials, then the search's draws: t000, …. */
     public List<Trial> trials() {
         List<Trial> trials = new ArrayList<>();
+        if (config.search().includeBase()) {
+            trials.add(new Trial(Trial.id(0), baseValues()));
+        }
         warmStart.forEach(v -> trials.add(new Trial(Trial.id(trials.size()), v)));
         for (Trial t : Search.trials(config.space(), config.search())) {
             trials.add(new Trial(Trial.id(trials.size()), t.params()));
         }
         return List.copyOf(trials);
+    }
+
+    /** The base run config's file (relative to the working directory), when the base is a path. */
+    public Optional<String> baseFile() {
+        return config.base().isTextual() ? Optional.of(relative(source, config.base().asText())) : Optional.empty();
+    }
+
+    /** The resolved base config's value of every space key (defaults included: {@code optimizer.weightDecay} 0). */
+    Map<String, JsonNode> baseValues() {
+        JsonNode resolved = new ConfigLoader().toTree(base);
+        Map<String, JsonNode> values = new LinkedHashMap<>();
+        for (String key : config.space().keySet()) {
+            JsonNode node = resolved;
+            for (String part : key.split("\\.")) {
+                node = node.isArray() && part.matches("\\d+") ? node.path(Integer.parseInt(part)) : node.path(part);
+            }
+            if (node.isMissingNode() || node.isNull()) {
+                throw new ConfigException(source + ": search.includeBase", "the base config has no value for space key "
+                        + key + " (set it in the base or baseOverrides)", key);
+            }
+            values.put(key, node);
+        }
+        return values;
     }
 
     /** Which epoch of a trial the metric is read from (the scheduler's scope, resolved against the base). */

@@ -32,7 +32,7 @@ class SearchTest {
         Map<String, Distribution> s = new LinkedHashMap<>();
         s.put("a", new Distribution(null, List.of(N.numberNode(1), N.numberNode(2)), null, null, null));
         s.put("b", new Distribution(List.of(N.textNode("x"), N.textNode("y"), N.textNode("z")), null, null, null, null));
-        List<Trial> trials = Search.trials(s, new SearchConfig(SearchType.GRID, null, null));
+        List<Trial> trials = Search.trials(s, new SearchConfig(SearchType.GRID, null, null, null));
         assertEquals(6, trials.size());
         assertEquals("t004", trials.get(4).id());
         assertEquals("{a=2, b=\"y\"}", trials.get(4).params().toString());
@@ -41,9 +41,9 @@ class SearchTest {
     @Test
     void randomAndHaltonDrawsAreReproducibleWithinTheirBoundsAndDependOnTheSeed() {
         for (SearchType type : new SearchType[] {SearchType.RANDOM, SearchType.HALTON}) {
-            List<Trial> a = Search.trials(space(), new SearchConfig(type, 50, 7L));
-            assertEquals(a, Search.trials(space(), new SearchConfig(type, 50, 7L)), type + " reproducible");
-            assertNotEquals(a, Search.trials(space(), new SearchConfig(type, 50, 8L)), type + " seed matters");
+            List<Trial> a = Search.trials(space(), new SearchConfig(type, 50, 7L, null));
+            assertEquals(a, Search.trials(space(), new SearchConfig(type, 50, 7L, null)), type + " reproducible");
+            assertNotEquals(a, Search.trials(space(), new SearchConfig(type, 50, 8L, null)), type + " seed matters");
             boolean[] units = new boolean[11];
             for (Trial t : a) {
                 double lr = t.params().get("optimizer.learningRate").asDouble();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,26 @@ class SweepSpecTest {
         assertEquals(6, cli.base().training().patience());
         assertTrue(!spec.sha256().equals(cli.sha256()), "the overrides are part of the sweep's identity");
         assertEquals(MetricScope.LAST, load("").scope(), "no patience: scope last by default");
+    }
+
+    @Test
+    void includeBaseMakesTheBasesOwnValuesTheFirstTrialDefaultsIncluded() throws Exception {
+        load("");
+        Path file = tmp.resolve("conf/sweeps/with-base.yaml");
+        Files.writeString(file, String.join("\n", "base: ../base.yaml", "space:",
+                "  optimizer.learningRate: {logUniform: [0.001, 0.01]}",
+                "  optimizer.weightDecay: {logUniform: [0.0001, 0.01]}",
+                "  model.layers.0.units: {choice: [32, 64]}",
+                "search: {type: halton, trials: 3, includeBase: true}", ""));
+        List<Trial> trials = SweepSpec.load(Storage.withDefaults(), new ConfigLoader(), file.toString(), List.of())
+                .trials();
+        assertEquals(4, trials.size());
+        assertEquals("t000", trials.get(0).id());
+        Map<String, JsonNode> base = trials.get(0).params();
+        assertEquals(0.002, base.get("optimizer.learningRate").asDouble());
+        assertEquals(0.0, base.get("optimizer.weightDecay").asDouble(), "the default, outside the searched range");
+        assertEquals(16, base.get("model.layers.0.units").asInt());
+        assertTrue(trials.get(1).params().get("optimizer.weightDecay").asDouble() >= 0.0001, "then the draws");
     }
 
     /** Rows: the sweep file's lines after base and space (';' between lines) | what the error says. */
