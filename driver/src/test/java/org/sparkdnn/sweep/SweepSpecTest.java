@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,6 +77,23 @@ class SweepSpecTest {
         assertEquals(0.0, base.get("optimizer.weightDecay").asDouble(), "the default, outside the searched range");
         assertEquals(16, base.get("model.layers.0.units").asInt());
         assertTrue(trials.get(1).params().get("optimizer.weightDecay").asDouble() >= 0.0001, "then the draws");
+    }
+
+    @ParameterizedTest(name = "conf/sweeps/{0}")
+    @CsvSource({"digits-asha.yaml, ../conf/digits.yaml", "mnist-asha.yaml, ../conf/mnist-mlp.yaml",
+        "mnist-scaling.yaml, ''"})
+    void everyShippedSweepLoadsAndTheAshaSweepsStartFromTheConfigsUsersRun(String file, String base) throws Exception {
+        SweepSpec spec = SweepSpec.load(Storage.withDefaults(), new ConfigLoader(), "../conf/sweeps/" + file,
+                List.of());
+        assertTrue(spec.trials().size() >= 2, file);
+        if (!base.isEmpty()) {
+            assertEquals(Optional.of(Path.of(base).normalize()), spec.baseFile().map(f -> Path.of(f).normalize()));
+            assertTrue(spec.base().training().patience() > 0, "early stopping in the sweep's base");
+            assertEquals(MetricScope.BEST, spec.scope());
+            assertTrue(spec.config().space().containsKey("model.dropout")
+                    && spec.config().space().containsKey("optimizer.weightDecay"), "regularization searched");
+            assertEquals(spec.baseValues(), spec.trials().get(0).params(), "the base competes as t000");
+        }
     }
 
     /** Rows: the sweep file's lines after base and space (';' between lines) | what the error says. */
