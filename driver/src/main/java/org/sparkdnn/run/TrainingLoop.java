@@ -55,8 +55,9 @@ final class TrainingLoop {
         }
     }
 
-    /** What the loop did. */
     /**
+     * What the loop did.
+     *
      * @param bestEpoch 0-based; -1 without one
      * @param last      when the run delivers its best epoch instead of its last state: that state's epoch (1-based)
      *                  and validation metrics
