@@ -1,2 +1,6 @@
-/** Benchmarks that compare engines side by side in one process (run by {@code scripts/bench-engines}). */
+/**
+ * Benchmarks run by {@code scripts/bench-*}, each printing its numbers side by side in one process: engines
+ * ({@code bench-engines}), the exchanges, frames, data readers, checkpoints, sweeps with and without ASHA
+ * ({@code bench-sweep}) and a sweep's winner against its base on several seeds ({@code bench-winner}).
+ */
 package org.sparkdnn.bench;
