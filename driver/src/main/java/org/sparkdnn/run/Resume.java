@@ -1,5 +1,6 @@
 package org.sparkdnn.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import org.sparkdnn.checkpoint.Checkpoint;
 import org.sparkdnn.checkpoint.CheckpointException;
 import org.sparkdnn.checkpoint.CheckpointStore;
 import org.sparkdnn.checkpoint.ResumeCheck;
+import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.RunConfig;
 
@@ -41,7 +43,7 @@ final class Resume {
 
     /** Fails unless {@code config} and the training data equal the checkpoint's (keys that may change aside). */
     static void check(Checkpoint checkpoint, RunConfig config, String trainSha256, ConfigLoader loader) {
-        List<String> diffs = ResumeCheck.differences(checkpoint.manifest().config(), loader.toTree(config));
+        List<String> diffs = ResumeCheck.differences(resolved(checkpoint, loader), loader.toTree(config));
         if (!diffs.isEmpty()) {
             throw new CheckpointException("cannot resume " + checkpoint.uri() + ": the config differs from the "
                     + "checkpoint's in " + String.join("; ", diffs) + ". Resume with the same config (only cluster.*, "
@@ -59,6 +61,20 @@ final class Resume {
         if (!trainSha256.equals(saved)) {
             throw new CheckpointException("cannot resume " + checkpoint.uri() + ": the training data differs from the "
                     + "checkpoint's (SHA-256 " + trainSha256 + ", checkpoint " + saved + ")");
+        }
+    }
+
+    /**
+     * The checkpoint's config resolved by today's code: a key added since it was written (with a default that keeps
+     * the old behaviour) reads as its default instead of differing from it.
+     */
+    private static JsonNode resolved(Checkpoint checkpoint, ConfigLoader loader) {
+        try {
+            return loader.toTree(loader.bind(checkpoint.uri() + "/manifest.json: config",
+                    checkpoint.manifest().config()));
+        } catch (ConfigException e) {
+            throw new CheckpointException("cannot resume " + checkpoint.uri() + ": its config does not load any more ("
+                    + e.getMessage() + "); start afresh with another checkpoint.dir", e);
         }
     }
 
