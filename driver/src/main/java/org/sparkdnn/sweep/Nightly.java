@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.sparkdnn.config.ConfigException;
+import org.sparkdnn.config.MetricScope;
 import org.sparkdnn.io.Storage;
 
 /**
@@ -22,8 +23,11 @@ public final class Nightly {
     private Nightly() {
     }
 
-    /** An earlier sweep's leaderboard as written: metric, mode-free rows. */
-    public record Earlier(String dir, String metric, List<Map<String, Object>> rows) {
+    /**
+     * An earlier sweep's leaderboard as written: metric, scope (a leaderboard written before scopes existed ranked by
+     * each trial's last epoch: {@code last}), mode-free rows.
+     */
+    public record Earlier(String dir, String metric, String scope, List<Map<String, Object>> rows) {
         public static Earlier read(Storage storage, ObjectMapper json, String dir) throws IOException {
             String file = dir.replaceAll("/+$", "") + "/leaderboard.json";
             if (!storage.exists(file)) {
@@ -33,7 +37,8 @@ public final class Nightly {
             });
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> rows = (List<Map<String, Object>>) doc.get("rows");
-            return new Earlier(dir, String.valueOf(doc.get("metric")), rows);
+            return new Earlier(dir, String.valueOf(doc.get("metric")),
+                    String.valueOf(doc.getOrDefault("scope", MetricScope.LAST.key())), rows);
         }
 
         Optional<Double> bestMetric() {
@@ -68,6 +73,11 @@ public final class Nightly {
         if (!earlier.metric().equals(tonight.metric())) {
             throw new ConfigException("--compare-to " + earlier.dir(), "ranks by another metric than tonight ("
                     + tonight.metric() + ")", earlier.metric());
+        }
+        if (!earlier.scope().equals(tonight.scope())) {
+            throw new ConfigException("--compare-to " + earlier.dir(), "read each trial's metric at its " + earlier.scope()
+                    + " epoch and tonight at its " + tonight.scope() + " epoch (scheduler.scope): the bests are not "
+                    + "comparable; compare with a sweep of the same scope", earlier.scope());
         }
         double before = earlier.bestMetric().orElseThrow(() -> new ConfigException("--compare-to " + earlier.dir(),
                 "has no successful trial", "all failed"));

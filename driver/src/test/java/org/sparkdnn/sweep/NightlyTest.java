@@ -1,6 +1,7 @@
 package org.sparkdnn.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkdnn.cli.Main;
+import org.sparkdnn.config.ConfigException;
+import org.sparkdnn.io.Storage;
 
 /**
  * Night after night: the second night starts from the first night's best configs, compares its best with the first
@@ -87,5 +90,26 @@ class NightlyTest {
         assertEquals(0, Main.run("sweep", "--config", sweep.toString(), "--output", out, "--set", "search.trials=4",
                 "--warm-start", root.resolve("2026-11-28").toString(), "--warm-start-top", "2",
                 "--compare-to", out));
+    }
+
+    /** A leaderboard from before scopes (ranked by each trial's last epoch) is no yardstick for a best-epoch sweep. */
+    @Test
+    void aBestReadAtAnotherEpochScopeIsNotComparedAndTheRunSaysWhy() throws Exception {
+        Path older = tmp.resolve("before-scopes");
+        Files.createDirectories(older);
+        ObjectNode board = (ObjectNode) leaderboard("2026-11-29");
+        assertEquals("best", board.get("scope").asText(), "the shipped base has patience: scope best");
+        board.remove("scope");
+        Files.writeString(older.resolve("leaderboard.json"), board.toString());
+        Nightly.Earlier earlier = Nightly.Earlier.read(Storage.withDefaults(), JSON, older.toString());
+        assertEquals("last", earlier.scope());
+        ConfigException e = assertThrows(ConfigException.class, () -> Nightly.compare(earlier,
+                new Leaderboard("validation.loss", "best", List.of(), List.of()), false, 0.01));
+        assertTrue(e.getMessage().contains("read each trial's metric at its last epoch and tonight at its best epoch "
+                + "(scheduler.scope): the bests are not comparable"), e.getMessage());
+        String out = root.resolve("2026-11-29").toString();
+        assertEquals(2, Main.run("sweep", "--config", sweep.toString(), "--output", out, "--set", "search.trials=4",
+                "--warm-start", root.resolve("2026-11-28").toString(), "--warm-start-top", "2",
+                "--compare-to", older.toString()));
     }
 }
