@@ -30,7 +30,8 @@ import org.sparkdnn.sweep.SweepSpec;
  * sweep's own seed; every number here is from the test split.
  *
  * <p>Usage: {@code WinnerBenchmark SWEEP_FILE OUTPUT_DIR SEEDS METRIC [--set key=value]…} (SEEDS comma-separated;
- * METRIC e.g. {@code test.accuracy}; {@code --set} applies to the sweep file, {@code base.}-prefixed to its base).
+ * METRIC e.g. {@code test.accuracy}; {@code --set} applies to the sweep file, {@code base.}-prefixed to its base —
+ * and then to the base's retrains too, so both sides differ from the shipped configs alike).
  */
 public final class WinnerBenchmark {
     private WinnerBenchmark() {
@@ -53,9 +54,16 @@ public final class WinnerBenchmark {
         }
         ConsoleLogging.apply(false);
         List<String> sets = new ArrayList<>();
-        for (int i = 4; i + 1 < args.length; i += 2) {
+        for (int i = 4; i < args.length; i += 2) {
+            if (!args[i].equals("--set") || i + 1 == args.length) {
+                System.err.println("expected --set key=value, was " + String.join(" ", List.of(args).subList(i,
+                        args.length)));
+                System.exit(1);
+            }
             sets.add(args[i + 1]);
         }
+        // base.* values change the base for both sides: the sweep's trials (so best.yaml) and the base's retrains
+        List<String> baseSets = sets.stream().filter(x -> x.startsWith("base.")).map(x -> x.substring(5)).toList();
         String out = args[1];
         List<Long> seeds = List.of(args[2].split(",")).stream().map(String::trim).map(Long::parseLong).toList();
         String metric = args[3];
@@ -88,8 +96,8 @@ public final class WinnerBenchmark {
             List<String> order = i % 2 == 0 ? List.of("base", "winner") : List.of("winner", "base");
             Map<String, Double> got = new LinkedHashMap<>();
             for (String name : order) {
-                got.put(name, train(storage, loader, configs.get(name), out + "/runs/" + name + "-seed" + seed, seed,
-                        metric));
+                got.put(name, train(storage, loader, configs.get(name), name.equals("base") ? baseSets : List.of(),
+                        out + "/runs/" + name + "-seed" + seed, seed, metric));
                 values.get(name).add(got.get(name));
             }
             System.out.printf("%6d %12.4f %12.4f %+12.4f%n", seed, got.get("base"), got.get("winner"),
@@ -108,10 +116,12 @@ public final class WinnerBenchmark {
         }
     }
 
-    private static double train(Storage storage, ConfigLoader loader, String file, String dir, long seed,
-                                String metric) throws Exception {
-        RunConfig config = loader.load(storage, file, List.of("training.seed=" + seed, "data.splitSeed=" + seed,
-                "output.dir=" + dir, "checkpoint.dir=" + dir + "/checkpoints"));
+    private static double train(Storage storage, ConfigLoader loader, String file, List<String> sets, String dir,
+                                long seed, String metric) throws Exception {
+        List<String> all = new ArrayList<>(sets);
+        all.addAll(List.of("training.seed=" + seed, "data.splitSeed=" + seed, "output.dir=" + dir,
+                "checkpoint.dir=" + dir + "/checkpoints"));
+        RunConfig config = loader.load(storage, file, all);
         Nd4j.getRandom().setSeed(seed);
         Map<String, Object> summary = new TrainingRun(config, storage,
                 new PrintStream(OutputStream.nullOutputStream()), System::nanoTime).execute();

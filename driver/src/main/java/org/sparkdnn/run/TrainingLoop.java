@@ -58,12 +58,14 @@ final class TrainingLoop {
     /**
      * What the loop did.
      *
-     * @param bestEpoch 0-based; -1 without one
-     * @param last      when the run delivers its best epoch instead of its last state: that state's epoch (1-based)
-     *                  and validation metrics
+     * @param bestEpoch      0-based; -1 without one
+     * @param deliveredEpoch the epoch (1-based) whose parameters the run ends with: its best one, or its last (the
+     *                       one a step limit stopped inside counts)
+     * @param last           when the run delivers its best epoch instead of its last state: that state's epoch
+     *                       (1-based) and validation metrics
      */
     record Result(long steps, int epochs, long examples, double trainSeconds, boolean stoppedEarly, int bestEpoch,
-                  Optional<LastEpoch> last) {
+                  int deliveredEpoch, Optional<LastEpoch> last) {
     }
 
     /** The last state trained, when the run delivers an earlier, better one. */
@@ -153,7 +155,7 @@ final class TrainingLoop {
         }
         int lastEpoch = batch == 0 ? epoch : epoch + 1;
         return new Result(step, epoch, examples, trainNanos / 1e9, stoppedEarly, early.bestEpoch(),
-                last.map(v -> new LastEpoch(lastEpoch, v)));
+                last.isPresent() ? early.bestEpoch() + 1 : lastEpoch, last.map(v -> new LastEpoch(lastEpoch, v)));
     }
 
     /**

@@ -362,7 +362,7 @@ public final class TrainingRun {
             s.put("bestEpoch", r.bestEpoch() + 1);
         }
         // the metrics below are of the delivered parameters: the best epoch's when early stopping restored them
-        s.put("deliveredEpoch", r.last().isPresent() ? r.bestEpoch() + 1 : r.epochs());
+        s.put("deliveredEpoch", r.deliveredEpoch());
         r.last().ifPresent(last -> s.put("last", Map.of("epoch", last.epoch(), "validation", last.validation())));
         s.put("trainSeconds", r.trainSeconds());
         s.put("examplesPerSecond", r.trainSeconds() > 0 ? r.examples() / r.trainSeconds() : 0.0);

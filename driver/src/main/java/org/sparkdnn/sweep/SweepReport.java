@@ -151,7 +151,7 @@ final class SweepReport {
         List<Charts.Axis> axes = new ArrayList<>();
         Map<String, Distribution> space = spec.config().space();
         for (String key : board.keys()) {
-            axes.add(new Charts.Axis(key, categories(key, space.get(key), scored), space.get(key).logUniform() != null));
+            axes.add(new Charts.Axis(key, categories(key, space.get(key), scored), logAxis(key, space, scored)));
         }
         axes.add(new Charts.Axis(board.metric(), List.of(), false));
         List<List<JsonNode>> lines = new ArrayList<>();
@@ -167,8 +167,14 @@ final class SweepReport {
             scored.forEach(r -> points.add(new JsonNode[] {value(r.params().get(key), space.get(key)),
                     NODES.numberNode(r.metric())}));
             page.chart(charts.scatter(board.metric() + " vs " + key, key, board.metric(),
-                    categories(key, space.get(key), scored), space.get(key).logUniform() != null, points), 300);
+                    categories(key, space.get(key), scored), logAxis(key, space, scored), points), 300);
         }
+    }
+
+    /** A log axis for a logUniform key, unless a trial's value is not positive (the base's weight decay 0, say). */
+    private static boolean logAxis(String key, Map<String, Distribution> space, List<Leaderboard.Row> rows) {
+        return space.get(key).logUniform() != null
+                && rows.stream().allMatch(r -> r.params().get(key) != null && r.params().get(key).asDouble() > 0);
     }
 
     /** Categorical axis values (for choice/grid of non-numbers), else empty (a numeric axis). */

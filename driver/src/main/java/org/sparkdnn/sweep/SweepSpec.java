@@ -152,12 +152,17 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
             throw new ConfigException(uri + ": scheduler.scope", "best reads the epoch early stopping keeps, and the "
                     + "base config has no training.patience (set it, e.g. in baseOverrides, or use scope: last)", "best");
         }
-        if (scope == MetricScope.LAST && patience > 0 && !metric.startsWith("validation.")) {
-            throw new ConfigException(uri + ": scheduler.scope", "last with early stopping in the base reads the last "
-                    + "epoch's validation metrics only, and the metric is " + metric + " (use scope: best, or a "
-                    + "validation.* metric)", "last");
+        boolean trialsStopEarly = patience > 0 || config.space().containsKey("training.patience");
+        if (scope == MetricScope.LAST && trialsStopEarly && !metric.startsWith("validation.")) {
+            throw new ConfigException(uri + ": scheduler.scope", "last with early stopping in the base or the space "
+                    + "reads the last epoch's validation metrics only, and the metric is " + metric + " (use scope: "
+                    + "best, or a validation.* metric)", "last");
         }
         boolean hasValidation = base.data().validationFile().isPresent() || base.data().validationFraction() > 0;
+        if (scope == MetricScope.BEST && !hasValidation) {
+            throw new ConfigException(uri + ": scheduler.scope", "best reads the epoch early stopping keeps, which "
+                    + "needs a validation split in the base (data.validation or data.validationFraction)", "best");
+        }
         boolean hasTest = base.data().testFile().isPresent() || base.data().testFraction() > 0;
         if ((metric.startsWith("validation.") && !hasValidation) || (metric.startsWith("test.") && !hasTest)) {
             throw new ConfigException(uri + ": scheduler.metric", "the base config has no such split (set "

@@ -15,9 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.sparkdnn.checkpoint.ResumeCheck;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.MetricScope;
+import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.config.ScheduleConfig;
 import org.sparkdnn.config.ScheduleType;
 import org.sparkdnn.io.Storage;
@@ -92,7 +94,10 @@ class SweepSpecTest {
             assertEquals(MetricScope.BEST, spec.scope());
             assertTrue(spec.config().space().containsKey("model.dropout")
                     && spec.config().space().containsKey("optimizer.weightDecay"), "regularization searched");
-            assertEquals(spec.baseValues(), spec.trials().get(0).params(), "the base competes as t000");
+            Trial t000 = spec.trials().get(0);
+            RunConfig asTrial = new TrialConfigs(spec, new ConfigLoader(), tmp.toString()).config(t000, 1);
+            assertEquals(List.of(), ResumeCheck.differences(new ConfigLoader().toTree(spec.base()),
+                    new ConfigLoader().toTree(asTrial)), "t000 trains the base config itself");
         }
     }
 
@@ -102,12 +107,17 @@ class SweepSpecTest {
         "scheduler: {scope: best}|scheduler.scope: best reads the epoch early stopping keeps, and the base config has "
             + "no training.patience",
         "baseOverrides: {training.patience: 2};scheduler: {scope: last, metric: test.accuracy}|scheduler.scope: "
-            + "last with early stopping in the base reads the last epoch's validation metrics only",
+            + "last with early stopping in the base or the space reads the last epoch's validation metrics only",
         "scheduler: {scope: first}|scheduler.scope: must be one of [best, last]",
+        "baseOverrides: {training.patience: 2, data.validationFraction: 0}|scheduler.scope: best reads the epoch early "
+            + "stopping keeps, which needs a validation split in the base",
+        "space2: {};scheduler: {metric: test.loss}|scheduler.scope: last with early stopping in the base or the space",
         "baseOverrides: {training.patiense: 2}|training.patiense",
     })
     void aBadScopeOrOverrideFailsBeforeAnythingTrainsAndNamesTheKey(String sweep, String says) throws Exception {
-        ConfigException e = assertThrows(ConfigException.class, () -> load(sweep.replace(';', '\n') + "\n"));
+        // "space2: {};" stands for a second space key, training.patience, that trials draw
+        String text = sweep.replace("space2: {};", "  training.patience: {choice: [0, 3]}\n").replace(';', '\n') + "\n";
+        ConfigException e = assertThrows(ConfigException.class, () -> load(text));
         assertTrue(e.getMessage().contains(says), e.getMessage());
     }
 
