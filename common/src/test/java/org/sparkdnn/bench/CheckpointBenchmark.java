@@ -22,7 +22,7 @@ import org.sparkdnn.model.IoShape;
 import org.sparkdnn.model.ModelFactory;
 
 /**
- * Benchmark (not a test; run by {@code scripts/bench-checkpoints}): a ~100 MB model checkpointed to a real HDFS
+ * Benchmark (not a test; run by {@code bench/checkpoints}): a ~100 MB model checkpointed to a real HDFS
  * (MiniDFSCluster) through {@link CheckpointStore} versus a raw {@code FSDataOutputStream} write of the same bytes,
  * interleaved over rounds; plus the training pause (serialising the model at a step boundary) that remains when the
  * write runs in the background.

@@ -22,7 +22,7 @@ import org.sparkdnn.ps.server.ParameterServer;
  * parameter server (parameters out to k workers, k gradients back, through {@code Frames} streams) versus the peer
  * all-reduce ({@code PeerMesh}: reduce-scatter + all-gather, native buffers straight to the socket). Prints ms per
  * exchange (medians of interleaved repetitions) and each path's software rate: the bytes its busiest host handles
- * (sends plus receives) per second — the {@code SOFTWARE_BYTES_PER_S} of {@code scripts/cost-model}. On one machine
+ * (sends plus receives) per second — the {@code SOFTWARE_BYTES_PER_S} of {@code bench/cost-model}. On one machine
  * every "host" shares the same cores and memory bus, so this is a floor for what separate hosts would do.
  *
  * <p>Usage: {@code ExchangeBenchmark WORKERS REPS PARAMS...}

@@ -116,7 +116,7 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
      * the later of its own length and the gather's length G, and not before the first bucket's share of G. The
      * exchange's software work runs beside the compute when {@code softwareBesideCompute} (an accelerator computes;
      * the host's cores move bytes), else it takes the compute's core and adds to the step (a CPU-only executor of one
-     * core, as {@code scripts/bench-scale} runs). Buckets are taken to fill at an even rate through each pass.
+     * core, as {@code bench/scale} runs). Buckets are taken to fill at an even rate through each pass.
      */
     public double peerOverlappedStep(long parameters, int workers, double computeSeconds, double bucketBytes,
                                      boolean softwareBesideCompute) {
@@ -213,7 +213,7 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
      * Usage: {@code CostModel SOFTWARE_BYTES_PER_S DRIVER_SOFTWARE_BYTES_PER_S APPLY_NS_PER_PARAM LATENCY_US
      * [PARAMS,..] [COMPUTE_MS,..]}, or {@code CostModel predict SOFTWARE_BYTES_PER_S DRIVER_SOFTWARE_BYTES_PER_S
      * APPLY_NS_PER_PARAM LATENCY_US PARAMS K GBITS COMPUTE_MS [BUCKET_MB]}: one setup's per-step exchange and step
-     * milliseconds for both exchanges (what {@code scripts/bench-scale} measures).
+     * milliseconds for both exchanges (what {@code bench/scale} measures).
      */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("predict")) {
