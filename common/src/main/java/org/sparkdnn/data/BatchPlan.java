@@ -175,4 +175,13 @@ public final class BatchPlan implements java.io.Serializable {
         System.arraycopy(batch, start, shard, 0, size);
         return shard;
     }
+
+    /** The sizes of the {@code workers} shards of a batch of {@code rows} ({@link #shard}'s): what each gradient covers. */
+    public static int[] shardSizes(int rows, int workers) {
+        int[] sizes = new int[workers];
+        for (int w = 0; w < workers; w++) {
+            sizes[w] = rows / workers + (w < rows % workers ? 1 : 0);
+        }
+        return sizes;
+    }
 }

@@ -43,9 +43,7 @@ import org.sparkdnn.config.Loss;
 import org.sparkdnn.config.NumericType;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.config.SharedConfig;
-import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.RowBlock;
-import org.sparkdnn.data.Splits;
 import org.sparkdnn.metrics.GradientNorms;
 import org.sparkdnn.ps.ClusterException;
 import org.sparkdnn.step.ShardGradient;
@@ -85,25 +83,9 @@ public final class Dl4jSparkEngine implements EpochEngine {
     private int epochs;
     private boolean broken;
 
-    public Dl4jSparkEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, Splits splits,
-                           ExampleMatrix train) {
-        this(sc, config, master, train::batch, EpochData.of(config.cluster().dataPlacement(), sc, splits.train(),
-                org.sparkdnn.data.BatchPlan.of(config, splits.train().count()), config.cluster().workers()),
-                splits.train().features(), splits.train().count(), splits.classes());
-    }
-
-    /**
-     * {@code data.read: executors}: DL4J's trainers on rows already cached on the executors (the driver fetches only
-     * the last batch of each epoch, for the per-layer gradient norms).
-     */
-    public Dl4jSparkEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, ExecutorData data) {
-        this(sc, config, master, rows -> {
-            int[] sorted = rows.clone();
-            java.util.Arrays.sort(sorted);
-            return data.trainRows(sorted, org.sparkdnn.model.Dl4jMapping.dataType(config.model().dataType()))
-                    .batch(java.util.stream.IntStream.range(0, sorted.length).toArray());
-        }, EpochData.onExecutors(data.train(), org.sparkdnn.data.BatchPlan.of(config, data.trainCount()),
-                config.cluster().workers()), data.shape().inputs(), data.trainCount(), data.classes());
+    public Dl4jSparkEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, EngineInput input) {
+        this(sc, config, master, input::rows, input.epochData(sc), input.features(), input.trainCount(),
+                input.classes());
     }
 
     private Dl4jSparkEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master,

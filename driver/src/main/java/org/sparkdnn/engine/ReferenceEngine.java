@@ -14,8 +14,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkdnn.config.RunConfig;
-import org.sparkdnn.data.ExampleMatrix;
-import org.sparkdnn.data.Splits;
 import org.sparkdnn.data.RowBlock;
 import org.sparkdnn.task.ReferenceTask;
 import org.sparkdnn.task.GpuBinding;
@@ -43,28 +41,14 @@ public final class ReferenceEngine implements StepEngine {
     private long applyNanos;
     private long epochStartNanos;
 
-    public ReferenceEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, Splits splits,
-                           ExampleMatrix train) {
+    public ReferenceEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, EngineInput input) {
         this.sc = sc;
         this.config = config;
         this.master = master;
-        this.update = new GlobalUpdate(master, train.batch(new int[] {0}));
-        this.spec = WorkerSpecs.of(config, master, splits, "reference", "", 0, "");
-        this.data = EpochData.of(config.cluster().dataPlacement(), sc, splits.train(),
-                org.sparkdnn.data.BatchPlan.of(config, splits.train().count()), config.cluster().workers());
-    }
-
-    /** {@code data.read: executors}: the training rows are already cached on the executors. */
-    public ReferenceEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, ExecutorData data) {
-        this.sc = sc;
-        this.config = config;
-        this.master = master;
-        this.update = new GlobalUpdate(master, data.trainRows(new int[] {0},
-                org.sparkdnn.model.Dl4jMapping.dataType(config.model().dataType())).batch(new int[] {0}));
-        this.spec = WorkerSpecs.of(config, master, data.classes(), data.shape().inputs(), data.trainCount(),
-                "reference", "", 0, "");
-        this.data = EpochData.onExecutors(data.train(), org.sparkdnn.data.BatchPlan.of(config, data.trainCount()),
-                config.cluster().workers());
+        this.update = new GlobalUpdate(master, input.firstRow());
+        this.spec = WorkerSpecs.of(config, master, input, new WorkerSpec.Server("reference", "", 0, "",
+                config.cluster().stepTimeoutSeconds() * 1000));
+        this.data = input.epochData(sc);
     }
 
     @Override
@@ -151,7 +135,7 @@ public final class ReferenceEngine implements StepEngine {
         public java.util.Iterator<ReferenceTask.Worker> call(java.util.Iterator<Tuple2<Integer, RowBlock>> rows) {
             GpuBinding.bind(org.apache.spark.TaskContext.get());
             return List.of(new ReferenceTask.Worker(WorkerShards.build(rows, spec),
-                    new Replica(spec.modelJson(), spec.threads()))).iterator();
+                    new Replica(spec.model().json(), spec.model().threads()))).iterator();
         }
     }
 }

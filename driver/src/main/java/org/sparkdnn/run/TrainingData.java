@@ -9,6 +9,8 @@ import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Scaler;
 import org.sparkdnn.data.Splits;
+import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.engine.EngineInput;
 import org.sparkdnn.engine.ExecutorData;
 import org.sparkdnn.metrics.Evaluation;
 import org.sparkdnn.metrics.Evaluator;
@@ -32,11 +34,8 @@ interface TrainingData {
 
     String trainSha();
 
-    /** The driver's training matrix (the local engine, the driver-fed engines); empty when the executors hold it. */
-    Optional<ExampleMatrix> driverTrain();
-
-    /** The driver's splits; empty when the executors hold the rows. */
-    Optional<Splits> driverSplits();
+    /** The training rows as the engines take them. */
+    EngineInput engineInput(RunConfig config);
 
     Optional<Function<ComputationGraph, Evaluation>> validation(Evaluator evaluator);
 
@@ -83,13 +82,8 @@ interface TrainingData {
             }
 
             @Override
-            public Optional<ExampleMatrix> driverTrain() {
-                return Optional.of(train);
-            }
-
-            @Override
-            public Optional<Splits> driverSplits() {
-                return Optional.of(splits);
+            public EngineInput engineInput(RunConfig config) {
+                return EngineInput.onDriver(config, splits, train);
             }
 
             @Override
@@ -160,13 +154,8 @@ interface TrainingData {
             }
 
             @Override
-            public Optional<ExampleMatrix> driverTrain() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<Splits> driverSplits() {
-                return Optional.empty();
+            public EngineInput engineInput(RunConfig config) {
+                return EngineInput.onExecutors(config, data);
             }
 
             @Override

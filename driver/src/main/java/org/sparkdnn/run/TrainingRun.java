@@ -26,9 +26,7 @@ import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.DataLoader;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Splits;
-import org.sparkdnn.engine.LocalEngine;
-import org.sparkdnn.engine.ReferenceEngine;
-import org.sparkdnn.engine.SyncEngine;
+import org.sparkdnn.engine.Engines;
 import org.sparkdnn.engine.StepEngine;
 import org.sparkdnn.metrics.Evaluation;
 import org.sparkdnn.metrics.Evaluator;
@@ -119,10 +117,7 @@ public final class TrainingRun {
                                  config.model().loss())
                          : org.sparkdnn.engine.ExecutorData.read(spark.context(), config.data(),
                                  config.model().loss())) {
-                return train(out, start, TrainingData.onExecutors(data, type), Optional.of(spark),
-                        net -> engine == Engine.SYNC ? new SyncEngine(spark.context(), config, net, data)
-                                : engine == Engine.REFERENCE ? new ReferenceEngine(spark.context(), config, net, data)
-                                : new org.sparkdnn.engine.Dl4jSparkEngine(spark.context(), config, net, data));
+                return train(out, start, TrainingData.onExecutors(data, type), Optional.of(spark));
             }
         }
         Splits splits;
@@ -142,7 +137,7 @@ public final class TrainingRun {
         ExampleMatrix train = matrix(splits.train(), splits, type);
         Optional<ExampleMatrix> validation = splits.validation().map(e -> matrix(e, splits, type));
         Optional<ExampleMatrix> test = splits.test().map(e -> matrix(e, splits, type));
-        return train(out, start, TrainingData.onDriver(splits, train, validation, test), Optional.empty(), null);
+        return train(out, start, TrainingData.onDriver(splits, train, validation, test), Optional.empty());
     }
 
     private Splits load(DataLoader reader) {
@@ -150,8 +145,7 @@ public final class TrainingRun {
     }
 
     /** The lease, then the run on {@code data}; {@code spark} when it is already running (executor data). */
-    private Map<String, Object> train(String out, long start, TrainingData data, Optional<SparkSession> spark,
-                                      java.util.function.Function<ComputationGraph, StepEngine> executorEngine)
+    private Map<String, Object> train(String out, long start, TrainingData data, Optional<SparkSession> spark)
             throws IOException {
         BatchPlan plan = BatchPlan.of(config, data.trainCount());
         long totalSteps = plannedSteps(plan);
@@ -165,15 +159,14 @@ public final class TrainingRun {
                     + store.uri() + " (checkpoint.dir): " + String.valueOf(e).lines().findFirst().orElse(""), e);
         }
         try {
-            return train(out, start, data, plan, totalSteps, trainSha, store, spark, executorEngine);
+            return train(out, start, data, plan, totalSteps, trainSha, store, spark);
         } finally {
             store.releaseLease();
         }
     }
 
     private Map<String, Object> train(String out, long start, TrainingData data, BatchPlan plan, long totalSteps,
-                                      String trainSha, CheckpointStore store, Optional<SparkSession> running,
-                                      java.util.function.Function<ComputationGraph, StepEngine> executorEngine)
+                                      String trainSha, CheckpointStore store, Optional<SparkSession> running)
             throws IOException {
         long scheduleSteps = config.optimizer().schedule().cycleSteps(plan.batchesPerEpoch(), totalSteps);
         Optional<Checkpoint> resumed = Resume.find(store, resumeFrom, console);
@@ -208,8 +201,7 @@ public final class TrainingRun {
         Map<String, Object> checkpointStats;
         try (SparkSession spark = running.map(SparkSession::borrowed)
                      .orElseGet(() -> SparkSession.forEngine(config, sharedSpark));
-             StepEngine engine = executorEngine != null ? executorEngine.apply(net)
-                     : engine(spark, net, data.driverSplits().orElseThrow(), data.driverTrain().orElseThrow());
+             StepEngine engine = Engines.create(config, net, data.engineInput(config), spark::context);
              MetricsLog metrics = new MetricsLog(storage.create(out + "/metrics.jsonl"), loader.json());
              Checkpointer checkpointer = new Checkpointer(config.checkpoint(), Optional.of(store),
                      manifestTemplate(data.trainCount(), trainSha), nanoClock);
@@ -331,22 +323,6 @@ public final class TrainingRun {
     private long plannedSteps(BatchPlan plan) {
         long all = (long) plan.batchesPerEpoch() * config.training().epochs();
         return config.training().maxSteps() > 0 ? Math.min(all, config.training().maxSteps()) : all;
-    }
-
-    private StepEngine engine(SparkSession spark, ComputationGraph net, Splits splits, ExampleMatrix train) {
-        switch (config.cluster().engine()) {
-            case LOCAL:
-                return new LocalEngine(net, train, config.training().gradientNormsEvery());
-            case SYNC:
-                return new SyncEngine(spark.context(), config, net, splits, train);
-            case REFERENCE:
-                return new ReferenceEngine(spark.context(), config, net, splits, train);
-            case SHARED:
-            case AVERAGING:
-                return new org.sparkdnn.engine.Dl4jSparkEngine(spark.context(), config, net, splits, train);
-            default:
-                throw new IllegalArgumentException("unmapped engine " + config.cluster().engine());
-        }
     }
 
     private Map<String, Object> summary(ComputationGraph net, TrainingLoop.Result r, Evaluator evaluator,

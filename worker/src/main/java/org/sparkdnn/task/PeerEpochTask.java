@@ -1,11 +1,8 @@
 package org.sparkdnn.task;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.net.InetAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.util.List;
-import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Examples;
-import org.sparkdnn.data.RowBlock;
 import org.sparkdnn.ps.PsMessage;
 import org.sparkdnn.ps.client.PsClient;
 import org.sparkdnn.ps.peer.Buckets;
@@ -24,10 +20,6 @@ import org.sparkdnn.step.HookedGraph;
 import org.sparkdnn.step.SliceUpdate;
 import org.sparkdnn.step.ShardGradient;
 import org.sparkdnn.step.TrainingState;
-import scala.Tuple2;
-import scala.collection.Iterator;
-import scala.collection.JavaConverters;
-import scala.runtime.AbstractFunction1;
 
 /**
  * The body of one barrier task of the {@code sync} engine with {@code cluster.exchange: peer}: worker w of epoch e,
@@ -45,87 +37,79 @@ import scala.runtime.AbstractFunction1;
  * On {@code Fetch} it sends its state (worker 0 the tensors, the others a digest the driver compares; with owner
  * slices every worker its slice of the optimizer state, and digests of the parameters).
  */
-public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integer, RowBlock>>, Iterator<Long>>
-        implements Serializable {
+public final class PeerEpochTask extends BarrierEpochTask {
     private static final Logger LOG = LoggerFactory.getLogger(PeerEpochTask.class);
-    private final WorkerSpec spec;
-    private final int epoch;
-    private final RunRows run;
 
     /** A task of one epoch's stage: its partition holds its shards of {@code epoch}. */
     public PeerEpochTask(WorkerSpec spec, int epoch) {
         this(spec, epoch, null);
     }
 
-    /**
-     * @param run  non-null: a stage for the rest of the run from {@code epoch} on, its shards derived per epoch
-     *             from {@code run} (the partition is ignored); it ends with the driver's {@code EndEpoch}
-     */
+    /** A task from {@code epoch} on, see {@link BarrierEpochTask#BarrierEpochTask}. */
     public PeerEpochTask(WorkerSpec spec, int epoch, RunRows run) {
-        this.spec = spec;
-        this.epoch = epoch;
-        this.run = run;
+        super(spec, epoch, run);
     }
 
     @Override
-    public Iterator<Long> apply(Iterator<Tuple2<Integer, RowBlock>> rows) {
-        BarrierTaskContext context = BarrierTaskContext.get();
-        int worker = context.partitionId();
-        int attempt = context.stageAttemptNumber();
-        GpuBinding.bind(context);
-        long start = System.nanoTime();
-        TaskShards shards = new TaskShards(JavaConverters.asJavaIterator(rows), spec, run, epoch, worker);
-        long built = System.nanoTime();
-        Replica replica = new Replica(spec.modelJson(), spec.threads(), spec.overlap());
-        GlobalUpdate update = new GlobalUpdate(replica.network(), probe());
+    protected Replica replica() {
+        return new Replica(spec.model().json(), spec.model().threads(), spec.peer().overlap());
+    }
+
+    @Override
+    protected long serve(Task task) throws IOException {
+        GlobalUpdate update = new GlobalUpdate(task.replica().network(), probe());
         long ready = System.nanoTime();
-        String where = BarrierWork.where(worker, attempt, epoch);
-        String host = spec.peerHost() != null ? spec.peerHost() : SparkEnv.get().blockManager().blockManagerId().host();
-        try (ServerSocketChannel server = PeerMesh.listen(InetAddress.getByName(host), spec.workers());
-             PsClient ps = PsClient.connect(spec.psHost(), spec.psPort(), spec.stepTimeoutMillis(),
-                     spec.stepTimeoutMillis(), replica.parameters())) {
-            String address = host + ":" + server.socket().getLocalPort();
-            long next = ps.register(spec.jobId(), spec.secret(), worker, attempt, epoch);
-            ps.send(new PsMessage.PeerAddress(spec.jobId(), worker, attempt, next, address));
+        int worker = task.worker();
+        WorkerSpec.Server server = spec.server();
+        String host = spec.peer().host() != null ? spec.peer().host()
+                : SparkEnv.get().blockManager().blockManagerId().host();
+        try (ServerSocketChannel listener = PeerMesh.listen(InetAddress.getByName(host), spec.workers());
+             PsClient ps = PsClient.connect(server.host(), server.port(), server.stepTimeoutMillis(),
+                     server.stepTimeoutMillis(), task.replica().parameters())) {
+            String address = host + ":" + listener.socket().getLocalPort();
+            long next = ps.register(server.jobId(), server.secret(), worker, task.attempt(), epoch);
+            ps.send(new PsMessage.PeerAddress(server.jobId(), worker, task.attempt(), next, address));
             PsMessage peers = ps.receive();
             if (!(peers instanceof PsMessage.Peers p) || p.addresses().size() != spec.workers()
                     || !p.addresses().get(worker).equals(address)) {
                 throw new IOException("expected the " + spec.workers() + " workers' addresses with " + address
                         + " as worker " + worker + "'s, got " + peers);
             }
-            PeerMesh.Identity me = new PeerMesh.Identity(spec.jobId(), spec.secret(), worker, spec.workers(), attempt,
-                    epoch);
-            try (PeerMesh mesh = PeerMesh.connect(server, p.addresses().toArray(new String[0]), me,
-                    spec.stepTimeoutMillis())) {
+            PeerMesh.Identity me = new PeerMesh.Identity(server.jobId(), server.secret(), worker, spec.workers(),
+                    task.attempt(), epoch);
+            try (PeerMesh mesh = PeerMesh.connect(listener, p.addresses().toArray(new String[0]), me,
+                    server.stepTimeoutMillis())) {
                 LOG.info("{}: {} rows, mesh of {} workers ({}) ready in {} ms (shards {} ms incl. reading them, replica "
-                        + "{} ms); next step {}", where, shards.rows(), spec.workers(), address,
-                        (System.nanoTime() - start) / 1_000_000, (built - start) / 1_000_000,
-                        (ready - built) / 1_000_000, next);
-                long steps = serve(ps, mesh, shards, replica, update, context, worker, attempt);
-                return JavaConverters.asScalaIterator(List.of(steps).iterator());
+                        + "{} ms); next step {}", where(worker, task.attempt()), task.shards().rows(), spec.workers(),
+                        address, (System.nanoTime() - task.startNanos()) / 1_000_000,
+                        (task.shardsNanos() - task.startNanos()) / 1_000_000, (ready - task.shardsNanos()) / 1_000_000,
+                        next);
+                return serve(ps, mesh, task, update);
             }
-        } catch (IOException e) {
-            throw BarrierWork.failure(where, e);
         }
     }
 
     /** One all-zero example: its backward pass creates the replica's per-variable gradient views. */
     private org.nd4j.linalg.dataset.DataSet probe() {
-        int d = spec.features();
+        int d = spec.model().features();
         Examples zero = new Examples("probe", "row", d, new float[d], new float[1], new int[1]);
-        return new ExampleMatrix(zero, spec.loss(), spec.classes(),
-                org.sparkdnn.model.Dl4jMapping.dataType(spec.dataType())).batch(new int[] {0});
+        return new ExampleMatrix(zero, spec.model().loss(), spec.model().classes(),
+                org.sparkdnn.model.Dl4jMapping.dataType(spec.model().dataType())).batch(new int[] {0});
     }
 
-    private long serve(PsClient ps, PeerMesh mesh, TaskShards shards, Replica replica, GlobalUpdate update,
-                       BarrierTaskContext context, int worker, int attempt) throws IOException {
-        ComputationGraph net = replica.network();
-        Buckets layout = Buckets.of(net.numParams(), spec.workers(), spec.bucketMB(), net.params().dataType().width());
-        SliceUpdate slice = spec.ownerSlices() ? new SliceUpdate(net, mesh.owned(layout)) : null;
-        OverlappedExchange overlap = spec.overlap() // implies owner slices and a HookedGraph replica
-                ? new OverlappedExchange(mesh, layout, (HookedGraph) net, worker, spec.stepTimeoutMillis()) : null;
+    private long serve(PsClient ps, PeerMesh mesh, Task task, GlobalUpdate update) throws IOException {
+        ComputationGraph net = task.replica().network();
+        Buckets layout = spec.peer().buckets();
+        if (layout.n() != net.numParams() || layout.workers() != spec.workers()) {
+            throw new IOException("the driver's bucket layout covers " + layout.n() + " parameters of "
+                    + layout.workers() + " workers, this replica has " + net.numParams() + " of " + spec.workers());
+        }
+        SliceUpdate slice = spec.peer().ownerSlices() ? new SliceUpdate(net, mesh.owned(layout)) : null;
+        OverlappedExchange overlap = spec.peer().overlap() // implies owner slices and a HookedGraph replica
+                ? new OverlappedExchange(mesh, layout, (HookedGraph) net, task.worker(),
+                        spec.server().stepTimeoutMillis()) : null;
         try {
-            return serve(ps, mesh, layout, slice, overlap, shards, replica, update, context, worker, attempt);
+            return serve(ps, mesh, layout, slice, overlap, task, update);
         } finally {
             if (overlap != null) {
                 overlap.close();
@@ -134,9 +118,12 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
     }
 
     private long serve(PsClient ps, PeerMesh mesh, Buckets layout, SliceUpdate slice, OverlappedExchange overlap,
-                       TaskShards shards, Replica replica, GlobalUpdate update, BarrierTaskContext context,
-                       int worker, int attempt) throws IOException {
-        ComputationGraph net = replica.network();
+                       Task task, GlobalUpdate update) throws IOException {
+        ComputationGraph net = task.replica().network();
+        TaskShards shards = task.shards();
+        Replica replica = task.replica();
+        int worker = task.worker();
+        int attempt = task.attempt();
         boolean constraints = update.hasConstraints();
         long steps = 0;
         boolean restored = false;
@@ -170,7 +157,7 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
                 // owner slices: the parameters are the same everywhere, each worker holds its slice of the state
                 INDArray state = slice != null ? slice.state() : TrainingState.updaterState(net);
                 boolean all = slice != null || worker == 0;
-                ps.send(new PsMessage.State(spec.jobId(), worker, attempt, f.step(), net.getEpochCount(),
+                ps.send(new PsMessage.State(spec.server().jobId(), worker, attempt, f.step(), net.getEpochCount(),
                         slice != null ? TrainingState.parametersDigest(net) : TrainingState.digest(net),
                         worker == 0 ? net.params() : null, all ? state : null));
                 continue;
@@ -178,7 +165,7 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
             if (!(message instanceof PsMessage.Step st)) {
                 throw new IOException("expected Step, Fetch or EndEpoch from the parameter server, got " + message);
             }
-            BarrierWork.beforeStep(context, spec, worker, attempt, st.step());
+            beforeStep(task, st.step());
             if (st.step() != net.getIterationCount()) {
                 throw new IOException("step " + st.step() + " asked of a replica at step " + net.getIterationCount());
             }
@@ -186,7 +173,7 @@ public final class PeerEpochTask extends AbstractFunction1<Iterator<Tuple2<Integ
             Done d = overlap != null
                     ? overlappedStep(st, norms, mesh, layout, slice, overlap, shards, replica, update, constraints)
                     : step(st, norms, mesh, layout, slice, shards, replica, update);
-            ps.send(new PsMessage.StepDone(spec.jobId(), worker, attempt, st.step(), d.gradient().lossSum(),
+            ps.send(new PsMessage.StepDone(spec.server().jobId(), worker, attempt, st.step(), d.gradient().lossSum(),
                     d.gradient().examples(), d.compute(), d.exchange(), d.apply(),
                     norms ? norms(update) : null));
             steps++;

@@ -18,7 +18,7 @@ import org.sparkdnn.data.RowBlock;
 public record RunRows(Broadcast<RowBlock> rows, BatchPlan plan) implements Serializable {
     /** The rows as batches for {@code spec}'s network. */
     HeapRows source(WorkerSpec spec) {
-        return new HeapRows(rows.value(), spec.loss(), spec.classes(),
-                org.sparkdnn.model.Dl4jMapping.dataType(spec.dataType()));
+        return new HeapRows(rows.value(), spec.model().loss(), spec.model().classes(),
+                org.sparkdnn.model.Dl4jMapping.dataType(spec.model().dataType()));
     }
 }

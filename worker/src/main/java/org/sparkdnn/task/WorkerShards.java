@@ -65,8 +65,8 @@ public final class WorkerShards {
 
     /** @param blocks this worker's rows of the epoch, as blocks keyed by position in the epoch (any order) */
     public static WorkerShards build(Iterator<Tuple2<Integer, RowBlock>> blocks, WorkerSpec spec) {
-        return build(blocks, spec.features(), spec.examples(), spec.batchSize(), spec.loss(), spec.classes(),
-                spec.dataType());
+        return build(blocks, spec.model().features(), spec.plan().examples(), spec.plan().batchSize(), spec.model().loss(), spec.model().classes(),
+                spec.model().dataType());
     }
 
     /**

@@ -21,7 +21,7 @@ import java.util.List;
  * @param bucket  values per bucket, ≥ 1
  * @param first   values of the first bucket, 1 ≤ first ≤ bucket
  */
-public record Buckets(long n, int workers, long bucket, long first) {
+public record Buckets(long n, int workers, long bucket, long first) implements java.io.Serializable {
     /** The first bucket of at most this many MiB. */
     public static final double FIRST_BUCKET_MB = 1.0;
 
