@@ -4,8 +4,8 @@ package org.sparkdnn.bench;
  * A cost model of one synchronous data-parallel step, for the two exchanges: {@code driver} (the parameter server on
  * the driver: every worker sends its gradient there and receives the new parameters) and {@code peer} (reduce-scatter
  * + all-gather between executors; then either every worker applies the whole update to its replica
- * ({@code peerUpdate: replicated}) or each applies 1/k, its owner slice ({@code peerUpdate: owner}); and the owner
- * slices' exchange in buckets overlapped with the backward and the next forward pass ({@code cluster.overlap})).
+ * ({@code cluster.peer.update: replicated}) or each applies 1/k, its owner slice ({@code cluster.peer.update: owner}); and the owner
+ * slices' exchange in buckets overlapped with the backward and the next forward pass ({@code cluster.peer.overlap})).
  *
  * <p>Assumptions (stated, not measured beyond the calibration constants): weak scaling — every worker computes a shard
  * of the same size in {@code computeSeconds} whatever k; no overlap of communication with computation (but see
@@ -75,7 +75,7 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
     /** The share of a step's compute that is the backward pass (≈ 2/3 for dense layers: two matrix products of three). */
     public static final double BACKWARD_SHARE = 2.0 / 3;
 
-    /** The peer exchange's default buckets ({@code cluster.bucketMB: 25}) and first bucket (1 MiB), in bytes. */
+    /** The peer exchange's default buckets ({@code cluster.peer.bucketMB: 25}) and first bucket (1 MiB), in bytes. */
     public static final double BUCKET_BYTES = 25 << 20;
     public static final double FIRST_BUCKET_BYTES = 1 << 20;
 
@@ -108,7 +108,7 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
     }
 
     /**
-     * Step seconds with owner slices and the exchange overlapped with computation, as built ({@code cluster.overlap}):
+     * Step seconds with owner slices and the exchange overlapped with computation, as built ({@code cluster.peer.overlap}):
      * the forward pass is (1 − {@link #BACKWARD_SHARE}) of the compute, the backward pass the rest. The reduce-scatter
      * sends each bucket as the backward pass finishes it: it ends at the later of its own length R and the backward
      * pass plus the first bucket's share of R (the first layers' gradient comes last). Then the owner update (P/k).

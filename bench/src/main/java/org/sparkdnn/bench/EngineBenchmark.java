@@ -18,8 +18,8 @@ import org.sparkdnn.run.TrainingRun;
 
 /**
  * Runs the same job with each engine ({@code local}, {@code sync}, {@code sync-peer} (sync with {@code cluster.exchange:
- * peer}, {@code peerUpdate: auto}), {@code sync-peer-replicated} (the same with {@code peerUpdate: replicated}),
- * {@code sync-peer-sequential} (the same with {@code overlap: false}),
+ * peer}, {@code peer.update: auto}), {@code sync-peer-replicated} (the same with {@code peer.update: replicated}),
+ * {@code sync-peer-sequential} (the same with {@code peer.overlap: false}),
  * {@code reference}, {@code shared},
  * {@code averaging}; environment {@code ENGINES} picks some, and the baselines {@code dl4j} and {@code dl4j-iterator}:
  * plain DL4J fit on the same network and batches) in one JVM, interleaved over several rounds (noisy machines; every
@@ -186,10 +186,10 @@ public final class EngineBenchmark {
                     engineSets.add("cluster.engine=" + (peer ? "sync" : engine));
                     engineSets.add("cluster.exchange=" + (peer ? "peer" : "driver"));
                     if (engine.equals("sync-peer-replicated")) {
-                        engineSets.add("cluster.peerUpdate=replicated");
+                        engineSets.add("cluster.peer.update=replicated");
                     }
                     if (engine.equals("sync-peer-sequential")) {
-                        engineSets.add("cluster.overlap=false");
+                        engineSets.add("cluster.peer.overlap=false");
                     }
                     engineSets.add("output.dir=" + out.resolve(engine + round));
                     RunConfig config = loader.load(storage, args[0], PLAIN.contains(engine)

@@ -30,20 +30,13 @@ import java.util.Map;
  * @param averaging          settings of the {@code averaging} engine
  * @param exchange           {@code sync}: how gradients are summed, {@code driver} (default) or {@code peer} (see
  *                           {@link Exchange})
- * @param peerUpdate         {@code exchange: peer}: {@code auto} (default), {@code owner} or {@code replicated} (see
- *                           {@link PeerUpdate})
- * @param bucketMB           {@code exchange: peer}: the exchange moves the flat gradient and parameters in buckets of
- *                           this many MiB (default 25, as PyTorch DDP's {@code bucket_cap_mb}); each worker owns 1/k
- *                           of every bucket
- * @param overlap            {@code exchange: peer} with owner slices: the reduce-scatter of a bucket starts as soon as
- *                           the backward pass has finished it, and the all-gather of the new parameters runs while
- *                           the next step's forward pass starts, each layer waiting for its own (default true)
+ * @param peer               settings of {@code exchange: peer} (see {@link PeerConfig})
  */
 public record ClusterConfig(Engine engine, String master, Integer workers, Integer threadsPerWorker,
                             Integer maxStageAttempts, Integer stepTimeoutSeconds, Map<String, String> spark,
                             FaultInjection faultInjection, DataPlacement dataPlacement, Integer gpusPerWorker,
                             Integer epochTimeoutSeconds, SharedConfig shared, AveragingConfig averaging,
-                            Exchange exchange, PeerUpdate peerUpdate, Double bucketMB, Boolean overlap) {
+                            Exchange exchange, PeerConfig peer) {
     public ClusterConfig {
         engine = orDefault(engine, Engine.LOCAL);
         master = notBlank("master", orDefault(master, "local[2]"));
@@ -59,9 +52,7 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
         shared = orDefault(shared, SharedConfig::defaults);
         averaging = orDefault(averaging, AveragingConfig::defaults);
         exchange = orDefault(exchange, Exchange.DRIVER);
-        peerUpdate = orDefault(peerUpdate, PeerUpdate.AUTO);
-        bucketMB = Checks.positive("bucketMB", orDefault(bucketMB, 25.0));
-        overlap = orDefault(overlap, true);
+        peer = orDefault(peer, PeerConfig::defaults);
         for (String key : spark.keySet()) {
             if (!key.startsWith("spark.")) {
                 throw new ConfigException("spark." + key, "keys must start with 'spark.'", key);
@@ -71,6 +62,6 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
 
     public static ClusterConfig defaults() {
         return new ClusterConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null);
     }
 }

@@ -204,6 +204,11 @@ public final class ConfigLoader {
             UnrecognizedPropertyException u = (UnrecognizedPropertyException) e;
             String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
                     .map(String::valueOf).sorted().collect(Collectors.joining(", ", " (known: ", ")"));
+            java.util.Optional<String> moved = ConfigMigration.movedTo(path);
+            if (moved.isPresent()) {
+                return prefixed(source, new ConfigException(path, "moved to " + moved.get() + " (write it there)",
+                        u.getPropertyName()));
+            }
             return prefixed(source, new ConfigException(path, "unknown key" + known, u.getPropertyName()));
         }
         if (e instanceof InvalidFormatException) {

@@ -41,12 +41,12 @@ public record RunConfig(ModelConfig model, OptimizerConfig optimizer, DataConfig
             throw new ConfigException("cluster.exchange", "peer is an exchange of engine sync; engine is "
                     + cluster.engine().key(), "peer");
         }
-        if (cluster.peerUpdate() != PeerUpdate.AUTO && cluster.exchange() != Exchange.PEER) {
-            throw new ConfigException("cluster.peerUpdate", "applies to cluster.exchange: peer; exchange is "
-                    + cluster.exchange().key(), cluster.peerUpdate().key());
+        if (cluster.peer().update() != PeerUpdate.AUTO && cluster.exchange() != Exchange.PEER) {
+            throw new ConfigException("cluster.peer.update", "applies to cluster.exchange: peer; exchange is "
+                    + cluster.exchange().key(), cluster.peer().update().key());
         }
-        if (cluster.peerUpdate() == PeerUpdate.OWNER && optimizer.clipNorm() > 0) {
-            throw new ConfigException("cluster.peerUpdate", "owner cannot clip per layer (optimizer.clipNorm "
+        if (cluster.peer().update() == PeerUpdate.OWNER && optimizer.clipNorm() > 0) {
+            throw new ConfigException("cluster.peer.update", "owner cannot clip per layer (optimizer.clipNorm "
                     + optimizer.clipNorm() + "): no worker holds a layer's whole gradient; use replicated or auto",
                     "owner");
         }

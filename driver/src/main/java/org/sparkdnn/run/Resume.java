@@ -19,6 +19,7 @@ import org.sparkdnn.checkpoint.CheckpointStore;
 import org.sparkdnn.checkpoint.ResumeCheck;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.ConfigMigration;
 import org.sparkdnn.config.RunConfig;
 
 /**
@@ -66,12 +67,13 @@ final class Resume {
 
     /**
      * The checkpoint's config resolved by today's code: a key added since it was written (with a default that keeps
-     * the old behaviour) reads as its default instead of differing from it.
+     * the old behaviour) reads as its default instead of differing from it, a key moved since is read at its new
+     * place ({@link ConfigMigration}).
      */
     private static JsonNode resolved(Checkpoint checkpoint, ConfigLoader loader) {
         try {
             return loader.toTree(loader.bind(checkpoint.uri() + "/manifest.json: config",
-                    checkpoint.manifest().config()));
+                    ConfigMigration.migrate(checkpoint.manifest().config())));
         } catch (ConfigException e) {
             throw new CheckpointException("cannot resume " + checkpoint.uri() + ": its config does not load any more ("
                     + e.getMessage() + "); start afresh with another checkpoint.dir", e);

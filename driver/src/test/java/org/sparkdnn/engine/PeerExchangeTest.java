@@ -44,7 +44,7 @@ class PeerExchangeTest {
         for (int k = 1; k <= 4; k++) {
             String[] common = Runs.with(sets, opt, lr, "cluster.workers=" + k);
             Runs.Result peer = Runs.train(SPARK.context(), tmp.resolve(update + k), CONFIG, Runs.with(common,
-                    "cluster.engine=sync", "cluster.exchange=peer", "cluster.peerUpdate=" + update));
+                    "cluster.engine=sync", "cluster.exchange=peer", "cluster.peer.update=" + update));
             Runs.Result reference = Runs.train(SPARK.context(), tmp.resolve("ref-" + update + k), CONFIG,
                     Runs.with(common, "cluster.engine=reference"));
             assertEquals(52, peer.summary().get("steps").asLong());
@@ -56,7 +56,7 @@ class PeerExchangeTest {
     }
 
     /**
-     * Owner slices ({@code cluster.peerUpdate: owner}): each worker updates its 1/k of the parameters with its 1/k of
+     * Owner slices ({@code cluster.peer.update: owner}): each worker updates its 1/k of the parameters with its 1/k of
      * the optimizer state and the workers all-gather the parameters; without per-layer clipping, which a slice cannot
      * do. Bitwise {@code reference} for every optimizer with l2 and weight decay, k = 1..4; the master's optimizer
      * state, put together from the k slices at each catch-up, is what the checkpoints hold (the resumed run's
@@ -66,7 +66,7 @@ class PeerExchangeTest {
     @ValueSource(strings = {"sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad"})
     void ownerSlicesEqualReferenceBitwiseForOneToFourWorkers(String optimizer) throws Exception {
         assertEqualsReferenceForOneToFourWorkers(optimizer, "owner", "optimizer.clipNorm=0", "checkpoint.everySteps=10",
-                "cluster.bucketMB=0.0008"); // 104 doubles: 12 buckets, the exchange overlapped with both passes
+                "cluster.peer.bucketMB=0.0008"); // 104 doubles: 12 buckets, the exchange overlapped with both passes
     }
 
     /**
@@ -100,8 +100,8 @@ class PeerExchangeTest {
                 "cluster.exchange=peer", "training.maxSteps=3", "optimizer.clipNorm=0");
         assertEquals("owner", plain.summary().at("/engineStats/peerUpdate").asText());
         Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> Runs.train(SPARK.context(),
-                tmp.resolve("bad"), CONFIG, "cluster.engine=sync", "cluster.exchange=peer", "cluster.peerUpdate=owner"));
-        assertTrue(e.getMessage().contains("cluster.peerUpdate") && e.getMessage().contains("clipNorm"),
+                tmp.resolve("bad"), CONFIG, "cluster.engine=sync", "cluster.exchange=peer", "cluster.peer.update=owner"));
+        assertTrue(e.getMessage().contains("cluster.peer.update") && e.getMessage().contains("clipNorm"),
                 e.getMessage());
     }
 
@@ -118,9 +118,9 @@ class PeerExchangeTest {
         String update = variant.split(" ")[0];
         String[] sets = {"optimizer.type=adam", "optimizer.learningRate=0.005", "cluster.workers=3",
                 "cluster.engine=sync", "cluster.exchange=peer", "checkpoint.everySteps=20",
-                "cluster.peerUpdate=" + update, "optimizer.clipNorm=" + (update.equals("owner") ? 0 : 0.5),
-                "cluster.bucketMB=" + (update.equals("owner") ? 0.0008 : 25),
-                "cluster.overlap=" + !variant.endsWith("overlap=false")};
+                "cluster.peer.update=" + update, "optimizer.clipNorm=" + (update.equals("owner") ? 0 : 0.5),
+                "cluster.peer.bucketMB=" + (update.equals("owner") ? 0.0008 : 25),
+                "cluster.peer.overlap=" + !variant.endsWith("overlap=false")};
         Runs.Result clean = Runs.train(SPARK.context(), tmp.resolve("clean"), CONFIG, sets);
         Runs.Result faulty = Runs.train(SPARK.context(), tmp.resolve("faulty"), CONFIG, Runs.with(sets,
                 "cluster.faultInjection.worker=1", "cluster.faultInjection.step=25"));
@@ -132,8 +132,8 @@ class PeerExchangeTest {
         assertTrue(cleanNorms.contains("\"norms\":{\"layer0\""), cleanNorms.substring(0, Math.min(300, cleanNorms.length())));
         assertEquals(cleanNorms, normsRecords(faulty));
         // worker 0's norms of the summed gradient are the driver's, to the last digit
-        String[] driverSets = java.util.Arrays.stream(sets).filter(x -> !x.startsWith("cluster.peerUpdate")
-                        && !x.startsWith("cluster.bucketMB") && !x.startsWith("cluster.overlap"))
+        String[] driverSets = java.util.Arrays.stream(sets).filter(x -> !x.startsWith("cluster.peer.update")
+                        && !x.startsWith("cluster.peer.bucketMB") && !x.startsWith("cluster.peer.overlap"))
                 .toArray(String[]::new);
         Runs.Result driver = Runs.train(SPARK.context(), tmp.resolve("driver"), CONFIG, Runs.with(driverSets,
                 "cluster.exchange=driver"));

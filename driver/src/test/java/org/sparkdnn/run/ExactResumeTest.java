@@ -65,9 +65,9 @@ class ExactResumeTest {
         boolean peer = engine.startsWith("peer");
         String e = peer ? "cluster.engine=sync" : "cluster.engine=" + engine;
         String x = "cluster.exchange=" + (peer ? "peer" : "driver");
-        String u = "cluster.peerUpdate=" + (peer ? engine.substring("peer-".length()) : "auto");
+        String u = "cluster.peer.update=" + (peer ? engine.substring("peer-".length()) : "auto");
         // owner slices in buckets of under 1 KiB: the exchange overlapped with computation, through the resume
-        String b = "cluster.bucketMB=" + (engine.equals("peer-owner") ? 0.0008 : 25);
+        String b = "cluster.peer.bucketMB=" + (engine.equals("peer-owner") ? 0.0008 : 25);
         JsonNode whole = train(spark, tmp.resolve("whole"), e, x, u, b);
         JsonNode stopped = train(spark, tmp.resolve("resumed"), e, x, u, b, "training.maxSteps=" + stopAt);
         assertEquals(stopAt, stopped.get("steps").asLong());

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where a worker's compute thread and its exchange thread meet within a step ({@code cluster.overlap}). The backward
+ * Where a worker's compute thread and its exchange thread meet within a step ({@code cluster.peer.overlap}). The backward
  * pass reports each layer whose gradient is final ({@link #backwardDone}); the gradient's final part is the longest
  * run of finished layers at the end of the flat vector, [{@code gradientFrom}, n), which the reduce-scatter may send
  * ({@link #awaitGradient}). The all-gather reports the prefix of the parameters it has filled in ({@link #gatheredTo});

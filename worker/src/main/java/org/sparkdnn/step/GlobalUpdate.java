@@ -89,7 +89,7 @@ public final class GlobalUpdate {
     }
 
     /**
-     * {@link #updateSlice} without the gather and the constraints ({@code cluster.overlap}): the slice's update, then
+     * {@link #updateSlice} without the gather and the constraints ({@code cluster.peer.overlap}): the slice's update, then
      * the iteration count + 1. The caller gathers the other slices' parameters before anything reads them, and, if
      * {@link #hasConstraints}, applies them after the gather ({@link #applyConstraints}).
      */

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A ComputationGraph whose layers tell an {@link ExchangeProgress} when their backward pass is done and wait for their
  * parameters before they read them (forward pass, score, backward pass): the hooks that let a worker's exchange overlap its computation
- * ({@code cluster.overlap}). DL4J runs a step's backward pass in one call and has no per-layer callback; so after
+ * ({@code cluster.peer.overlap}). DL4J runs a step's backward pass in one call and has no per-layer callback; so after
  * {@code init} each plain {@link LayerVertex} with parameters is replaced, in the graph's vertex array and name map,
  * by a subclass of it that adds the two hooks around DL4J's own {@code doForward}/{@code doBackward} (a subclass, so
  * DL4J's {@code instanceof LayerVertex} checks still hold). Without a progress set the hooks do nothing; the

@@ -21,7 +21,7 @@ public record ShardGradient(INDArray gradient, double lossSum, int examples) {
 
     /**
      * @param copy false: the gradient is the network's own flat gradient array, valid until the next backward pass
-     *             ({@code cluster.overlap}, where the exchange reads it as the backward pass finishes each layer)
+     *             ({@code cluster.peer.overlap}, where the exchange reads it as the backward pass finishes each layer)
      */
     public static ShardGradient compute(ComputationGraph replica, DataSet shard, boolean copy) {
         int n = shard.numExamples();

@@ -14,7 +14,7 @@ import org.sparkdnn.step.ExchangeProgress;
 import org.sparkdnn.step.HookedGraph;
 
 /**
- * A worker's exchange with owner slices, overlapped with its computation ({@code cluster.overlap}): one exchange
+ * A worker's exchange with owner slices, overlapped with its computation ({@code cluster.peer.overlap}): one exchange
  * thread runs the mesh operations in the order they are started. The reduce-scatter of a step starts before its
  * backward pass and sends each bucket as soon as the backward pass has finished it (last bucket first); the
  * all-gather of the new parameters starts after the owner update and runs on while the worker reports the step done

@@ -17,7 +17,7 @@ public final class Replica {
         this(modelJson, threads, false);
     }
 
-    /** @param hooked a {@link HookedGraph}, whose layers an exchange can overlap ({@code cluster.overlap}) */
+    /** @param hooked a {@link HookedGraph}, whose layers an exchange can overlap ({@code cluster.peer.overlap}) */
     public Replica(String modelJson, int threads, boolean hooked) {
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(modelJson);
@@ -40,7 +40,7 @@ public final class Replica {
 
     /**
      * As {@link #gradient(long, WorkerShards, int)}, but the gradient is the network's own flat gradient array, not a
-     * copy (an empty shard's zeros are written into it): {@code cluster.overlap}.
+     * copy (an empty shard's zeros are written into it): {@code cluster.peer.overlap}.
      */
     public ShardGradient gradientInPlace(long step, WorkerShards shards, int batch) {
         Optional<DataSet> shard = shards.shard(batch);

@@ -30,7 +30,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * The hooks that let the peer exchange overlap computation ({@code cluster.overlap}): a {@link HookedGraph} computes
+ * The hooks that let the peer exchange overlap computation ({@code cluster.peer.overlap}): a {@link HookedGraph} computes
  * DL4J's gradient bitwise; during its backward pass it reports the gradient's final suffix layer by layer, last layer
  * first, and at each report that suffix already holds its final values; its forward pass waits for its layers'
  * parameters, and an exchange failure ends the wait.

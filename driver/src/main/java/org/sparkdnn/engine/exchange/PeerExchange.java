@@ -29,7 +29,7 @@ import scala.collection.Iterator;
 /**
  * {@code cluster.exchange: peer}: the driver sends only the step's batch index; the workers all-reduce their
  * gradients among themselves (summed in worker order, {@code PeerMesh}) and each applies DL4J's updater to its replica
- * — with owner slices ({@code cluster.peerUpdate}) each its slice, then an all-gather of the parameters. The driver's
+ * — with owner slices ({@code cluster.peer.update}) each its slice, then an all-gather of the parameters. The driver's
  * master catches up ({@link PeerCatchUp}: worker 0's state, every worker's digest compared) only when it is needed —
  * checkpoints, epoch ends, a diverged loss. A new stage attempt's workers start from the master's state and replay
  * the steps since it caught up, which are deterministic: the result is bitwise the same. The parameter server is
@@ -63,17 +63,17 @@ final class PeerExchange implements GradientExchange {
         this.update = update;
         this.ps = ps;
         this.workers = config.cluster().workers();
-        this.ownerSlices = ownerSlices(config.cluster().peerUpdate(), master);
-        this.buckets = Buckets.of(master.numParams(), workers, config.cluster().bucketMB(),
+        this.ownerSlices = ownerSlices(config.cluster().peer().update(), master);
+        this.buckets = Buckets.of(master.numParams(), workers, config.cluster().peer().bucketMB(),
                 master.params().dataType().width());
         // one bucket (a model under 1 MiB): nothing could overlap, the exchange runs after the backward pass
-        this.overlap = ownerSlices && config.cluster().overlap() && buckets.count() > 1;
+        this.overlap = ownerSlices && config.cluster().peer().overlap() && buckets.count() > 1;
         this.normsEvery = config.training().gradientNormsEvery();
         this.normNames = List.copyOf(update.computeNorms(1).keySet());
         this.catchUp = new PeerCatchUp(master, ps, ownerSlices, buckets);
     }
 
-    /** {@code cluster.peerUpdate} resolved: owner slices unless asked not to or the model needs whole layers. */
+    /** {@code cluster.peer.update} resolved: owner slices unless asked not to or the model needs whole layers. */
     private static boolean ownerSlices(PeerUpdate asked, ComputationGraph master) {
         if (asked == PeerUpdate.REPLICATED) {
             return false;
@@ -83,7 +83,7 @@ final class PeerExchange implements GradientExchange {
             return true;
         }
         if (asked == PeerUpdate.OWNER) {
-            throw new ConfigException("cluster.peerUpdate", "owner cannot update this model exactly: " + why
+            throw new ConfigException("cluster.peer.update", "owner cannot update this model exactly: " + why
                     + "; use replicated or auto", "owner");
         }
         LOG.info("exchange peer: every worker applies the whole update (owner slices cannot: {})", why);

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How the peer exchange cuts a flat vector of {@code n} values ({@code cluster.bucketMB}): into buckets of
+ * How the peer exchange cuts a flat vector of {@code n} values ({@code cluster.peer.bucketMB}): into buckets of
  * {@code bucket} consecutive values (the last may be shorter), and each bucket into k contiguous pieces, piece j
  * owned by worker j ({@link PeerMesh#sliceStart} within the bucket). A bucket is the unit the exchange moves at once:
  * the reduce-scatter sends a bucket as soon as the backward pass has finished its gradient, last bucket first, and
@@ -43,7 +43,7 @@ public record Buckets(long n, int workers, long bucket, long first) implements j
     }
 
     /**
-     * The exchange's layout of {@code n} values {@code width} bytes wide ({@code cluster.bucketMB}): buckets of
+     * The exchange's layout of {@code n} values {@code width} bytes wide ({@code cluster.peer.bucketMB}): buckets of
      * {@code megabytes} MiB, the first of at most {@link #FIRST_BUCKET_MB}.
      */
     public static Buckets of(long n, int workers, double megabytes, int width) {

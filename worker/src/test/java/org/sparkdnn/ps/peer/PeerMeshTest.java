@@ -105,7 +105,7 @@ class PeerMeshTest {
     }
 
     /**
-     * Buckets ({@code cluster.bucketMB}): 1003 values, a first bucket of 40, then buckets of 97 (11 buckets, the last
+     * Buckets ({@code cluster.peer.bucketMB}): 1003 values, a first bucket of 40, then buckets of 97 (11 buckets, the last
      * of 0..33 values per piece), k = 3, the gradient summed in place (own == target, as the overlapped exchange does). The
      * reduce-scatter asks for the buckets last first and leaves each worker's pieces summed in worker order; the
      * all-gather reports them first first, and every worker ends with the whole sum.
