@@ -1,5 +1,8 @@
 package org.sparkdnn.cli;
 
+import org.sparkdnn.rows.DistributedRows;
+import org.sparkdnn.rows.RowStats;
+import org.sparkdnn.rows.RowsReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -113,11 +116,10 @@ final class EvaluateCommand implements Callable<Integer> {
         org.apache.spark.SparkConf conf = org.sparkdnn.engine.SparkRuntime.conf(run.cluster(), "sparkdnn evaluate "
                 + data, true);
         try (org.apache.spark.api.java.JavaSparkContext sc = new org.apache.spark.api.java.JavaSparkContext(conf);
-             org.sparkdnn.engine.DistributedRows rows = org.sparkdnn.engine.ExecutorData.readFile(sc, run.data())
-                     .apply(data)) {
+             DistributedRows rows = RowsReader.of(sc, run.data()).read(data)) {
             int classes = classesOf(net, loss);
             if (classes > 0) {
-                org.sparkdnn.engine.DistributedRows.Stats stats = rows.stats();
+                RowStats stats = rows.stats();
                 if (stats.minLabel() < 0 || stats.maxLabel() >= classes) {
                     throw new DataException(data, "", "labels range over [" + stats.minLabel() + ", "
                             + stats.maxLabel() + "]; the model has " + classes + " classes");

@@ -10,9 +10,9 @@ import org.sparkdnn.data.RowBlock;
 /**
  * The training rows as the distributed engines see them: per epoch, an RDD of k partitions where partition w holds
  * exactly worker w's shards of every global batch of the epoch, as blocks keyed by the rows' positions in the epoch.
- * The data reaches the executors once; how is {@code cluster.dataPlacement}.
+ * The data reaches the executors once; how is {@code cluster.dataPlacement}. Public for the data benchmark.
  */
-interface EpochData extends AutoCloseable {
+public interface EpochData extends AutoCloseable {
     JavaPairRDD<Integer, RowBlock> epoch(int epoch);
 
     /**
@@ -40,7 +40,7 @@ interface EpochData extends AutoCloseable {
     }
 
     /** Rows already cached on the executors (keys = training index): by home worker, or shuffled per epoch. */
-    static EpochData onExecutors(org.apache.spark.api.java.JavaRDD<RowBlock> train, BatchPlan plan, int workers) {
+    public static EpochData onExecutors(org.apache.spark.api.java.JavaRDD<RowBlock> train, BatchPlan plan, int workers) {
         return plan.isPartitioned() ? new PartitionedEpochData(train, plan, workers)
                 : new ShuffledEpochData(train, plan, workers);
     }

@@ -15,7 +15,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkdnn.config.DataConfig;
 import org.sparkdnn.config.Loss;
 import org.sparkdnn.config.Scaling;
-import org.sparkdnn.data.CsvReader;
 import org.sparkdnn.data.DataException;
 import org.sparkdnn.data.DataLoader;
 import org.sparkdnn.data.ExampleMatrix;
@@ -24,6 +23,9 @@ import org.sparkdnn.data.RowBlock;
 import org.sparkdnn.data.Scaler;
 import org.sparkdnn.metrics.Evaluation;
 import org.sparkdnn.model.IoShape;
+import org.sparkdnn.rows.DistributedRows;
+import org.sparkdnn.rows.RowStats;
+import org.sparkdnn.rows.RowsReader;
 
 /**
  * {@code data.read: executors}: the run's train/validation/test splits as scaled, cached row blocks on the executors,
@@ -64,7 +66,7 @@ public final class ExecutorData implements AutoCloseable {
     }
 
     public static ExecutorData read(JavaSparkContext sc, DataConfig data, Loss loss) {
-        return of(sc, readFile(sc, data).apply(data.train()), data, loss);
+        return of(sc, RowsReader.of(sc, data).read(data.train()), data, loss);
     }
 
     /**
@@ -72,9 +74,9 @@ public final class ExecutorData implements AutoCloseable {
      * the splits are cached); validation/test files, when configured, are read as {@link #read} does.
      */
     public static ExecutorData of(JavaSparkContext sc, DistributedRows all, DataConfig data, Loss loss) {
-        java.util.function.Function<String, DistributedRows> readFile = readFile(sc, data);
-        Optional<DistributedRows> validationFile = data.validationFile().map(readFile);
-        Optional<DistributedRows> testFile = data.testFile().map(readFile);
+        RowsReader reader = RowsReader.of(sc, data);
+        Optional<DistributedRows> validationFile = data.validationFile().map(reader::read);
+        Optional<DistributedRows> testFile = data.testFile().map(reader::read);
         int n = Math.toIntExact(all.count());
         int d = all.features();
         JavaRDD<RowBlock> train = all.blocks();
@@ -111,7 +113,7 @@ public final class ExecutorData implements AutoCloseable {
                 test = Optional.of(select(source, roles, indices, (byte) 2));
             }
         }
-        DistributedRows.Stats stats = DistributedRows.stats(train, d);
+        RowStats stats = RowStats.of(train, d);
         int classes = classes(loss, data, stats);
         for (JavaRDD<RowBlock> split : Arrays.asList(train, validation.orElse(null), test.orElse(null))) {
             if (split != null && classes > 0) {
@@ -131,20 +133,6 @@ public final class ExecutorData implements AutoCloseable {
         return new ExecutorData(sc, loss, scaledTrain, scaledValidation, scaledTest, trainCount, validationCount,
                 testCount, classes, new IoShape(d, loss == Loss.SOFTMAX_CROSS_ENTROPY ? classes : 1), scaler,
                 "executors:" + sha);
-    }
-
-    /** How the executors read a file of this data config's format (CSV, LibSVM, Parquet), with its settings. */
-    public static java.util.function.Function<String, DistributedRows> readFile(JavaSparkContext sc, DataConfig data) {
-        CsvReader reader = new CsvReader(data.delimiter(), data.header(), data.labelColumn());
-        int parallelism = sc.defaultParallelism();
-        switch (data.format()) {
-            case PARQUET:
-                return f -> DistributedRows.readParquet(sc, f, data.featuresField(), data.labelField());
-            case LIBSVM:
-                return f -> DistributedRows.readLibSvm(sc, f, data.numFeatures(), parallelism);
-            default:
-                return f -> DistributedRows.readCsv(sc, f, reader, parallelism);
-        }
     }
 
     private static long rows(JavaRDD<RowBlock> blocks) {
@@ -173,7 +161,7 @@ public final class ExecutorData implements AutoCloseable {
     }
 
     /** As DataLoader: configured, 2 for BCE, else 1 + the largest training label; 0 for regression. */
-    private static int classes(Loss loss, DataConfig data, DistributedRows.Stats stats) {
+    private static int classes(Loss loss, DataConfig data, RowStats stats) {
         if (!loss.isClassification()) {
             return 0;
         }
@@ -205,7 +193,7 @@ public final class ExecutorData implements AutoCloseable {
     }
 
     /** Scaler.fit's formulas on the executors' sums (float statistics, so the driver path rounds to the same). */
-    private static Scaler scaler(Scaling scaling, DistributedRows.Stats stats, int d) {
+    private static Scaler scaler(Scaling scaling, RowStats stats, int d) {
         float[] shift = new float[d];
         float[] scale = new float[d];
         Arrays.fill(scale, 1f);

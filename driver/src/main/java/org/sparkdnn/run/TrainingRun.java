@@ -27,6 +27,8 @@ import org.sparkdnn.data.DataLoader;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Splits;
 import org.sparkdnn.engine.Engines;
+import org.sparkdnn.rows.DistributedRows;
+import org.sparkdnn.rows.ParquetRowsReader;
 import org.sparkdnn.engine.StepEngine;
 import org.sparkdnn.metrics.Evaluation;
 import org.sparkdnn.metrics.Evaluator;
@@ -54,7 +56,7 @@ public final class TrainingRun {
     private final Optional<JavaSparkContext> sharedSpark;
     private Optional<String> resumeFrom = Optional.empty();
     private Optional<org.sparkdnn.data.Examples> trainingRows = Optional.empty();
-    private Optional<org.sparkdnn.engine.DistributedRows> executorRows = Optional.empty();
+    private Optional<DistributedRows> executorRows = Optional.empty();
     private boolean progressBar;
 
     public TrainingRun(RunConfig config, Storage storage, PrintStream console, LongSupplier nanoClock) {
@@ -125,8 +127,8 @@ public final class TrainingRun {
             // Spark reads the Parquet files, the driver gathers the rows (driver-path engines, or data.read: driver)
             try (SparkSession spark = SparkSession.forReading(config, sharedSpark)) {
                 splits = load(new DataLoader(config.data(), config.model().loss(), storage, file -> {
-                    try (org.sparkdnn.engine.DistributedRows rows = org.sparkdnn.engine.DistributedRows.readParquet(
-                            spark.context(), file, config.data().featuresField(), config.data().labelField())) {
+                    try (DistributedRows rows = new ParquetRowsReader(spark.context(), config.data().featuresField(),
+                            config.data().labelField()).read(file)) {
                         return rows.examples(file);
                     }
                 }));
@@ -288,7 +290,7 @@ public final class TrainingRun {
      * Trains on these rows, cached on the executors of the shared context (e.g. a DataFrame's), instead of reading
      * {@code data.train}: engines sync and reference, the driver never holds them.
      */
-    public TrainingRun withExecutorRows(org.sparkdnn.engine.DistributedRows rows) {
+    public TrainingRun withExecutorRows(DistributedRows rows) {
         this.executorRows = Optional.of(rows);
         return this;
     }

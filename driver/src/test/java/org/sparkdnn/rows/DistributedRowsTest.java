@@ -1,4 +1,4 @@
-package org.sparkdnn.engine;
+package org.sparkdnn.rows;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,14 +86,14 @@ class DistributedRowsTest {
         Path file = tmp.resolve("digits.csv");
         Files.write(file, lines);
         CsvReader reader = new CsvReader(",", false, -1);
-        try (DistributedRows rows = DistributedRows.readCsv(sc, file.toString(), reader, 4)) {
+        try (DistributedRows rows = new CsvRowsReader(sc, reader, 4).read(file.toString())) {
             assertTrue(rows.blocks().getNumPartitions() >= 4, "partitions " + rows.blocks().getNumPartitions());
             assertEquals(1797, rows.count());
             assertEquals(64, rows.features());
             Examples driver = reader.read(Storage.withDefaults(), file.toString());
             assertSameRows(driver, gathered(rows));
 
-            DistributedRows.Stats stats = rows.stats();
+            RowStats stats = rows.stats();
             assertEquals(1797, stats.count());
             assertEquals(0.0, stats.minLabel());
             assertEquals(9.0, stats.maxLabel());
@@ -124,7 +124,7 @@ class DistributedRowsTest {
         Files.writeString(dir.resolve("_SUCCESS"), "");
         Path whole = tmp.resolve("whole.csv");
         Files.write(whole, lines);
-        try (DistributedRows rows = DistributedRows.readCsv(sc, dir.toString(), new CsvReader(",", true, -1), 2)) {
+        try (DistributedRows rows = new CsvRowsReader(sc, new CsvReader(",", true, -1), 2).read(dir.toString())) {
             assertSameRows(new CsvReader(",", false, -1).read(Storage.withDefaults(), whole.toString()),
                     gathered(rows));
         }
@@ -152,7 +152,7 @@ class DistributedRowsTest {
                 .add("label", org.apache.spark.sql.types.DataTypes.DoubleType);
         Path good = tmp.resolve("good.parquet");
         spark.createDataFrame(rows.subList(0, 200), schema).repartition(1).write().parquet(good.toString());
-        try (DistributedRows read = DistributedRows.readParquet(sc, good.toString(), "features", "label")) {
+        try (DistributedRows read = new ParquetRowsReader(sc, "features", "label").read(good.toString())) {
             RowBlock all = gathered(read);
             assertEquals(200, all.rows());
             for (int i = 0; i < 200; i++) {
@@ -163,7 +163,7 @@ class DistributedRowsTest {
         Path bad = tmp.resolve("bad.parquet");
         spark.createDataFrame(rows, schema).repartition(1).write().parquet(bad.toString());
         DataException e = assertThrows(DataException.class,
-                () -> DistributedRows.readParquet(sc, bad.toString(), "features", "label").close());
+                () -> new ParquetRowsReader(sc, "features", "label").read(bad.toString()).close());
         assertTrue(e.getMessage().contains(".parquet: row 250: label is null"), e.getMessage());
     }
 
@@ -177,7 +177,7 @@ class DistributedRowsTest {
         DataException driver = assertThrows(DataException.class,
                 () -> reader.read(Storage.withDefaults(), file.toString()));
         DataException executors = assertThrows(DataException.class,
-                () -> DistributedRows.readCsv(sc, file.toString(), reader, 4).close());
+                () -> new CsvRowsReader(sc, reader, 4).read(file.toString()).close());
         assertTrue(driver.getMessage().contains("line 1501, column 1"), driver.getMessage());
         assertEquals(driver.getMessage().replace("file:", ""), executors.getMessage().replace("file:", ""));
     }
