@@ -25,7 +25,8 @@ import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.Engine;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.data.Examples;
-import org.sparkdnn.engine.DistributedRows;
+import org.sparkdnn.rows.DataFrameRowsReader;
+import org.sparkdnn.rows.DistributedRows;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.run.TrainingRun;
 
@@ -38,15 +39,11 @@ import org.sparkdnn.run.TrainingRun;
  * split); {@code local} collects them to the driver, as a file would be read there. The run writes its usual outputs (model.zip, summary.json, report.html,
  * checkpoints) under {@code outputDir}.
  */
-public abstract class DnnEstimator extends Estimator<DnnModel> implements DefaultParamsWritable {
+public abstract class DnnEstimator extends Estimator<DnnModel> implements DefaultParamsWritable, PredictionParams {
     private static final long serialVersionUID = 1L;
 
     private final String uid;
-    private final Param<String> featuresCol;
     private final Param<String> labelCol;
-    private final Param<String> predictionCol;
-    private final Param<String> probabilityCol;
-    private final Param<String> rawPredictionCol;
     private final Param<String> config;
     private final Param<String> configUri;
     private final StringArrayParam sets;
@@ -57,15 +54,12 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
     private final Param<String> engine;
     private final IntParam workers;
     private final Param<String> outputDir;
-    private final IntParam inferenceBatchSize;
+    private final Shared shared;
 
     protected DnnEstimator(String uid) {
         this.uid = uid;
-        featuresCol = new Param<>(this, "featuresCol", "features column: an ML Vector or an array of numbers");
+        shared = Shared.of(this, this::setDefault);
         labelCol = new Param<>(this, "labelCol", "label column (classes 0..K-1 for a classifier, numbers for a regressor)");
-        predictionCol = new Param<>(this, "predictionCol", "prediction column name");
-        probabilityCol = new Param<>(this, "probabilityCol", "class probabilities column name (classifier)");
-        rawPredictionCol = new Param<>(this, "rawPredictionCol", "raw prediction (logits) column name (classifier)");
         config = new Param<>(this, "config", "the run config as YAML text (model, optimizer, training, cluster, data "
                 + "fractions and scaling; data.train is the DataFrame)");
         configUri = new Param<>(this, "configUri", "a run config YAML file: local path or Hadoop URI (used when "
@@ -79,14 +73,8 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
         workers = new IntParam(this, "workers", "cluster.workers");
         outputDir = new Param<>(this, "outputDir", "where each fit's run goes, in a new subdirectory UID-TIME-RANDOM "
                 + "(default: a new temporary directory on the driver)");
-        inferenceBatchSize = new IntParam(this, "inferenceBatchSize", "rows per network call in transform");
-        setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
-        setDefault(predictionCol, "prediction");
-        setDefault(probabilityCol, "probability");
-        setDefault(rawPredictionCol, "rawPrediction");
         setDefault(sets, new String[0]);
-        setDefault(inferenceBatchSize, 1024);
     }
 
     /** The loss when the config names none: softmax cross-entropy for a classifier, L2 for a regressor. */
@@ -97,24 +85,13 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
         return uid;
     }
 
-    public Param<String> featuresCol() {
-        return featuresCol;
+    @Override
+    public Shared shared() {
+        return shared;
     }
 
     public Param<String> labelCol() {
         return labelCol;
-    }
-
-    public Param<String> predictionCol() {
-        return predictionCol;
-    }
-
-    public Param<String> probabilityCol() {
-        return probabilityCol;
-    }
-
-    public Param<String> rawPredictionCol() {
-        return rawPredictionCol;
     }
 
     public Param<String> config() {
@@ -157,12 +134,8 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
         return outputDir;
     }
 
-    public IntParam inferenceBatchSize() {
-        return inferenceBatchSize;
-    }
-
     public DnnEstimator setFeaturesCol(String value) {
-        set(featuresCol, value);
+        set(featuresCol(), value);
         return this;
     }
 
@@ -172,7 +145,7 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
     }
 
     public DnnEstimator setPredictionCol(String value) {
-        set(predictionCol, value);
+        set(predictionCol(), value);
         return this;
     }
 
@@ -249,7 +222,7 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
             text = "{}";
         }
         List<String> overrides = new ArrayList<>();
-        overrides.add("data.train=dataframe:" + getOrDefault(featuresCol) + "," + getOrDefault(labelCol));
+        overrides.add("data.train=dataframe:" + getOrDefault(featuresCol()) + "," + getOrDefault(labelCol));
         ObjectNode tree = loader.tree(source, text.isBlank() ? "{}" : text, List.of());
         if (tree.at("/model/loss").isMissingNode()) {
             overrides.add("model.loss=" + defaultLoss());
@@ -294,15 +267,15 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
                     + (isClassifier() ? "classification loss (softmaxCrossEntropy, bceWithLogits)"
                     : "regression loss (l1, l2)"), run.model().loss());
         }
-        String features = getOrDefault(featuresCol);
+        String features = getOrDefault(featuresCol());
         String label = getOrDefault(labelCol);
         Engine engine = run.cluster().engine();
         TrainingRun training = new TrainingRun(run, storage, consoleOf(), System::nanoTime, Optional.of(jsc));
         int width;
         if (engine != Engine.LOCAL) {
             // the rows stay on the executors: cached there as blocks, the driver plans
-            DistributedRows rows = DistributedRows.fromDataFrame(dataset.toDF().select(features, label),
-                    "DataFrame columns " + features + ", " + label);
+            DistributedRows rows = new DataFrameRowsReader(dataset.toDF().select(features, label))
+                    .read("DataFrame columns " + features + ", " + label);
             width = rows.features();
             training.withExecutorRows(rows);
         } else {
@@ -328,11 +301,11 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
 
     @Override
     public StructType transformSchema(StructType schema) {
-        DataFrameRows.checkFeatures(schema, getOrDefault(featuresCol));
+        DataFrameRows.checkFeatures(schema, getOrDefault(featuresCol()));
         DataFrameRows.checkNumeric(schema, getOrDefault(labelCol));
-        return DnnModel.outputSchema(schema, getOrDefault(predictionCol),
-                isClassifier() ? getOrDefault(probabilityCol) : null,
-                isClassifier() ? getOrDefault(rawPredictionCol) : null);
+        return DnnModel.outputSchema(schema, getOrDefault(predictionCol()),
+                isClassifier() ? getOrDefault(probabilityCol()) : null,
+                isClassifier() ? getOrDefault(rawPredictionCol()) : null);
     }
 
     protected abstract boolean isClassifier();

@@ -53,7 +53,7 @@ import scala.Option;
  * a regressor {@code prediction}. Saved and loaded with Spark ML's writer/reader (inside a PipelineModel too): the
  * params as Spark's metadata, the network as {@code data/model.zip}, the rest in {@code data/dnn.json}.
  */
-public final class DnnModel extends Model<DnnModel> implements MLWritable {
+public final class DnnModel extends Model<DnnModel> implements MLWritable, PredictionParams {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -65,11 +65,7 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
     private final float[] shift;
     private final float[] scale;
     private final String summaryJson;
-    private final Param<String> featuresCol;
-    private final Param<String> predictionCol;
-    private final Param<String> probabilityCol;
-    private final Param<String> rawPredictionCol;
-    private final IntParam inferenceBatchSize;
+    private final Shared shared;
 
     DnnModel(String uid, byte[] network, Loss loss, int features, int outputs, float[] shift, float[] scale,
              String summaryJson) {
@@ -81,16 +77,7 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
         this.shift = shift;
         this.scale = scale;
         this.summaryJson = summaryJson;
-        featuresCol = new Param<>(this, "featuresCol", "features column: an ML Vector or an array of numbers");
-        predictionCol = new Param<>(this, "predictionCol", "prediction column name");
-        probabilityCol = new Param<>(this, "probabilityCol", "class probabilities column name (classifier)");
-        rawPredictionCol = new Param<>(this, "rawPredictionCol", "raw prediction (logits) column name (classifier)");
-        inferenceBatchSize = new IntParam(this, "inferenceBatchSize", "rows per network call in transform");
-        setDefault(featuresCol, "features");
-        setDefault(predictionCol, "prediction");
-        setDefault(probabilityCol, "probability");
-        setDefault(rawPredictionCol, "rawPrediction");
-        setDefault(inferenceBatchSize, 1024);
+        this.shared = Shared.of(this, this::setDefault);
     }
 
     /** The model of a finished run in {@code output}: its model.zip and, when it scaled features, scaler.json. */
@@ -164,38 +151,23 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
         return uid;
     }
 
-    public Param<String> featuresCol() {
-        return featuresCol;
-    }
-
-    public Param<String> predictionCol() {
-        return predictionCol;
-    }
-
-    public Param<String> probabilityCol() {
-        return probabilityCol;
-    }
-
-    public Param<String> rawPredictionCol() {
-        return rawPredictionCol;
-    }
-
-    public IntParam inferenceBatchSize() {
-        return inferenceBatchSize;
+    @Override
+    public Shared shared() {
+        return shared;
     }
 
     public DnnModel setFeaturesCol(String value) {
-        set(featuresCol, value);
+        set(featuresCol(), value);
         return this;
     }
 
     public DnnModel setPredictionCol(String value) {
-        set(predictionCol, value);
+        set(predictionCol(), value);
         return this;
     }
 
     public DnnModel setInferenceBatchSize(int value) {
-        set(inferenceBatchSize, value);
+        set(inferenceBatchSize(), value);
         return this;
     }
 
@@ -235,9 +207,9 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
 
     @Override
     public StructType transformSchema(StructType schema) {
-        DataFrameRows.checkFeatures(schema, getOrDefault(featuresCol));
-        return outputSchema(schema, getOrDefault(predictionCol), isClassifier() ? getOrDefault(probabilityCol) : null,
-                isClassifier() ? getOrDefault(rawPredictionCol) : null);
+        DataFrameRows.checkFeatures(schema, getOrDefault(featuresCol()));
+        return outputSchema(schema, getOrDefault(predictionCol()), isClassifier() ? getOrDefault(probabilityCol()) : null,
+                isClassifier() ? getOrDefault(rawPredictionCol()) : null);
     }
 
     /** {@code schema} plus rawPrediction and probability (when not null, vectors) and prediction (double). */
@@ -266,137 +238,12 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         Broadcast<byte[]> zip = jsc.broadcast(network);
         boolean classifier = isClassifier();
-        Predictor predictor = new Predictor(zip, loss, features, shift, scale,
-                dataset.schema().fieldIndex(getOrDefault(featuresCol)), ((Number) getOrDefault(inferenceBatchSize)).intValue(),
-                classifier && !getOrDefault(rawPredictionCol).isEmpty(),
-                classifier && !getOrDefault(probabilityCol).isEmpty());
+        DnnPredictor predictor = new DnnPredictor(zip, loss, features, shift, scale,
+                dataset.schema().fieldIndex(getOrDefault(featuresCol())), ((Number) getOrDefault(inferenceBatchSize())).intValue(),
+                classifier && !getOrDefault(rawPredictionCol()).isEmpty(),
+                classifier && !getOrDefault(probabilityCol()).isEmpty());
         JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(predictor);
         return dataset.sparkSession().createDataFrame(rows, out);
-    }
-
-    /** Runs on the executors: one network per partition, batched rows, the new columns appended to each row. */
-    private static final class Predictor implements FlatMapFunction<Iterator<Row>, Row> {
-        private static final long serialVersionUID = 1L;
-        private final Broadcast<byte[]> zip;
-        private final Loss loss;
-        private final int width;
-        private final float[] shift;
-        private final float[] scale;
-        private final int featuresIndex;
-        private final int batch;
-        private final boolean raw;
-        private final boolean probability;
-
-        Predictor(Broadcast<byte[]> zip, Loss loss, int width, float[] shift, float[] scale, int featuresIndex,
-                  int batch, boolean raw, boolean probability) {
-            this.zip = zip;
-            this.loss = loss;
-            this.width = width;
-            this.shift = shift;
-            this.scale = scale;
-            this.featuresIndex = featuresIndex;
-            this.batch = batch;
-            this.raw = raw;
-            this.probability = probability;
-        }
-
-        @Override
-        public Iterator<Row> call(Iterator<Row> input) throws Exception {
-            ComputationGraph net = restore(zip.value());
-            DataType type = net.params().dataType();
-            Scaler scaler = shift == null ? null : Scaler.of(shift, scale);
-            List<Row> out = new ArrayList<>();
-            List<Row> pending = new ArrayList<>(batch);
-            // buffers whole partitions' outputs in memory: fine for prediction columns, not for huge partitions
-            while (input.hasNext()) {
-                pending.add(input.next());
-                if (pending.size() == batch || !input.hasNext()) {
-                    predict(net, type, scaler, pending, out);
-                    pending.clear();
-                }
-            }
-            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
-            org.slf4j.LoggerFactory.getLogger(DnnModel.class).info("predicted {} rows of partition {} in {}",
-                    out.size(), task == null ? -1 : task.partitionId(), java.lang.management.ManagementFactory
-                            .getRuntimeMXBean().getName());
-            return out.iterator();
-        }
-
-        private void predict(ComputationGraph net, DataType type, Scaler scaler, List<Row> rows, List<Row> out) {
-            int n = rows.size();
-            float[] x = new float[n * width];
-            for (int r = 0; r < n; r++) {
-                double[] f = DataFrameRows.features(rows.get(r), featuresIndex);
-                if (f == null || f.length != width) {
-                    throw new IllegalArgumentException("row with " + (f == null ? "null features" : f.length
-                            + " features") + "; the model was trained on " + width);
-                }
-                for (int j = 0; j < width; j++) {
-                    x[r * width + j] = (float) f[j];
-                }
-            }
-            if (scaler != null) {
-                scaler.applyInPlace(x, n);
-            }
-            INDArray logits = net.outputSingle(false, Nd4j.create(x, new long[] {n, width}, 'c').castTo(type))
-                    .castTo(DataType.DOUBLE);
-            for (int r = 0; r < n; r++) {
-                Row row = rows.get(r);
-                List<Object> values = new ArrayList<>(row.size() + 3);
-                for (int i = 0; i < row.size(); i++) {
-                    values.add(row.get(i));
-                }
-                double[] z = logits.getRow(r).toDoubleVector();
-                if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
-                    double[] p = softmax(z);
-                    add(values, z, p);
-                    values.add((double) argmax(z));
-                } else if (loss == Loss.BCE_WITH_LOGITS) {
-                    double p1 = 1 / (1 + Math.exp(-z[0]));
-                    add(values, new double[] {-z[0], z[0]}, new double[] {1 - p1, p1});
-                    values.add(z[0] > 0 ? 1.0 : 0.0);
-                } else {
-                    values.add(z[0]);
-                }
-                out.add(RowFactory.create(values.toArray()));
-            }
-        }
-
-        private void add(List<Object> values, double[] rawValues, double[] probabilities) {
-            if (raw) {
-                values.add(Vectors.dense(rawValues));
-            }
-            if (probability) {
-                values.add(Vectors.dense(probabilities));
-            }
-        }
-
-        private static double[] softmax(double[] z) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (double v : z) {
-                max = Math.max(max, v);
-            }
-            double sum = 0;
-            double[] p = new double[z.length];
-            for (int i = 0; i < z.length; i++) {
-                p[i] = Math.exp(z[i] - max);
-                sum += p[i];
-            }
-            for (int i = 0; i < z.length; i++) {
-                p[i] /= sum;
-            }
-            return p;
-        }
-
-        private static int argmax(double[] z) {
-            int best = 0;
-            for (int i = 1; i < z.length; i++) {
-                if (z[i] > z[best]) {
-                    best = i;
-                }
-            }
-            return best;
-        }
     }
 
     @Override
@@ -407,74 +254,36 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable {
 
     @Override
     public MLWriter write() {
-        return new Writer(this);
+        return new DnnModelWriter(this);
     }
 
     public static MLReader<DnnModel> read() {
-        return new Reader();
+        return new DnnModelReader();
+    }
+
+    /** The model zip's bytes. */
+    byte[] networkZip() {
+        return network;
+    }
+
+    Loss loss() {
+        return loss;
+    }
+
+    int outputs() {
+        return outputs;
+    }
+
+    /** The feature scaling's shift and scale, or null without scaling. */
+    float[] shift() {
+        return shift;
+    }
+
+    float[] scale() {
+        return scale;
     }
 
     public static DnnModel load(String path) {
         return read().load(path);
-    }
-
-    private static final class Writer extends MLWriter {
-        private final DnnModel model;
-
-        Writer(DnnModel model) {
-            this.model = model;
-        }
-
-        @Override
-        public void saveImpl(String path) {
-            DefaultParamsWriter$.MODULE$.saveMetadata(model, path, sc(), Option.empty(), Option.empty());
-            try {
-                Path data = new Path(path, "data");
-                FileSystem fs = data.getFileSystem(sc().hadoopConfiguration());
-                try (OutputStream out = fs.create(new Path(data, "model.zip"), false)) {
-                    out.write(model.network);
-                }
-                Map<String, Object> meta = new LinkedHashMap<>();
-                meta.put("loss", model.loss.name());
-                meta.put("features", model.features);
-                meta.put("outputs", model.outputs);
-                meta.put("shift", model.shift);
-                meta.put("scale", model.scale);
-                meta.put("summary", model.summaryJson);
-                try (OutputStream out = fs.create(new Path(data, "dnn.json"), false)) {
-                    out.write(JSON.writeValueAsBytes(meta));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot save the model to " + path, e);
-            }
-        }
-    }
-
-    private static final class Reader extends MLReader<DnnModel> {
-        @Override
-        public DnnModel load(String path) {
-            var metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, sc(), DnnModel.class.getName());
-            try {
-                Path data = new Path(path, "data");
-                FileSystem fs = data.getFileSystem(sc().hadoopConfiguration());
-                byte[] network;
-                try (InputStream in = fs.open(new Path(data, "model.zip"))) {
-                    network = in.readAllBytes();
-                }
-                JsonNode meta;
-                try (InputStream in = fs.open(new Path(data, "dnn.json"))) {
-                    meta = JSON.readTree(in);
-                }
-                float[] shift = meta.get("shift").isNull() ? null : JSON.treeToValue(meta.get("shift"), float[].class);
-                float[] scale = meta.get("scale").isNull() ? null : JSON.treeToValue(meta.get("scale"), float[].class);
-                DnnModel model = new DnnModel(metadata.uid(), network, Loss.valueOf(meta.get("loss").asText()),
-                        meta.get("features").asInt(), meta.get("outputs").asInt(), shift, scale,
-                        meta.get("summary").asText());
-                metadata.getAndSetParams(model, Option.empty());
-                return model;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot load the model from " + path, e);
-            }
-        }
     }
 }
