@@ -98,7 +98,7 @@ public final class ExchangeBenchmark {
         }
 
         void exchange(long step) throws Exception {
-            ps.step(step, 0, params);
+            ps.step(step, 0, 0, params, null);
         }
 
         @Override

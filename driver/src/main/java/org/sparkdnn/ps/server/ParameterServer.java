@@ -2,15 +2,17 @@ package org.sparkdnn.ps.server;
 
 import org.sparkdnn.ps.ClusterException;
 import java.io.IOException;
+import java.lang.reflect.Array;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,23 +32,15 @@ public final class ParameterServer implements AutoCloseable {
     private final String secret;
     private final int workers;
     private final long parameters;
-    private final int handshakeMillis;
-    private final int maxConnections;
     private final long timeoutNanos;
-    private final ServerSocket server;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Connection[] slots;
-    private final List<Connection> open = new ArrayList<>();
-    private final Thread acceptor;
-    private final java.util.concurrent.ScheduledExecutorService sendWatchdog =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "ps-send-watchdog");
-                t.setDaemon(true);
-                return t;
-            });
-    private final java.util.concurrent.atomic.LongAdder bytes = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.AtomicLong rejectedBeforeAuthentication =
-            new java.util.concurrent.atomic.AtomicLong();
+    private final Acceptor acceptor;
+    private final ScheduledExecutorService sendWatchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ps-send-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
     private int epoch = -1;
     private long nextStep;
     private int attempt = -1;
@@ -70,25 +64,21 @@ public final class ParameterServer implements AutoCloseable {
         this.secret = secret;
         this.workers = workers;
         this.parameters = parameters;
-        this.handshakeMillis = (int) Math.min(10_000L, TimeUnit.SECONDS.toMillis(stepTimeoutSeconds));
-        this.maxConnections = 2 * workers + 16;
         this.timeoutNanos = TimeUnit.SECONDS.toNanos(stepTimeoutSeconds);
         this.slots = new Connection[workers];
-        this.server = new ServerSocket(0, 64, bindAddress);
-        this.acceptor = new Thread(this::acceptLoop, "ps-accept-" + jobId);
-        acceptor.setDaemon(true);
-        acceptor.start();
+        this.acceptor = new Acceptor(this, jobId, workers, parameters, bindAddress,
+                (int) Math.min(10_000L, TimeUnit.SECONDS.toMillis(stepTimeoutSeconds)));
         LOG.info("parameter server for job {} listening on {}:{} for {} workers", jobId,
-                bindAddress.getHostAddress(), server.getLocalPort(), workers);
+                bindAddress.getHostAddress(), acceptor.port(), workers);
     }
 
     /** Bytes received and sent over all worker connections so far. */
     public long bytesMoved() {
-        return bytes.sum();
+        return acceptor.bytesMoved();
     }
 
     public int port() {
-        return server.getLocalPort();
+        return acceptor.port();
     }
 
     /** Workers of {@code newEpoch} may now register; training continues at {@code step}. */
@@ -132,28 +122,15 @@ public final class ParameterServer implements AutoCloseable {
         return n;
     }
 
-    /** Sends the parameters of {@code step} to every worker and returns their gradients, in worker order. */
-    public PsMessage.Gradient[] step(long step, int batch, INDArray params) throws WorkerLostException,
-            InterruptedException {
-        return step(step, batch, params, null);
-    }
-
     /**
-     * As {@link #step(long, int, INDArray)}, and each worker's gradient must cover exactly its shard:
-     * {@code shardRows[w]} examples (so the sum is the batch's rows); otherwise the step fails as malformed.
-     */
-    public PsMessage.Gradient[] step(long step, int batch, INDArray params, int[] shardRows)
-            throws WorkerLostException, InterruptedException {
-        return step(step, epoch, batch, params, shardRows);
-    }
-
-    /**
-     * As {@link #step(long, int, INDArray, int[])} for a batch of epoch {@code trainEpoch}: a stage that lasts the
-     * whole run registered under the epoch it began in, and trains later ones.
+     * Sends the parameters of {@code step} (global batch {@code batch} of epoch {@code trainEpoch}: a stage that lasts
+     * the whole run registered under the epoch it began in, and trains later ones) to every worker and returns their
+     * gradients, in worker order. Each must have the model's length and type and, unless {@code shardRows} is null,
+     * cover exactly its shard ({@code shardRows[w]} examples); otherwise the step fails as malformed.
      */
     public PsMessage.Gradient[] step(long step, int trainEpoch, int batch, INDArray params, int[] shardRows)
             throws WorkerLostException, InterruptedException {
-        org.nd4j.linalg.api.buffer.DataType type = params.dataType();
+        DataType type = params.dataType();
         return round(step, new PsMessage.Params(step, trainEpoch, batch, params), PsMessage.Gradient.class, (w, g) ->
                 g.gradient().length() != parameters || g.gradient().dataType() != type || g.examples() < 0
                         || (shardRows != null && g.examples() != shardRows[w])
@@ -169,13 +146,13 @@ public final class ParameterServer implements AutoCloseable {
      * wrong, else null) fails the round like a lost worker: nothing of it is used, Spark retries the stage.
      */
     public <T extends PsMessage.Reply> T[] round(long step, PsMessage message, Class<T> type,
-                                                 java.util.function.BiFunction<Integer, T, String> check)
+                                                 BiFunction<Integer, T, String> check)
             throws WorkerLostException, InterruptedException {
         Connection[] current = currentOrFail(step);
         long deadline = System.nanoTime() + timeoutNanos;
         // Socket writes ignore SO_TIMEOUT: a worker that stops reading would block the send forever. The watchdog
         // closes the step's connections at the deadline, which fails the blocked write.
-        java.util.concurrent.ScheduledFuture<?> watchdog = sendWatchdog.schedule(() -> close(current),
+        ScheduledFuture<?> watchdog = sendWatchdog.schedule(() -> close(current),
                 timeoutNanos, TimeUnit.NANOSECONDS);
         try {
             for (Connection c : current) {
@@ -202,7 +179,7 @@ public final class ParameterServer implements AutoCloseable {
      * sends unasked (e.g. its peer address after registering), in worker order; checked as in {@link #round}.
      */
     public <T extends PsMessage.Reply> T[] collect(long step, Class<T> type,
-                                                   java.util.function.BiFunction<Integer, T, String> check)
+                                                   BiFunction<Integer, T, String> check)
             throws WorkerLostException, InterruptedException {
         Connection[] current = currentOrFail(step);
         try {
@@ -216,7 +193,7 @@ public final class ParameterServer implements AutoCloseable {
     /** Sends {@code message} to every worker of the current stage attempt; no reply is awaited. */
     public void broadcast(long step, PsMessage message) throws WorkerLostException {
         Connection[] current = currentOrFail(step);
-        java.util.concurrent.ScheduledFuture<?> watchdog = sendWatchdog.schedule(() -> close(current),
+        ScheduledFuture<?> watchdog = sendWatchdog.schedule(() -> close(current),
                 timeoutNanos, TimeUnit.NANOSECONDS);
         try {
             for (Connection c : current) {
@@ -265,10 +242,10 @@ public final class ParameterServer implements AutoCloseable {
     }
 
     private <T extends PsMessage.Reply> T[] gather(long step, Connection[] current, long deadline, Class<T> type,
-                                                   java.util.function.BiFunction<Integer, T, String> check)
+                                                   BiFunction<Integer, T, String> check)
             throws WorkerLostException, InterruptedException {
         @SuppressWarnings("unchecked")
-        T[] replies = (T[]) java.lang.reflect.Array.newInstance(type, workers);
+        T[] replies = (T[]) Array.newInstance(type, workers);
         int received = 0;
         while (received < workers) {
             Event e = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -340,80 +317,31 @@ public final class ParameterServer implements AutoCloseable {
         notifyAll();
     }
 
+    /** A message of authenticated connection {@code c} (its reader thread). */
+    void deliver(Connection c, PsMessage message) {
+        events.add(new Event(c, message, null));
+    }
+
+    /** Authenticated connection {@code c} failed or closed: the round that waits for it learns, its slot frees. */
+    void lost(Connection c, Throwable failure) {
+        if (!closed) {
+            events.add(new Event(c, null, failure));
+        }
+        synchronized (this) {
+            if (c.worker() >= 0 && c.worker() < workers && slots[c.worker()] == c) {
+                slots[c.worker()] = null;
+            }
+        }
+    }
+
     /**
-     * Accepts connections, at most {@code 2k + 16} open at once (more are closed at once: a flood cannot exhaust
-     * threads or descriptors), backing off after a failed accept (e.g. no descriptors left) instead of spinning.
+     * A connection's Hello: true when it authenticated and took its worker's slot (else it was answered and is to be
+     * closed).
      */
-    private void acceptLoop() {
-        long backoffMillis = 0;
-        long refused = 0;
-        while (!closed) {
-            try {
-                Socket socket = server.accept();
-                backoffMillis = 0;
-                Connection c = new Connection(socket, bytes, parameters);
-                synchronized (this) {
-                    if (open.size() >= maxConnections) {
-                        c.close();
-                        if (refused++ % 100 == 0) {
-                            LOG.warn("refused a connection from {}: {} connections open, the limit for {} workers "
-                                    + "({} refused so far)", c.peer(), open.size(), workers, refused);
-                        }
-                        continue;
-                    }
-                    open.add(c);
-                }
-                Thread reader = new Thread(() -> readLoop(c), "ps-read-" + socket.getRemoteSocketAddress());
-                reader.setDaemon(true);
-                reader.start();
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("parameter server accept failed: {}", e.toString());
-                    backoffMillis = Math.min(1000, Math.max(10, backoffMillis * 2));
-                    try {
-                        Thread.sleep(backoffMillis);
-                    } catch (InterruptedException interrupted) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    private void readLoop(Connection c) {
-        try {
-            byte[] nonce = Handshake.nonce();
-            c.send(new PsMessage.Challenge(nonce));
-            if (!register(c, c.readHello(handshakeMillis), nonce)) {
-                return;
-            }
-            while (!closed) {
-                events.add(new Event(c, c.read(), null));
-            }
-        } catch (IOException | RuntimeException | OutOfMemoryError e) {
-            if (c.worker() < 0) {
-                unauthenticated(c, e.toString());
-            } else if (!closed) {
-                events.add(new Event(c, null, e));
-            }
-            synchronized (this) {
-                if (c.worker() >= 0 && c.worker() < workers && slots[c.worker()] == c) {
-                    slots[c.worker()] = null;
-                }
-            }
-        } finally {
-            c.close();
-            synchronized (this) {
-                open.remove(c);
-            }
-        }
-    }
-
-    private synchronized boolean register(Connection c, PsMessage.Hello h, byte[] serverNonce) throws IOException {
+    synchronized boolean register(Connection c, PsMessage.Hello h, byte[] serverNonce) throws IOException {
         if (!Handshake.matches(Handshake.helloMac(secret, serverNonce, h.clientNonce(), h.jobId(), h.worker(),
                 h.stageAttempt(), h.epoch()), h.mac())) {
-            unauthenticated(c, "authentication failed for " + h);
+            acceptor.unauthenticated(c, "authentication failed for " + h);
             c.send(new PsMessage.Reject("authentication failed for job " + h.jobId()));
             return false;
         }
@@ -455,29 +383,13 @@ public final class ParameterServer implements AutoCloseable {
         return true;
     }
 
-    /**
-     * Logs a connection dropped before it authenticated: the first 20, then every 1000th with the count, so that a
-     * flood of bad connections cannot flood the log as well.
-     */
-    private void unauthenticated(Connection c, String reason) {
-        long n = rejectedBeforeAuthentication.incrementAndGet();
-        if (n <= 20 || n % 1000 == 0) {
-            LOG.warn("closed the connection from {} before it authenticated ({} so far): {}", c.peer(), n, reason);
-        }
-    }
-
     @Override
     public void close() {
         closed = true;
         sendWatchdog.shutdownNow();
         synchronized (this) {
             closeAll();
-            open.forEach(Connection::close);
         }
-        try {
-            server.close();
-        } catch (IOException e) {
-            LOG.debug("closing the server socket: {}", e.toString());
-        }
+        acceptor.close();
     }
 }

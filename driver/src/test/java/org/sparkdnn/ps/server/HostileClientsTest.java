@@ -268,7 +268,7 @@ class HostileClientsTest {
             ps.awaitWorkers(5, () -> false);
             CompletableFuture<Exception> step = CompletableFuture.supplyAsync(() -> {
                 try {
-                    ps.step(5, 0, Nd4j.createFromArray(1f, 2f, 3f), shardRows);
+                    ps.step(5, 0, 0, Nd4j.createFromArray(1f, 2f, 3f), shardRows);
                     return null;
                 } catch (Exception e) {
                     return e;

@@ -76,7 +76,7 @@ class ParameterServerTest {
             INDArray params = Nd4j.createFromArray(1f, 2f, 3f);
             CompletableFuture<PsMessage.Gradient[]> step = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return ps.step(5, 3, params);
+                    return ps.step(5, 0, 3, params, null);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -106,7 +106,7 @@ class ParameterServerTest {
             ps.awaitWorkers(5, () -> false);
             CompletableFuture<Exception> step = CompletableFuture.supplyAsync(() -> {
                 try {
-                    ps.step(5, 0, Nd4j.createFromArray(1f));
+                    ps.step(5, 0, 0, Nd4j.createFromArray(1f), null);
                     return null;
                 } catch (Exception e) {
                     return e;
@@ -142,7 +142,7 @@ class ParameterServerTest {
             w1.close();
             Thread.sleep(500); // the server's reader thread sees EOF and empties worker 1's slot
             WorkerLostException lost = assertThrows(WorkerLostException.class,
-                    () -> ps.step(5, 0, Nd4j.createFromArray(1f)));
+                    () -> ps.step(5, 0, 0, Nd4j.createFromArray(1f), null));
             assertTrue(lost.getMessage().contains("worker 1"), lost.getMessage());
             // the survivor's connection is closed, so its task ends and frees its slot for Spark's retry
             IOException closed = assertThrows(IOException.class, w0::receive);
@@ -174,7 +174,7 @@ class ParameterServerTest {
             long start = System.nanoTime();
             // 80 MB of parameters: far more than the socket buffers hold while the worker reads nothing
             WorkerLostException e = assertThrows(WorkerLostException.class,
-                    () -> ps.step(0, 0, Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 20_000_000)));
+                    () -> ps.step(0, 0, 0, Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 20_000_000), null));
             double seconds = (System.nanoTime() - start) / 1e9;
             assertTrue(seconds < 10, "released after " + seconds + " s");
             assertTrue(e.getMessage().contains("cluster.stepTimeoutSeconds"), e.getMessage());

@@ -1,0 +1,234 @@
+package org.sparkdnn.ps.peer;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdnn.ps.Frames;
+import org.sparkdnn.ps.Handshake;
+import org.sparkdnn.ps.PsMessage;
+import org.sparkdnn.ps.peer.PeerMesh.Identity;
+
+/**
+ * How the peer mesh's connections are set up: every pair of workers has one connection, opened by the higher index
+ * and authenticated both ways before anything is allocated for it (the acceptor's challenge, the connector's Hello
+ * with an HMAC of the run's secret under a label of its own, the acceptor's proof). Handshakes run concurrently, at
+ * most 2k + 8 at once; a flood of stalled connections closes its oldest. {@link PeerMesh} runs the collectives over
+ * the connections this returns.
+ */
+final class MeshConnections {
+    private static final Logger LOG = LoggerFactory.getLogger(MeshConnections.class);
+
+    private MeshConnections() {
+    }
+
+    /** Opens the listening socket on {@code bind} (the narrowest address the other workers reach), any free port. */
+    static ServerSocketChannel listen(InetAddress bind, int workers) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        server.bind(new InetSocketAddress(bind, 0), workers + 4);
+        return server;
+    }
+
+    /**
+     * Connects to every lower worker and accepts every higher one. Worker w's connections to lower workers only wait
+     * for those workers' own connecting, which ends at worker 0: no cycle, so no deadlock.
+     *
+     * @param addresses       "host:port" of every worker's listening socket, in worker order (from Spark's
+     *                        {@code BarrierTaskContext.allGather})
+     * @param timeoutMillis   deadline of connecting and of every handshake read; later, of every exchange
+     */
+    static SocketChannel[] open(ServerSocketChannel server, String[] addresses, Identity me, int timeoutMillis)
+            throws IOException {
+        if (addresses.length != me.workers()) {
+            throw new IOException(me + ": " + addresses.length + " peer addresses for " + me.workers() + " workers");
+        }
+        SocketChannel[] peers = new SocketChannel[me.workers()];
+        try {
+            for (int j = 0; j < me.worker(); j++) {
+                peers[j] = dial(addresses[j], j, me, timeoutMillis);
+            }
+            accept(server, peers, me, timeoutMillis);
+        } catch (IOException | RuntimeException e) {
+            for (SocketChannel c : peers) {
+                PeerMesh.closeQuietly(c);
+            }
+            throw e;
+        }
+        return peers;
+    }
+
+    private static SocketChannel dial(String address, int peer, Identity me, int timeoutMillis) throws IOException {
+        int colon = address.lastIndexOf(':');
+        InetSocketAddress target = new InetSocketAddress(address.substring(0, colon),
+                Integer.parseInt(address.substring(colon + 1)));
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.socket().setTcpNoDelay(true);
+            channel.socket().connect(target, timeoutMillis);
+            channel.socket().setSoTimeout(timeoutMillis);
+            DataInputStream in = new DataInputStream(channel.socket().getInputStream());
+            DataOutputStream out = new DataOutputStream(channel.socket().getOutputStream());
+            PsMessage first = Frames.read(in, 0);
+            if (!(first instanceof PsMessage.Challenge challenge)) {
+                throw new IOException("worker " + peer + " at " + address + " sent " + first + " instead of a challenge");
+            }
+            byte[] nonce = Handshake.nonce();
+            Frames.write(out, new PsMessage.Hello(me.jobId(), me.worker(), me.stageAttempt(), me.epoch(), nonce,
+                    Handshake.peerHelloMac(me.secret(), challenge.nonce(), nonce, me.jobId(), me.worker(),
+                            me.stageAttempt(), me.epoch())));
+            PsMessage reply = Frames.read(in, 0);
+            if (reply instanceof PsMessage.Reject r) {
+                throw new IOException("worker " + peer + " at " + address + " refused " + me + ": " + r.reason());
+            }
+            if (!(reply instanceof PsMessage.Welcome w) || !Handshake.matches(
+                    Handshake.peerWelcomeProof(me.secret(), challenge.nonce(), nonce, peer), w.proof())) {
+                throw new IOException("the endpoint at " + address + " could not prove it is worker " + peer
+                        + " of this run");
+            }
+            return channel;
+        } catch (SocketTimeoutException e) {
+            PeerMesh.closeQuietly(channel);
+            throw new IOException(me + ": no handshake from worker " + peer + " at " + address + " within "
+                    + timeoutMillis / 1000 + " s", e);
+        } catch (IOException | RuntimeException e) {
+            PeerMesh.closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    /**
+     * Accepts until every higher worker is connected; anything else that connects is refused and closed. Handshakes
+     * run concurrently (one short-lived thread each), so a connection that stalls cannot hold up the real peers; at
+     * most {@code 2k + 8} are in flight, and a new connection beyond that closes the oldest one still in flight (a
+     * real peer's handshake takes milliseconds: the oldest is the likeliest to be stalling).
+     */
+    private static void accept(ServerSocketChannel server, SocketChannel[] peers, Identity me, int timeoutMillis)
+            throws IOException {
+        int missing = me.workers() - 1 - me.worker();
+        if (missing == 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        int maxInFlight = 2 * me.workers() + 8;
+        java.util.Set<SocketChannel> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Deque<SocketChannel> oldestFirst = new java.util.concurrent.ConcurrentLinkedDeque<>();
+        java.util.concurrent.BlockingQueue<Handshaken> done = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.ExecutorService handshakes = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "peer-handshake-" + me.worker());
+            t.setDaemon(true);
+            return t;
+        });
+        server.socket().setSoTimeout(50); // between accepts, take the finished handshakes
+        try {
+            while (missing > 0) {
+                for (Handshaken h; (h = done.poll()) != null; ) {
+                    if (h.peer() < 0 || peers[h.peer()] != null) {
+                        PeerMesh.closeQuietly(h.channel());
+                    } else {
+                        peers[h.peer()] = h.channel();
+                        missing--;
+                    }
+                }
+                if (missing == 0) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException(me + ": " + missing + " higher workers did not connect within "
+                            + timeoutMillis / 1000 + " s");
+                }
+                SocketChannel channel;
+                try {
+                    channel = server.socket().accept().getChannel();
+                } catch (SocketTimeoutException e) {
+                    continue;
+                }
+                while (inFlight.size() >= maxInFlight) {
+                    SocketChannel oldest = oldestFirst.poll();
+                    if (oldest != null && inFlight.remove(oldest)) {
+                        LOG.warn("{}: {} peer handshakes in flight; closed the oldest, from {}", me, maxInFlight,
+                                remote(oldest));
+                        PeerMesh.closeQuietly(oldest);
+                    }
+                }
+                inFlight.add(channel);
+                oldestFirst.add(channel);
+                handshakes.execute(() -> {
+                    int peer = authenticate(channel, peers, me, timeoutMillis);
+                    // closed as the oldest meanwhile: not ours to use, whatever the handshake said
+                    done.add(new Handshaken(channel, inFlight.remove(channel) ? peer : -1));
+                });
+            }
+        } finally {
+            handshakes.shutdownNow();
+            for (SocketChannel c : inFlight) {
+                PeerMesh.closeQuietly(c);
+            }
+            for (Handshaken h; (h = done.poll()) != null; ) {
+                if (h.peer() < 0 || peers[h.peer()] != h.channel()) {
+                    PeerMesh.closeQuietly(h.channel());
+                }
+            }
+        }
+    }
+
+    /** A finished acceptor-side handshake: the peer's worker index, or -1 if refused. */
+    private record Handshaken(SocketChannel channel, int peer) {
+    }
+
+    private static String remote(SocketChannel c) {
+        try {
+            return String.valueOf(c.getRemoteAddress());
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** Runs the acceptor's side of the handshake; returns the peer's worker index, or -1 if it is refused. */
+    private static int authenticate(SocketChannel channel, SocketChannel[] peers, Identity me, int timeoutMillis) {
+        String from = "?";
+        try {
+            from = String.valueOf(channel.getRemoteAddress());
+            channel.socket().setTcpNoDelay(true);
+            channel.socket().setSoTimeout(Math.min(timeoutMillis, 10_000));
+            DataInputStream in = new DataInputStream(channel.socket().getInputStream());
+            DataOutputStream out = new DataOutputStream(channel.socket().getOutputStream());
+            byte[] nonce = Handshake.nonce();
+            Frames.write(out, new PsMessage.Challenge(nonce));
+            PsMessage.Hello h = Frames.readHello(in);
+            if (!Handshake.matches(Handshake.peerHelloMac(me.secret(), nonce, h.clientNonce(), h.jobId(), h.worker(),
+                    h.stageAttempt(), h.epoch()), h.mac())) {
+                LOG.warn("{}: refused a peer connection from {}: authentication failed for {}", me, from, h);
+                Frames.write(out, new PsMessage.Reject("authentication failed"));
+                return -1;
+            }
+            String reason = !me.jobId().equals(h.jobId()) ? "job " + h.jobId() + ", not " + me.jobId()
+                    : h.epoch() != me.epoch() ? "epoch " + (h.epoch() + 1) + ", not " + (me.epoch() + 1)
+                    : h.stageAttempt() != me.stageAttempt() ? "stage attempt " + h.stageAttempt() + ", not "
+                    + me.stageAttempt()
+                    : h.worker() <= me.worker() || h.worker() >= me.workers() ? "worker " + h.worker()
+                    + " does not connect to worker " + me.worker()
+                    : peers[h.worker()] != null ? "worker " + h.worker() + " is already connected"
+                    : null;
+            if (reason != null) {
+                LOG.warn("{}: refused {} from {}: {}", me, h, from, reason);
+                Frames.write(out, new PsMessage.Reject(reason));
+                return -1;
+            }
+            Frames.write(out, new PsMessage.Welcome(me.worker(), Handshake.peerWelcomeProof(me.secret(), nonce,
+                    h.clientNonce(), me.worker())));
+            return h.worker();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: closed the connection from {} before it authenticated: {}", me, from, e.toString());
+            return -1;
+        }
+    }
+}
