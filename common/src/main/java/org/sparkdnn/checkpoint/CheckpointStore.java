@@ -1,5 +1,6 @@
 package org.sparkdnn.checkpoint;
 
+import org.sparkdnn.io.Storage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -142,28 +143,7 @@ public final class CheckpointStore {
         FileSystem target = fs instanceof org.apache.hadoop.fs.LocalFileSystem
                 ? ((org.apache.hadoop.fs.LocalFileSystem) fs).getRawFileSystem() : fs;
         FSDataOutputStream out = target.create(path, false);
-        writeAndClose(out, bytes);
-    }
-
-    /**
-     * Writes, syncs and closes. Not try-with-resources: HDFS rethrows a failed write's exception (a quota exceeded)
-     * from close(), and adding an exception to itself as suppressed throws IllegalArgumentException (measured).
-     */
-    public static void writeAndClose(FSDataOutputStream out, byte[] bytes) throws IOException {
-        try {
-            out.write(bytes);
-            out.hsync();
-        } catch (IOException | RuntimeException e) {
-            try {
-                out.close();
-            } catch (IOException | RuntimeException c) {
-                if (c != e) {
-                    e.addSuppressed(c);
-                }
-            }
-            throw e;
-        }
-        out.close();
+        Storage.writeAndClose(out, bytes);
     }
 
     /** {@code latest} names the newest checkpoint: written beside it and renamed over it. A hint: listing decides. */

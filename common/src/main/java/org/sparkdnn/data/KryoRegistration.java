@@ -1,12 +1,10 @@
-package org.sparkdnn.io;
+package org.sparkdnn.data;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import org.apache.spark.serializer.KryoRegistrator;
-import org.sparkdnn.data.RowBlock;
-import org.sparkdnn.data.ShardIndex;
 
 /**
  * Registers everything the project ships through Spark, so runs can set {@code spark.kryo.registrationRequired}.

@@ -2,7 +2,7 @@ package org.sparkdnn.data;
 
 /**
  * Which training rows worker {@code worker} holds in an epoch: {@code rows[i]} sits at position
- * {@code positions[i]} of the epoch's order. Serialised by {@link org.sparkdnn.io.KryoRegistration}.
+ * {@code positions[i]} of the epoch's order. Serialised by {@link org.sparkdnn.data.KryoRegistration}.
  */
 public record ShardIndex(int worker, int[] positions, int[] rows) implements java.io.Serializable {
     public ShardIndex {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -87,7 +88,7 @@ public final class Storage {
         FileSystem fs = target.getFileSystem(hadoop);
         Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + System.nanoTime());
         try {
-            org.sparkdnn.checkpoint.CheckpointStore.writeAndClose(fs.create(tmp, false), bytes);
+            writeAndClose(fs.create(tmp, false), bytes);
         } catch (IOException | RuntimeException e) {
             try {
                 fs.delete(tmp, false); // a full disk or a lost datanode leaves no half-written temporary behind
@@ -166,5 +167,26 @@ public final class Storage {
     public OutputStream create(String uri) throws IOException {
         Path path = new Path(uri);
         return path.getFileSystem(hadoop).create(path, true);
+    }
+
+    /**
+     * Writes, syncs and closes. Not try-with-resources: HDFS rethrows a failed write's exception (a quota exceeded)
+     * from close(), and adding an exception to itself as suppressed throws IllegalArgumentException (measured).
+     */
+    public static void writeAndClose(FSDataOutputStream out, byte[] bytes) throws IOException {
+        try {
+            out.write(bytes);
+            out.hsync();
+        } catch (IOException | RuntimeException e) {
+            try {
+                out.close();
+            } catch (IOException | RuntimeException c) {
+                if (c != e) {
+                    e.addSuppressed(c);
+                }
+            }
+            throw e;
+        }
+        out.close();
     }
 }

@@ -5,7 +5,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.serializer.KryoSerializer;
 import org.sparkdnn.config.ClusterConfig;
 import org.sparkdnn.config.ConfigException;
-import org.sparkdnn.io.KryoRegistration;
+import org.sparkdnn.data.KryoRegistration;
 
 /**
  * The Spark settings every distributed run needs: Kryo with registration required, stage retries bounded by

@@ -38,11 +38,17 @@ public final class Charts {
         }
     }
 
-    public ObjectNode lines(String title, String xName, String yName, List<Series> series, boolean logY) {
+    /** A chart of several series: an axis tooltip, a scrolling legend and room for both above the grid. */
+    private ObjectNode withLegend(String title) {
         ObjectNode o = base(title);
         o.putObject("tooltip").put("trigger", "axis");
         o.putObject("legend").put("top", 26).put("type", "scroll");
         o.putObject("grid").put("top", 64).put("left", 70).put("right", 40).put("bottom", 46);
+        return o;
+    }
+
+    public ObjectNode lines(String title, String xName, String yName, List<Series> series, boolean logY) {
+        ObjectNode o = withLegend(title);
         axis(o.putObject("xAxis"), "value", xName).put("min", "dataMin").put("max", "dataMax");
         axis(o.putObject("yAxis"), logY ? "log" : "value", yName).put("scale", true).put("nameGap", 52);
         ArrayNode all = o.putArray("series");
@@ -114,10 +120,7 @@ public final class Charts {
     /** Grouped bars: one group per category, one bar per series ({@code values.get(s)[category]}). */
     public ObjectNode bars(String title, String yName, List<String> categories, List<String> seriesNames,
                            List<double[]> values) {
-        ObjectNode o = base(title);
-        o.putObject("tooltip").put("trigger", "axis");
-        o.putObject("legend").put("top", 26).put("type", "scroll");
-        o.putObject("grid").put("top", 64).put("left", 70).put("right", 40).put("bottom", 46);
+        ObjectNode o = withLegend(title);
         ArrayNode xs = axis(o.putObject("xAxis"), "category", "").putArray("data");
         categories.forEach(xs::add);
         axis(o.putObject("yAxis"), "value", yName).put("nameGap", 52);

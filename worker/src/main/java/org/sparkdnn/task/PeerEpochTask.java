@@ -29,9 +29,9 @@ import org.sparkdnn.step.TrainingState;
  * second), connects the mesh ({@link PeerMesh}) and takes the training state to continue from.
  * Then per {@code Step}: the gradient of its shard, the all-reduce with the other workers (summed in worker order),
  * DL4J's updater on its own replica — the same bytes on every worker — and a small {@code StepDone} to the driver.
- * With owner slices ({@code cluster.peerUpdate}) the all-reduce stops half way: the reduce-scatter leaves the summed
+ * With owner slices ({@code cluster.peer.update}) the all-reduce stops half way: the reduce-scatter leaves the summed
  * gradient of its own slice, which it updates with its slice of the optimizer state ({@link SliceUpdate}), and the
- * all-gather then moves the new parameters instead of the summed gradient. With {@code cluster.overlap} (owner slices
+ * all-gather then moves the new parameters instead of the summed gradient. With {@code cluster.peer.overlap} (owner slices
  * in more than one bucket) the exchange runs on a thread of its own, overlapped with the backward pass and the next
  * forward pass ({@link OverlappedExchange}).
  * On {@code Fetch} it sends its state (worker 0 the tensors, the others a digest the driver compares; with owner

@@ -65,11 +65,11 @@ public record WorkerSpec(Server server, Model model, Plan plan, Fault fault, Pee
     /**
      * @param host         the address workers listen on for each other; null for the executor's own address (Spark's
      *                     block-manager host), loopback when the driver's is
-     * @param ownerSlices  each worker updates its slice of the parameters only ({@code cluster.peerUpdate} resolved),
+     * @param ownerSlices  each worker updates its slice of the parameters only ({@code cluster.peer.update} resolved),
      *                     else every worker its whole replica
-     * @param buckets      the exchange's buckets of the parameters ({@code cluster.bucketMB}), cut once by the driver
+     * @param buckets      the exchange's buckets of the parameters ({@code cluster.peer.bucketMB}), cut once by the driver
      * @param overlap      with owner slices: the exchange overlaps the backward and the next forward pass
-     *                     ({@code cluster.overlap} resolved)
+     *                     ({@code cluster.peer.overlap} resolved)
      */
     public record Peer(String host, boolean ownerSlices, Buckets buckets, boolean overlap) implements Serializable {
         /** Not a peer exchange. */

@@ -22,9 +22,9 @@ import scala.collection.Iterator;
  *       and the same method again, so an exchange never waits on Spark itself;</li>
  *   <li>{@link #gradientNorms} and {@link #stats}: what the step measured.</li>
  * </ul>
- * Every message between the driver and a worker passes {@code ParameterServer} and {@code PsClient}, every message
- * between workers {@code PeerMesh}; both write frames through {@code Frames} only, the one place a per-frame MAC
- * goes. Collectives a layer calls inside a step (a synchronized BatchNorm) belong to the worker half: they run on the
+ * Every message between the driver and a worker is a {@code PsMessage} written and read by {@code Frames} (the
+ * parameter server, its client, the peer mesh's handshakes); the peer mesh's tensor frames are written and read in
+ * {@code PeerMesh.frame}/{@code transfer} only. Those two are where a per-frame MAC goes. Collectives a layer calls inside a step (a synchronized BatchNorm) belong to the worker half: they run on the
  * peer mesh's exchange thread ({@code OverlappedExchange}), which orders them with the gradient buckets.
  */
 public interface GradientExchange {
