@@ -1,5 +1,9 @@
 package org.sparkdnn.bench;
 
+import java.util.Arrays;
+import java.util.function.DoubleFunction;
+import java.util.function.Predicate;
+
 /**
  * A cost model of one synchronous data-parallel step, for the two exchanges: {@code driver} (the parameter server on
  * the driver: every worker sends its gradient there and receives the new parameters) and {@code peer} (reduce-scatter
@@ -185,8 +189,8 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
     }
 
     /** The lowest peer software rate at which this model with that rate is {@code enough} (bisection), or infinity. */
-    private double softwareRateFor(java.util.function.Predicate<CostModel> enough) {
-        java.util.function.DoubleFunction<CostModel> at = rate -> new CostModel(bitsPerSecond, latencySeconds, rate,
+    private double softwareRateFor(Predicate<CostModel> enough) {
+        DoubleFunction<CostModel> at = rate -> new CostModel(bitsPerSecond, latencySeconds, rate,
                 applySecondsPerParameter, driverSoftwareBytesPerSecond);
         if (!enough.test(at.apply(Double.POSITIVE_INFINITY))) {
             return Double.POSITIVE_INFINITY;
@@ -236,9 +240,9 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
         double driverSoftware = Double.parseDouble(args[1]);
         double apply = Double.parseDouble(args[2]) * 1e-9;
         double latency = Double.parseDouble(args[3]) * 1e-6;
-        long[] sizes = java.util.Arrays.stream((args.length > 4 ? args[4] : "200000,2600000,25000000").split(","))
+        long[] sizes = Arrays.stream((args.length > 4 ? args[4] : "200000,2600000,25000000").split(","))
                 .mapToLong(Long::parseLong).toArray();
-        double[] computes = java.util.Arrays.stream((args.length > 5 ? args[5] : "50,200").split(","))
+        double[] computes = Arrays.stream((args.length > 5 ? args[5] : "50,200").split(","))
                 .mapToDouble(m -> Double.parseDouble(m) / 1000).toArray();
         int[] ks = {1, 2, 4, 8, 16, 32, 64, 128, 256};
         System.out.printf("cost model: software %.2f GB/s per host (peer), %.2f GB/s (driver), apply %.2f ns/parameter, "
@@ -258,7 +262,7 @@ public record CostModel(double bitsPerSecond, double latencySeconds, double soft
                         overlapped.append(String.format(" %5.2f", m.peerOverlappedEfficiency(p, k, c)));
                     }
                     System.out.printf("%3.0f Gb/s, %,11d params, compute %4.0f ms  E(k) for k = %s%n", gbps, p,
-                            c * 1000, java.util.Arrays.toString(ks));
+                            c * 1000, Arrays.toString(ks));
                     System.out.printf("    driver%s%n    peer  %s  (replicated update)%n    owners%s  (owner slices)%n"
                             + "    overlp%s  (owner slices, exchange overlapped with both passes, 25 MiB buckets; "
                             + "compute/step at k = 16: %.2f)%n", driver, peer, owners, overlapped,

@@ -1,19 +1,36 @@
 package org.sparkdnn.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.data.BatchPlan;
+import org.sparkdnn.data.DataLoader;
+import org.sparkdnn.data.ExampleMatrix;
+import org.sparkdnn.data.Splits;
 import org.sparkdnn.engine.SparkRuntime;
 import org.sparkdnn.io.Storage;
+import org.sparkdnn.metrics.Evaluator;
+import org.sparkdnn.model.Dl4jMapping;
+import org.sparkdnn.model.ModelFactory;
 import org.sparkdnn.run.TrainingRun;
 
 /**
@@ -47,14 +64,14 @@ public final class EngineBenchmark {
      * {@code local} calls it. Batches are cut from the same matrix inside the timed part, as {@code local} cuts them.
      */
     private static Map<String, Object> plainDl4j(RunConfig config, Storage storage, boolean iterator) {
-        org.sparkdnn.data.Splits splits = new org.sparkdnn.data.DataLoader(config.data(), config.model().loss(),
+        Splits splits = new DataLoader(config.data(), config.model().loss(),
                 storage).load();
-        org.nd4j.linalg.api.buffer.DataType type = org.sparkdnn.model.Dl4jMapping.dataType(config.model().dataType());
-        org.sparkdnn.data.ExampleMatrix train = new org.sparkdnn.data.ExampleMatrix(splits.train(),
+        DataType type = Dl4jMapping.dataType(config.model().dataType());
+        ExampleMatrix train = new ExampleMatrix(splits.train(),
                 config.model().loss(), splits.classes(), type);
-        org.sparkdnn.data.BatchPlan plan = org.sparkdnn.data.BatchPlan.of(config, train.count());
+        BatchPlan plan = BatchPlan.of(config, train.count());
         long totalSteps = (long) plan.batchesPerEpoch() * config.training().epochs();
-        org.deeplearning4j.nn.graph.ComputationGraph net = new org.sparkdnn.model.ModelFactory(config.model(),
+        ComputationGraph net = new ModelFactory(config.model(),
                 config.optimizer(), config.training().seed(), totalSteps).build(splits.shape(), storage);
         long nanos = 0;
         long examples = 0;
@@ -74,26 +91,26 @@ public final class EngineBenchmark {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("examplesPerSecond", examples / (nanos / 1e9));
         summary.put("msPerStep", nanos / 1e6 / totalSteps);
-        splits.test().ifPresent(t -> summary.put("test", new org.sparkdnn.metrics.Evaluator(config.model().loss())
-                .evaluate(net, new org.sparkdnn.data.ExampleMatrix(t, config.model().loss(), splits.classes(), type))
+        splits.test().ifPresent(t -> summary.put("test", new Evaluator(config.model().loss())
+                .evaluate(net, new ExampleMatrix(t, config.model().loss(), splits.classes(), type))
                 .toMap()));
         return summary;
     }
 
     /** An epoch's batches as a DataSetIterator, each cut from the matrix when DL4J asks for it. */
-    static final class Batches implements org.nd4j.linalg.dataset.api.iterator.DataSetIterator {
+    static final class Batches implements DataSetIterator {
         private static final long serialVersionUID = 1L;
-        private final transient org.sparkdnn.data.ExampleMatrix train;
+        private final transient ExampleMatrix train;
         private final List<int[]> batches;
         private int next;
 
-        Batches(org.sparkdnn.data.ExampleMatrix train, List<int[]> batches) {
+        Batches(ExampleMatrix train, List<int[]> batches) {
             this.train = train;
             this.batches = batches;
         }
 
         @Override
-        public org.nd4j.linalg.dataset.DataSet next(int num) {
+        public DataSet next(int num) {
             return next();
         }
 
@@ -128,12 +145,12 @@ public final class EngineBenchmark {
         }
 
         @Override
-        public void setPreProcessor(org.nd4j.linalg.dataset.api.DataSetPreProcessor preProcessor) {
+        public void setPreProcessor(DataSetPreProcessor preProcessor) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public org.nd4j.linalg.dataset.api.DataSetPreProcessor getPreProcessor() {
+        public DataSetPreProcessor getPreProcessor() {
             return null;
         }
 
@@ -148,7 +165,7 @@ public final class EngineBenchmark {
         }
 
         @Override
-        public org.nd4j.linalg.dataset.DataSet next() {
+        public DataSet next() {
             return train.batch(batches.get(next++));
         }
     }
@@ -177,7 +194,7 @@ public final class EngineBenchmark {
                 // every other round in reverse order: the first run of a JVM (JIT warm-up) is not always the same one
                 List<String> order = new ArrayList<>(ENGINES);
                 if (round % 2 == 1) {
-                    java.util.Collections.reverse(order);
+                    Collections.reverse(order);
                 }
                 for (String engine : order) {
                     List<String> engineSets = new ArrayList<>(sets);
@@ -224,14 +241,14 @@ public final class EngineBenchmark {
     }
 
     /** Epochs and training seconds until the validation accuracy after an epoch first reached {@code TARGET}. */
-    private static Map<String, Object> toTarget(Path run) throws java.io.IOException {
+    private static Map<String, Object> toTarget(Path run) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         if (TARGET <= 0 || !Files.exists(run.resolve("metrics.jsonl"))) { // the plain DL4J baselines keep no records
             return m;
         }
-        com.fasterxml.jackson.databind.ObjectMapper json = new ConfigLoader().json();
+        ObjectMapper json = new ConfigLoader().json();
         for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            com.fasterxml.jackson.databind.JsonNode r = json.readTree(line);
+            JsonNode r = json.readTree(line);
             if ("epoch".equals(r.path("type").asText()) && r.path("validation").path("accuracy").asDouble() >= TARGET) {
                 m.put("epochsToTarget", r.get("epoch").asInt());
                 m.put("secondsToTarget", r.get("trainSeconds").asDouble());
@@ -267,7 +284,7 @@ public final class EngineBenchmark {
                         : ((Number) runs.get(r).get("examplesPerSecond")).doubleValue()
                         / ((Number) results.get("local").get(r).get("examplesPerSecond")).doubleValue();
             }
-            java.util.Arrays.sort(ratios);
+            Arrays.sort(ratios);
             double perRound = ratios.length % 2 == 1 ? ratios[ratios.length / 2]
                     : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
             System.out.printf("%-20s %12.0f %10.1f %11.2fx %15.2fx %14.4f%s%n", engine, rate, median(runs, "msPerStep"),

@@ -8,6 +8,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import scala.reflect.ClassTag$;
 
 /**
  * Writes a synthetic classification set as Parquet with Spark (every partition generates its own rows): {@code
@@ -47,7 +48,7 @@ public final class ParquetGenerator {
                 }
             }
             Broadcast<float[][]> centres = spark.sparkContext().broadcast(centroids,
-                    scala.reflect.ClassTag$.MODULE$.apply(float[][].class));
+                    ClassTag$.MODULE$.apply(float[][].class));
             JavaRDD<Row> data = spark.range(0, rows, 1, partitions).javaRDD().map(id -> {
                 SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + id);
                 int label = r.nextInt(classes);

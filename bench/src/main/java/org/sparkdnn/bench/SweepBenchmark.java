@@ -1,5 +1,6 @@
 package org.sparkdnn.bench;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -69,7 +70,7 @@ public final class SweepBenchmark {
         Leaderboard board = new SweepRunner(spec, storage, new PrintStream(OutputStream.nullOutputStream()),
                 System::nanoTime, Optional.empty()).run(false);
         Map<String, Object> summary = loader.json().readValue(storage.readString(out + "/summary.json"),
-                new com.fasterxml.jackson.core.type.TypeReference<>() {
+                new TypeReference<>() {
                 });
         return new Result(scheduler, board, summary);
     }

@@ -1,6 +1,5 @@
 package org.sparkdnn.checkpoint;
 
-import org.sparkdnn.io.Storage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -19,14 +18,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdnn.io.Storage;
 
 /**
  * The checkpoints of one run under a directory URI. Layout: {@code ckpt-0000000120/} holding {@code model.zip} and
@@ -140,8 +141,8 @@ public final class CheckpointStore {
 
     private void writeFile(Path path, byte[] bytes) throws IOException {
         // The local file system's checksum layer is not Syncable (hsync would only flush): write through the raw one.
-        FileSystem target = fs instanceof org.apache.hadoop.fs.LocalFileSystem
-                ? ((org.apache.hadoop.fs.LocalFileSystem) fs).getRawFileSystem() : fs;
+        FileSystem target = fs instanceof LocalFileSystem
+                ? ((LocalFileSystem) fs).getRawFileSystem() : fs;
         FSDataOutputStream out = target.create(path, false);
         Storage.writeAndClose(out, bytes);
     }

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Whether a run's config may resume a checkpoint: every key must equal the checkpoint's resolved config except those
@@ -25,7 +27,7 @@ public final class ResumeCheck {
         Map<String, String> a = flatten(checkpoint);
         Map<String, String> b = flatten(now);
         List<String> diffs = new ArrayList<>();
-        java.util.Set<String> keys = new java.util.TreeSet<>(a.keySet());
+        Set<String> keys = new TreeSet<>(a.keySet());
         keys.addAll(b.keySet());
         for (String key : keys) {
             if (MAY_CHANGE.stream().anyMatch(key::startsWith)) {

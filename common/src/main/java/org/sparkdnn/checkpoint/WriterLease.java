@@ -1,5 +1,6 @@
 package org.sparkdnn.checkpoint;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -12,8 +13,10 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +46,7 @@ public final class WriterLease {
         this.file = new Path(root, FILE);
         // the local file system without its checksum layer: a lease replaced by rename must not leave a stale .crc
         // beside it (measured: ChecksumException on the next read); the raw rename replaces atomically (rename(2))
-        this.fs = fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRawFileSystem() : fs;
+        this.fs = fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
         this.hadoop = hadoop;
         this.json = json;
         this.run = run;
@@ -127,7 +130,7 @@ public final class WriterLease {
             return Optional.of(json.readValue(in.readAllBytes(), Holder.class));
         } catch (FileNotFoundException e) {
             return Optional.empty();
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             return Optional.empty(); // half-written by a writer that died: nobody holds it
         }
     }
@@ -138,7 +141,7 @@ public final class WriterLease {
             out.write(json.writeValueAsBytes(holder));
         }
         try {
-            if (fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
+            if (fs instanceof RawLocalFileSystem) {
                 if (!fs.rename(tmp, file)) {
                     throw new IOException("cannot rename " + tmp + " to " + file);
                 }

@@ -28,8 +28,8 @@ import java.util.Map;
  *                           it the job is cancelled and the run fails
  * @param shared             settings of the {@code shared} engine
  * @param averaging          settings of the {@code averaging} engine
- * @param exchange           {@code sync}: how gradients are summed, {@code driver} (default) or {@code peer} (see
- *                           {@link Exchange})
+ * @param exchange           {@code sync}: how gradients are summed, {@code peer} (default with engine sync) or
+ *                           {@code driver} (see {@link Exchange})
  * @param peer               settings of {@code exchange: peer} (see {@link PeerConfig})
  */
 public record ClusterConfig(Engine engine, String master, Integer workers, Integer threadsPerWorker,
@@ -51,7 +51,8 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
         epochTimeoutSeconds = positive("epochTimeoutSeconds", orDefault(epochTimeoutSeconds, 3600));
         shared = orDefault(shared, SharedConfig::defaults);
         averaging = orDefault(averaging, AveragingConfig::defaults);
-        exchange = orDefault(exchange, Exchange.DRIVER);
+        // peer: bitwise the same as driver and faster (docs/exactness.md: the exchanges); only sync has exchanges
+        exchange = orDefault(exchange, engine == Engine.SYNC ? Exchange.PEER : Exchange.DRIVER);
         peer = orDefault(peer, PeerConfig::defaults);
         for (String key : spark.keySet()) {
             if (!key.startsWith("spark.")) {

@@ -3,6 +3,7 @@ package org.sparkdnn.config;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -21,10 +22,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.sparkdnn.io.Storage;
 
 /**
  * Loads a {@link RunConfig} from YAML, applies {@code --set key=value} overrides, and turns every binding or
@@ -39,16 +46,16 @@ public final class ConfigLoader {
             ScalingRule.class, Exchange.class, PeerUpdate.class);
 
     private final ObjectMapper yaml = configure(YAMLMapper.builder(new YAMLFactory())
-            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build());
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build());
     private final ObjectMapper json = configure(JsonMapper.builder().build());
 
     /** Reads and parses the YAML file at {@code uri} (any Hadoop URI or local path). */
-    public RunConfig load(org.sparkdnn.io.Storage storage, String uri, List<String> overrides) {
+    public RunConfig load(Storage storage, String uri, List<String> overrides) {
         String text;
         try {
             text = storage.readString(uri);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ConfigException(uri, "cannot read the config file (" + e.getMessage() + ")", uri);
         }
         return parse(uri, text, overrides);
@@ -66,7 +73,7 @@ public final class ConfigLoader {
             tree = yaml.readTree(text);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
-            java.util.regex.Matcher duplicate = java.util.regex.Pattern.compile("Duplicate field '([^']*)'")
+            Matcher duplicate = Pattern.compile("Duplicate field '([^']*)'")
                     .matcher(String.valueOf(e.getOriginalMessage()));
             if (duplicate.find()) {
                 throw new ConfigException(source + ": " + where + duplicate.group(1), "appears twice in one section "
@@ -204,7 +211,7 @@ public final class ConfigLoader {
             UnrecognizedPropertyException u = (UnrecognizedPropertyException) e;
             String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
                     .map(String::valueOf).sorted().collect(Collectors.joining(", ", " (known: ", ")"));
-            java.util.Optional<String> moved = ConfigMigration.movedTo(path);
+            Optional<String> moved = ConfigMigration.movedTo(path);
             if (moved.isPresent()) {
                 return prefixed(source, new ConfigException(path, "moved to " + moved.get() + " (write it there)",
                         u.getPropertyName()));
@@ -216,8 +223,8 @@ public final class ConfigLoader {
             return prefixed(source, new ConfigException(path, "must be " + describe(f.getTargetType()), f.getValue()));
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof com.fasterxml.jackson.core.exc.InputCoercionException) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("Numeric value \\(([^)]*)\\)")
+            if (t instanceof InputCoercionException) {
+                Matcher m = Pattern.compile("Numeric value \\(([^)]*)\\)")
                         .matcher(String.valueOf(t.getMessage()));
                 return prefixed(source, new ConfigException(path, "must be an integer within range",
                         m.find() ? m.group(1) : "out of range"));
@@ -310,7 +317,7 @@ public final class ConfigLoader {
         @Override
         public E deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             if (!p.currentToken().isScalarValue()) {
-                throw new ConfigException("", "must be one of " + java.util.Arrays.stream(type.getEnumConstants())
+                throw new ConfigException("", "must be one of " + Arrays.stream(type.getEnumConstants())
                         .map(Keyed::key).collect(Collectors.toList()), "a section or list");
             }
             return Keyed.parse(type, p.getText());

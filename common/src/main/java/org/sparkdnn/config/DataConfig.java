@@ -5,6 +5,7 @@ import static org.sparkdnn.config.Checks.notBlank;
 import static org.sparkdnn.config.Checks.orDefault;
 import static org.sparkdnn.config.Checks.positive;
 
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -68,7 +69,7 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
         if (read == DataRead.EXECUTORS && (format == DataFormat.IDX || train.startsWith("embedded:"))) {
             throw new ConfigException("read", "executors reads CSV, LibSVM and Parquet files; IDX and the embedded "
                     + "sets are read by the driver (format "
-                    + format.name().toLowerCase(java.util.Locale.ROOT) + ", train " + train + ")", "executors");
+                    + format.name().toLowerCase(Locale.ROOT) + ", train " + train + ")", "executors");
         }
         if (format == DataFormat.IDX) {
             notBlank("trainLabels", trainLabels);

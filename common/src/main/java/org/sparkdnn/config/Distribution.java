@@ -1,6 +1,7 @@
 package org.sparkdnn.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,7 +53,7 @@ public record Distribution(List<JsonNode> choice, List<JsonNode> grid, List<Doub
     }
 
     /** The value at quantile {@code u} in [0, 1). */
-    public JsonNode at(double u, com.fasterxml.jackson.databind.node.JsonNodeFactory nodes) {
+    public JsonNode at(double u, JsonNodeFactory nodes) {
         if (isDiscrete()) {
             List<JsonNode> v = values();
             return v.get(Math.min(v.size() - 1, (int) Math.floor(u * v.size())));
@@ -71,7 +72,7 @@ public record Distribution(List<JsonNode> choice, List<JsonNode> grid, List<Doub
     }
 
     /** A value every form has (the first listed, or the lower bound): to check that the key exists in a run config. */
-    public JsonNode example(com.fasterxml.jackson.databind.node.JsonNodeFactory nodes) {
+    public JsonNode example(JsonNodeFactory nodes) {
         return at(0, nodes);
     }
 

@@ -1,11 +1,13 @@
 package org.sparkdnn.config;
 
+import java.util.List;
+
 /** How a sweep draws its trials: the full grid, seeded random draws, or a scrambled Halton sequence. */
 public enum SearchType implements Keyed {
     GRID, RANDOM, HALTON;
 
     @Override
-    public java.util.List<String> aliases() {
-        return this == HALTON ? java.util.List.of("quasiRandom", "lowDiscrepancy") : java.util.List.of();
+    public List<String> aliases() {
+        return this == HALTON ? List.of("quasiRandom", "lowDiscrepancy") : List.of();
     }
 }

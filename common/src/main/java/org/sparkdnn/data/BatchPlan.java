@@ -1,7 +1,10 @@
 package org.sparkdnn.data;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.sparkdnn.config.DataShuffle;
+import org.sparkdnn.config.RunConfig;
 
 /**
  * The global batch sequence: a pure function of (seed, epoch). Epoch e visits the n training rows in a permutation
@@ -9,7 +12,7 @@ import java.util.List;
  * smaller. Every engine replays exactly these batches, which is what makes k-worker training equal 1-process
  * training and a resumed run equal an uninterrupted one.
  */
-public final class BatchPlan implements java.io.Serializable {
+public final class BatchPlan implements Serializable {
     private final long seed;
     private final int examples;
     private final int batchSize;
@@ -43,8 +46,8 @@ public final class BatchPlan implements java.io.Serializable {
     }
 
     /** The plan a run's config asks for. */
-    public static BatchPlan of(org.sparkdnn.config.RunConfig config, int examples) {
-        return config.data().shuffle() == org.sparkdnn.config.DataShuffle.PARTITIONED
+    public static BatchPlan of(RunConfig config, int examples) {
+        return config.data().shuffle() == DataShuffle.PARTITIONED
                 ? partitioned(config.training().seed(), examples, config.training().batchSize(),
                         config.cluster().workers())
                 : new BatchPlan(config.training().seed(), examples, config.training().batchSize());

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 import org.sparkdnn.io.Storage;
 
@@ -41,7 +42,7 @@ public final class CsvReader implements LineFormat {
             float[] row = row(uri, lineNo, line, columns);
             columns = row.length;
             rows.addLabel(row[columns - 1], lineNo);
-            rows.addFeatures(java.util.Arrays.copyOf(row, columns - 1));
+            rows.addFeatures(Arrays.copyOf(row, columns - 1));
         }
         if (rows.size() == 0) {
             throw new DataException(uri, "", "no examples found");

@@ -2,6 +2,7 @@ package org.sparkdnn.data;
 
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Function;
 import org.sparkdnn.config.DataConfig;
 import org.sparkdnn.config.Loss;
 import org.sparkdnn.io.Storage;
@@ -15,7 +16,7 @@ public final class DataLoader {
     private final DataConfig config;
     private final Loss loss;
     private final Storage storage;
-    private final java.util.function.Function<String, Examples> parquet;
+    private final Function<String, Examples> parquet;
 
     public DataLoader(DataConfig config, Loss loss, Storage storage) {
         this(config, loss, storage, file -> {
@@ -25,7 +26,7 @@ public final class DataLoader {
 
     /** @param parquet reads a Parquet file or directory into rows (Spark SQL lives in the driver module) */
     public DataLoader(DataConfig config, Loss loss, Storage storage,
-                      java.util.function.Function<String, Examples> parquet) {
+                      Function<String, Examples> parquet) {
         this.config = config;
         this.loss = loss;
         this.storage = storage;

@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkdnn.config.Loss;
 
 /**
@@ -65,9 +66,9 @@ public final class ExampleMatrix implements RowSource {
 
     /** Rows [from, to) as views (no copy). */
     public DataSet range(int from, int to) {
-        return new DataSet(features.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
-                org.nd4j.linalg.indexing.NDArrayIndex.all()),
-                labels.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        return new DataSet(features.get(NDArrayIndex.interval(from, to),
+                NDArrayIndex.all()),
+                labels.get(NDArrayIndex.interval(from, to),
+                        NDArrayIndex.all()));
     }
 }

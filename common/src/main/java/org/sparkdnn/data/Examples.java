@@ -1,5 +1,11 @@
 package org.sparkdnn.data;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 /**
  * Examples as read from a file: n rows of d float features (row-major) and one float target each (a class index
  * for classification). {@code origins[i]} is the 1-based line (text formats) or 0-based record (IDX) of row i, for
@@ -56,8 +62,8 @@ public final class Examples {
     /** SHA-256 of the features and targets (little-endian floats): the fingerprint a resumed run checks. */
     public String sha256() {
         try {
-            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
             for (float[] array : new float[][] {x, y}) {
                 for (float v : array) {
                     if (!buf.hasRemaining()) {
@@ -68,8 +74,8 @@ public final class Examples {
                 }
             }
             digest.update(buf.array(), 0, buf.position());
-            return java.util.HexFormat.of().formatHex(digest.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
     }

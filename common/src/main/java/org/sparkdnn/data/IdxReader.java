@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.util.Arrays;
 import org.sparkdnn.io.Storage;
 
 /**
@@ -76,7 +77,7 @@ public final class IdxReader {
             if (read < data.length) {
                 long recordSize = size / Math.max(1, dims[0]);
                 throw new DataException(uri, "record " + (read / Math.max(1, recordSize)),
-                        "truncated: expected " + size + " data bytes for dimensions " + java.util.Arrays.toString(dims)
+                        "truncated: expected " + size + " data bytes for dimensions " + Arrays.toString(dims)
                                 + ", found " + read);
             }
             return new Tensor(dims, data);

@@ -1,5 +1,8 @@
 package org.sparkdnn.data;
 
+import java.io.Serializable;
+import java.util.Arrays;
+
 /**
  * Many training rows in one object, as they travel through Spark: bulk arrays serialise fast (one Kryo call per
  * array) and a shuffle moves k × partitions blocks instead of one record per example. Java-serialisable too, for
@@ -10,7 +13,7 @@ package org.sparkdnn.data;
  * @param x        features, row-major, {@code features} per row
  * @param y        targets
  */
-public record RowBlock(int[] keys, float[] x, float[] y, int features) implements java.io.Serializable {
+public record RowBlock(int[] keys, float[] x, float[] y, int features) implements Serializable {
     public RowBlock {
         if (x.length != keys.length * features || y.length != keys.length) {
             throw new IllegalArgumentException("inconsistent block: " + keys.length + " keys, " + x.length
@@ -40,8 +43,8 @@ public record RowBlock(int[] keys, float[] x, float[] y, int features) implement
         for (int i = 0; i < keys.length; i++) {
             keys[i] = from + i;
         }
-        float[] x = java.util.Arrays.copyOfRange(examples.x(), from * d, to * d);
-        float[] y = java.util.Arrays.copyOfRange(examples.y(), from, to);
+        float[] x = Arrays.copyOfRange(examples.x(), from * d, to * d);
+        float[] y = Arrays.copyOfRange(examples.y(), from, to);
         return new RowBlock(keys, x, y, d);
     }
 }

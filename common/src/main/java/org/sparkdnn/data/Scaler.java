@@ -1,9 +1,11 @@
 package org.sparkdnn.data;
 
+import java.io.Serializable;
+import java.util.Arrays;
 import org.sparkdnn.config.Scaling;
 
 /** Per-feature affine scaling x ↦ (x − shift)/scale, fitted on the training split only. */
-public final class Scaler implements java.io.Serializable {
+public final class Scaler implements Serializable {
     private final float[] shift;
     private final float[] scale;
 
@@ -16,9 +18,9 @@ public final class Scaler implements java.io.Serializable {
         int d = train.features();
         float[] shift = new float[d];
         float[] scale = new float[d];
-        java.util.Arrays.fill(scale, 1f);
+        Arrays.fill(scale, 1f);
         if (scaling == Scaling.DIVIDE255) {
-            java.util.Arrays.fill(scale, 255f);
+            Arrays.fill(scale, 255f);
         } else if (scaling == Scaling.STANDARDIZE) {
             double[] sum = new double[d];
             double[] sumSq = new double[d];

@@ -6,10 +6,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -111,24 +116,24 @@ public final class Storage {
      * the old file and renaming the new one into place (the new one is then complete and synced) — the newest
      * {@code .NAME.tmp-*} beside it. Empty when there is neither.
      */
-    public java.util.Optional<String> readWritten(String uri) throws IOException {
+    public Optional<String> readWritten(String uri) throws IOException {
         if (exists(uri)) {
-            return java.util.Optional.of(readString(uri));
+            return Optional.of(readString(uri));
         }
         Path target = new Path(uri);
         FileSystem fs = target.getFileSystem(hadoop);
         if (!fs.exists(target.getParent())) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String prefix = "." + target.getName() + ".tmp-";
-        org.apache.hadoop.fs.FileStatus newest = null;
-        for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(target.getParent())) {
+        FileStatus newest = null;
+        for (FileStatus s : fs.listStatus(target.getParent())) {
             if (s.isFile() && s.getPath().getName().startsWith(prefix)
                     && (newest == null || s.getModificationTime() > newest.getModificationTime())) {
                 newest = s;
             }
         }
-        return newest == null ? java.util.Optional.empty() : java.util.Optional.of(readString(newest.getPath().toString()));
+        return newest == null ? Optional.empty() : Optional.of(readString(newest.getPath().toString()));
     }
 
     /** Copies {@code from} to {@code to} (a new file). */
@@ -139,19 +144,19 @@ public final class Storage {
     }
 
     /** The names of the directories directly under {@code uri} (none if it does not exist), sorted. */
-    public java.util.List<String> listDirectories(String uri) throws IOException {
+    public List<String> listDirectories(String uri) throws IOException {
         Path path = new Path(uri);
         FileSystem fs = path.getFileSystem(hadoop);
         if (!fs.exists(path)) {
-            return java.util.List.of();
+            return List.of();
         }
-        java.util.List<String> names = new java.util.ArrayList<>();
-        for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(path)) {
+        List<String> names = new ArrayList<>();
+        for (FileStatus s : fs.listStatus(path)) {
             if (s.isDirectory()) {
                 names.add(s.getPath().getName());
             }
         }
-        java.util.Collections.sort(names);
+        Collections.sort(names);
         return names;
     }
 

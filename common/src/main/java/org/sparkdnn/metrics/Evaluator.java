@@ -4,6 +4,7 @@ import java.util.OptionalDouble;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.BaseOutputLayer;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
@@ -38,10 +39,10 @@ public final class Evaluator {
             if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
                 INDArray predicted = logits.argMax(1);
                 INDArray actual = labels.argMax(1);
-                correct += predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+                correct += predicted.eq(actual).castTo(DataType.INT).sumNumber().longValue();
             } else if (loss == Loss.BCE_WITH_LOGITS) {
                 INDArray predicted = logits.gt(0).castTo(labels.dataType());
-                correct += predicted.eq(labels).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+                correct += predicted.eq(labels).castTo(DataType.INT).sumNumber().longValue();
             } else {
                 INDArray diff = logits.sub(labels);
                 sqErr += diff.muli(diff).sumNumber().doubleValue();

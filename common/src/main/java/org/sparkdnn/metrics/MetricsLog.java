@@ -1,10 +1,17 @@
 package org.sparkdnn.metrics;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
 
@@ -32,19 +39,19 @@ public final class MetricsLog implements AutoCloseable {
      * The records of an earlier attempt's metrics.jsonl up to step {@code upToStep}, for a resumed run to carry over
      * (records after the checkpoint are replayed by the resumed run; a torn last line is dropped).
      */
-    public static java.util.List<Map<String, Object>> carryOver(java.io.InputStream previous, long upToStep,
+    public static List<Map<String, Object>> carryOver(InputStream previous, long upToStep,
                                                                 ObjectMapper json) throws IOException {
-        java.util.List<Map<String, Object>> kept = new java.util.ArrayList<>();
-        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(previous, StandardCharsets.UTF_8));
+        List<Map<String, Object>> kept = new ArrayList<>();
+        BufferedReader in = new BufferedReader(new InputStreamReader(previous, StandardCharsets.UTF_8));
         for (String line = in.readLine(); line != null; line = in.readLine()) {
             try {
-                Map<String, Object> record = json.readValue(line, new com.fasterxml.jackson.core.type.TypeReference<>() {
+                Map<String, Object> record = json.readValue(line, new TypeReference<>() {
                 });
                 Object step = record.get("step");
                 if (step instanceof Number && ((Number) step).longValue() <= upToStep) {
                     kept.add(record);
                 }
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 LoggerFactory.getLogger(MetricsLog.class).warn("dropping a torn metrics line (crash?): {}", line);
             }
         }

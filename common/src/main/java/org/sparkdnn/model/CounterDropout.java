@@ -1,7 +1,9 @@
 package org.sparkdnn.model;
 
+import java.util.Objects;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -72,7 +74,7 @@ public final class CounterDropout implements IDropout {
             }
         }
         // outside DL4J's layer workspaces: the mask must outlive the forward pass until backprop
-        try (org.nd4j.linalg.api.memory.MemoryWorkspace ignored =
+        try (MemoryWorkspace ignored =
                      Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             mask = Nd4j.create(values, input.shape(), 'c').castTo(input.dataType());
         }
@@ -113,7 +115,7 @@ public final class CounterDropout implements IDropout {
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(dropProbability, seed, layer);
+        return Objects.hash(dropProbability, seed, layer);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.sparkdnn.model;
 
+import java.util.function.Supplier;
+
 /**
  * Which optimizer step and which positions (in its global batch) the rows of the batch now being trained on this
  * thread have: what {@link CounterDropout} keys its masks by. Engines set it around each forward/backward pass.
@@ -19,7 +21,7 @@ public final class DropoutContext {
     }
 
     /** Runs {@code body} with the batch set on this thread. */
-    public static <T> T with(long step, int[] positions, java.util.function.Supplier<T> body) {
+    public static <T> T with(long step, int[] positions, Supplier<T> body) {
         Batch previous = CURRENT.get();
         CURRENT.set(new Batch(step, positions));
         try {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -235,7 +236,7 @@ public final class ModelFactory {
         if (optimizer.l2() == 0 && optimizer.weightDecay() == 0) {
             return;
         }
-        for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {
+        for (Layer layer : graph.getLayers()) {
             if (layer.conf().getLayer() instanceof BaseLayer) {
                 List<Regularization> regularization = new ArrayList<>();
                 if (optimizer.l2() > 0) {

@@ -3,6 +3,8 @@ package org.sparkdnn.model;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Consumer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
@@ -51,9 +53,9 @@ final class TransferInit {
 
     /** nIn of the first layer in topological order (-1 when it is not a feed-forward layer, e.g. a CNN). */
     private static long inputsOf(ComputationGraph graph) {
-        org.deeplearning4j.nn.conf.layers.Layer first = graph.getLayers()[0].conf().getLayer();
-        return first instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer
-                ? ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) first).getNIn() : -1;
+        Layer first = graph.getLayers()[0].conf().getLayer();
+        return first instanceof FeedForwardLayer
+                ? ((FeedForwardLayer) first).getNIn() : -1;
     }
 
     /** A model zip, or a checkpoint directory (its model.zip). */

@@ -5,6 +5,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -217,11 +219,11 @@ public final class Frames {
         if (count <= 0 || count > MAX_PEERS) {
             throw new IOException("a list of " + count + " peers declared; frames allow 1.." + MAX_PEERS);
         }
-        java.util.List<String> addresses = new java.util.ArrayList<>(count);
+        List<String> addresses = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             addresses.add(address(in));
         }
-        return new PsMessage.Peers(step, java.util.List.copyOf(addresses));
+        return new PsMessage.Peers(step, List.copyOf(addresses));
     }
 
     private static void writeOptionalTensor(DataOutputStream out, INDArray array) throws IOException {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -31,7 +32,7 @@ public final class Handshake {
 
     /** A fresh random secret for one run: 32 bytes, hex. */
     public static String newSecret() {
-        return java.util.HexFormat.of().formatHex(nonce());
+        return HexFormat.of().formatHex(nonce());
     }
 
     public static byte[] nonce() {

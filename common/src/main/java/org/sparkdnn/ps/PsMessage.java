@@ -1,5 +1,6 @@
 package org.sparkdnn.ps;
 
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Everything that crosses a parameter-server connection. */
@@ -143,6 +144,6 @@ public sealed interface PsMessage permits PsMessage.Challenge, PsMessage.Hello, 
     }
 
     /** Server → worker ({@code exchange: peer}): every worker's listening address, in worker order. */
-    record Peers(long step, java.util.List<String> addresses) implements PsMessage {
+    record Peers(long step, List<String> addresses) implements PsMessage {
     }
 }

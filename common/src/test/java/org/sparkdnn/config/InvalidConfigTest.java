@@ -123,11 +123,14 @@ class InvalidConfigTest {
         rows.add(withData("shared with step checkpoints", "checkpoint: {everySteps: 50}\ncluster: {engine: shared}\n", "checkpoint.everySteps", "is not supported with engine shared (it checkpoints at epoch boundaries)", "50"));
         rows.add(withData("shared with a worker failure injected", "cluster: {engine: shared, faultInjection: {worker: 0, step: 3}}\n", "cluster.faultInjection.step", "is supported by the sync engine only (engine shared: faultInjection.stallSeconds)", "3"));
         rows.add(withData("peer exchange with another engine", "cluster: {engine: local, exchange: peer}\n", "cluster.exchange", "peer is an exchange of engine sync; engine is local", "peer"));
-        rows.add(withData("peerUpdate without the peer exchange", "cluster: {engine: sync, peer: {update: owner}}\n", "cluster.peer.update", "applies to cluster.exchange: peer; exchange is driver", "owner"));
+        rows.add(withData("peerUpdate without the peer exchange", "cluster: {engine: sync, exchange: driver, peer: {update: owner}}\n", "cluster.peer.update", "applies to cluster.exchange: peer; exchange is driver", "owner"));
         rows.add(withData("owner slices with per-layer clipping", "optimizer: {clipNorm: 1.0}\ncluster: {engine: sync, exchange: peer, peer: {update: owner}}\n", "cluster.peer.update", "owner cannot clip per layer (optimizer.clipNorm 1.0)", "owner"));
         rows.add(withData("zero bucketMB", "cluster: {engine: sync, exchange: peer, peer: {bucketMB: 0}}\n", "cluster.peer.bucketMB", "must be > 0", "0.0"));
         rows.add(withData("overlap not a boolean", "cluster: {engine: sync, exchange: peer, peer: {overlap: sometimes}}\n", "cluster.peer.overlap", "must be true or false", "sometimes"));
         rows.add(withData("unknown peer update", "cluster: {engine: sync, exchange: peer, peer: {update: sharded}}\n", "cluster.peer.update", "must be one of [auto, owner, replicated]", "sharded"));
+        rows.add(withData("peer ports reversed", "cluster: {engine: sync, peer: {ports: 40100-40000}}\n", "cluster.peer.ports", "must be LOW-HIGH (or one port) within 1..65535, LOW <= HIGH", "40100-40000"));
+        rows.add(withData("peer ports not a range", "cluster: {engine: sync, peer: {ports: 'high ones'}}\n", "cluster.peer.ports", "must be LOW-HIGH (or one port) within 1..65535", "high ones"));
+        rows.add(withData("peer port 0", "cluster: {engine: sync, peer: {ports: 0-10}}\n", "cluster.peer.ports", "must be LOW-HIGH", "0-10"));
         rows.add(withData("peerUpdate, moved", "cluster: {engine: sync, exchange: peer, peerUpdate: owner}\n", "cluster.peerUpdate", "moved to cluster.peer.update (write it there)", "peerUpdate"));
         rows.add(withData("bucketMB, moved", "cluster: {engine: sync, exchange: peer, bucketMB: 5}\n", "cluster.bucketMB", "moved to cluster.peer.bucketMB (write it there)", "bucketMB"));
         rows.add(withData("overlap, moved", "cluster: {engine: sync, exchange: peer, overlap: false}\n", "cluster.overlap", "moved to cluster.peer.overlap (write it there)", "overlap"));

@@ -3,6 +3,7 @@ package org.sparkdnn.cli;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -76,7 +77,7 @@ final class BackendCommand implements Callable<Integer> {
     private static double productError(int n) {
         double[][] a = new double[n][n];
         double[][] b = new double[n][n];
-        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        SplittableRandom random = new SplittableRandom(7);
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 a[i][j] = random.nextDouble(-1, 1);

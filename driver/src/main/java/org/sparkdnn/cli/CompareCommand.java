@@ -1,5 +1,6 @@
 package org.sparkdnn.cli;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,7 +38,7 @@ final class CompareCommand implements Callable<Integer> {
             return ExitStatus.DIFFERENT;
         }
         for (String name : pa.keySet()) {
-            if (!java.util.Arrays.equals(pa.get(name).shape(), pb.get(name).shape())) {
+            if (!Arrays.equals(pa.get(name).shape(), pb.get(name).shape())) {
                 System.err.println("different shapes of " + name + ": " + pa.get(name).shapeInfoToString()
                         + " vs " + pb.get(name).shapeInfoToString());
                 return ExitStatus.DIFFERENT;

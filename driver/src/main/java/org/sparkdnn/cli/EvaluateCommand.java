@@ -1,23 +1,33 @@
 package org.sparkdnn.cli;
 
-import org.sparkdnn.rows.DistributedRows;
-import org.sparkdnn.rows.RowStats;
-import org.sparkdnn.rows.RowsReader;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.DataFormat;
+import org.sparkdnn.config.Loss;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.data.DataException;
 import org.sparkdnn.data.DataLoader;
 import org.sparkdnn.data.ExampleMatrix;
+import org.sparkdnn.data.Examples;
+import org.sparkdnn.data.Scaler;
 import org.sparkdnn.data.Splits;
+import org.sparkdnn.engine.DistributedEvaluation;
+import org.sparkdnn.engine.SparkRuntime;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.metrics.Evaluation;
 import org.sparkdnn.metrics.Evaluator;
 import org.sparkdnn.model.Dl4jMapping;
+import org.sparkdnn.rows.DistributedRows;
+import org.sparkdnn.rows.RowStats;
+import org.sparkdnn.rows.RowsReader;
+import org.sparkdnn.run.RunScaler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,13 +65,13 @@ final class EvaluateCommand implements Callable<Integer> {
         String configUri = config != null ? config : siblingOf(model, "config.yaml");
         if (data != null && labels == null) {
             RunConfig run = new ConfigLoader().load(storage, configUri, overrides);
-            org.sparkdnn.config.DataFormat format = run.data().format();
-            boolean executorsRead = format != org.sparkdnn.config.DataFormat.IDX;
+            DataFormat format = run.data().format();
+            boolean executorsRead = format != DataFormat.IDX;
             if (on == Where.EXECUTORS && !executorsRead) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--on executors reads "
                         + "CSV, LibSVM and Parquet; the run's data.format is idx");
             }
-            if (on == Where.DRIVER && format == org.sparkdnn.config.DataFormat.PARQUET) {
+            if (on == Where.DRIVER && format == DataFormat.PARQUET) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--on driver reads "
                         + "CSV, LibSVM and IDX; Parquet is evaluated on the executors");
             }
@@ -82,8 +92,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 sets.add("data.trainLabels=" + labels);
             }
             RunConfig raw = new ConfigLoader().load(storage, configUri, sets);
-            org.sparkdnn.data.Examples rows = new DataLoader(raw.data(), raw.model().loss(), storage).load().train();
-            org.sparkdnn.data.Scaler scaler = scaler(storage, run);
+            Examples rows = new DataLoader(raw.data(), raw.model().loss(), storage).load().train();
+            Scaler scaler = scaler(storage, run);
             DataType type = Dl4jMapping.dataType(run.model().dataType());
             ExampleMatrix matrix = new ExampleMatrix(scaler == null ? rows : scaler.apply(rows), run.model().loss(),
                     classesOf(net, run.model().loss()), type);
@@ -104,18 +114,18 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** One-hot width of the labels: the network's outputs for softmax, 2 for BCE, 0 for regression. */
-    private static int classesOf(ComputationGraph net, org.sparkdnn.config.Loss loss) {
+    private static int classesOf(ComputationGraph net, Loss loss) {
         int outputs = (int) net.getOutputLayer(0).getParam("W").size(1);
-        return loss == org.sparkdnn.config.Loss.SOFTMAX_CROSS_ENTROPY ? outputs
-                : loss == org.sparkdnn.config.Loss.BCE_WITH_LOGITS ? 2 : 0;
+        return loss == Loss.SOFTMAX_CROSS_ENTROPY ? outputs
+                : loss == Loss.BCE_WITH_LOGITS ? 2 : 0;
     }
 
     /** --data read and evaluated by the executors; the driver gets a few numbers per partition. */
     private Evaluation onExecutors(Storage storage, ComputationGraph net, RunConfig run) throws Exception {
-        org.sparkdnn.config.Loss loss = run.model().loss();
-        org.apache.spark.SparkConf conf = org.sparkdnn.engine.SparkRuntime.conf(run.cluster(), "sparkdnn evaluate "
+        Loss loss = run.model().loss();
+        SparkConf conf = SparkRuntime.conf(run.cluster(), "sparkdnn evaluate "
                 + data, true);
-        try (org.apache.spark.api.java.JavaSparkContext sc = new org.apache.spark.api.java.JavaSparkContext(conf);
+        try (JavaSparkContext sc = new JavaSparkContext(conf);
              DistributedRows rows = RowsReader.of(sc, run.data()).read(data)) {
             int classes = classesOf(net, loss);
             if (classes > 0) {
@@ -125,15 +135,15 @@ final class EvaluateCommand implements Callable<Integer> {
                             + stats.maxLabel() + "]; the model has " + classes + " classes");
                 }
             }
-            return org.sparkdnn.engine.DistributedEvaluation.evaluate(sc, rows.blocks(), net, loss, classes,
+            return DistributedEvaluation.evaluate(sc, rows.blocks(), net, loss, classes,
                     scaler(storage, run));
         }
     }
 
     /** The run's feature scaling (null: none). */
-    private org.sparkdnn.data.Scaler scaler(Storage storage, RunConfig run) throws java.io.IOException {
+    private Scaler scaler(Storage storage, RunConfig run) throws IOException {
         String runDir = model.contains("/") ? model.substring(0, model.lastIndexOf('/')) : ".";
-        return org.sparkdnn.run.RunScaler.of(storage, runDir, run, System.err).orElse(null);
+        return RunScaler.of(storage, runDir, run, System.err).orElse(null);
     }
 
     private static String siblingOf(String file, String name) {

@@ -1,8 +1,12 @@
 package org.sparkdnn.cli;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import org.apache.spark.SparkException;
 import org.sparkdnn.checkpoint.CheckpointException;
+import org.sparkdnn.checkpoint.CheckpointWriteException;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.data.DataException;
 import org.sparkdnn.ps.ClusterException;
@@ -38,7 +42,7 @@ public final class ExitStatus {
     }
 
     static int of(Throwable e) {
-        if (e instanceof org.sparkdnn.checkpoint.CheckpointWriteException) {
+        if (e instanceof CheckpointWriteException) {
             return CHECKPOINT_WRITE;
         }
         if (e instanceof ConfigException || e instanceof CheckpointException) {
@@ -51,7 +55,7 @@ public final class ExitStatus {
             return DIVERGED;
         }
         if (e instanceof IOException || e instanceof UncheckedIOException || e instanceof ClusterException
-                || e instanceof org.apache.spark.SparkException) {
+                || e instanceof SparkException) {
             return IO;
         }
         return INTERNAL;
@@ -65,7 +69,7 @@ public final class ExitStatus {
             return "internal error (a bug: please report it with the --verbose output): " + e.getClass().getName()
                     + ": " + message;
         }
-        if (e instanceof java.io.FileNotFoundException || e instanceof java.nio.file.NoSuchFileException) {
+        if (e instanceof FileNotFoundException || e instanceof NoSuchFileException) {
             return "not found: " + message;
         }
         return message;

@@ -1,6 +1,7 @@
 package org.sparkdnn.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import org.sparkdnn.console.ConsoleLogging;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,7 +57,7 @@ public final class Main implements Runnable {
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
-        java.util.List<String> unmatched = cmd.getUnmatchedArguments();
+        List<String> unmatched = cmd.getUnmatchedArguments();
         if (!unmatched.isEmpty() && !(e instanceof CommandLine.UnmatchedArgumentException)) {
             err.println("error: unknown option or argument " + unmatched + " for '" + cmd.getCommandSpec()
                     .qualifiedName() + "' (and: " + e.getMessage() + ")");

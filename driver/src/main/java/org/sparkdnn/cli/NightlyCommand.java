@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.sweep.Nightly;
 import picocli.CommandLine.Command;
@@ -37,7 +38,7 @@ final class NightlyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (keep < 1) {
-            throw new org.sparkdnn.config.ConfigException("--keep", "must be >= 1 (tonight is one of the kept nights)",
+            throw new ConfigException("--keep", "must be >= 1 (tonight is one of the kept nights)",
                     keep);
         }
         Storage storage = Storage.withDefaults();

@@ -19,11 +19,13 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.DataConfig;
+import org.sparkdnn.config.DataFormat;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.data.DataException;
 import org.sparkdnn.engine.SparkRuntime;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.ml.DnnModel;
+import org.sparkdnn.run.RunScaler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -89,7 +91,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--output-format must be parquet or csv, was " + outputFormat);
         }
-        if (format == null && run.data().format() == org.sparkdnn.config.DataFormat.IDX
+        if (format == null && run.data().format() == DataFormat.IDX
                 && !data.toLowerCase(Locale.ROOT).endsWith(".parquet")) {
             throw new DataException(data, "", "the run's format is IDX, which is read on the driver only: use "
                     + "evaluate, or give --format csv|libsvm|parquet");
@@ -101,7 +103,7 @@ final class PredictCommand implements Callable<Integer> {
                 true)).getOrCreate();
         try {
             DnnModel dnn = DnnModel.fromFiles(storage, model, run.model().loss());
-            var scaler = org.sparkdnn.run.RunScaler.of(storage, runDir, run, System.err);
+            var scaler = RunScaler.of(storage, runDir, run, System.err);
             if (scaler.isPresent()) {
                 dnn = dnn.withScaler(scaler.get());
             }

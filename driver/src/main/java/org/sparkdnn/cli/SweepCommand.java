@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.sweep.Leaderboard;
@@ -73,7 +74,7 @@ final class SweepCommand implements Callable<Integer> {
         Optional<Nightly.Earlier> earlier = yardstick.isPresent()
                 ? Optional.of(Nightly.Earlier.read(storage, loader.json(), yardstick.get())) : Optional.empty();
         if (tolerance < 0) {
-            throw new org.sparkdnn.config.ConfigException("--tolerance", "must be >= 0", tolerance);
+            throw new ConfigException("--tolerance", "must be >= 0", tolerance);
         }
         Optional<JavaSparkContext> spark = SweepRunner.sparkFor(spec);
         Leaderboard board;

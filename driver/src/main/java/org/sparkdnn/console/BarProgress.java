@@ -2,6 +2,7 @@ package org.sparkdnn.console;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Optional;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -59,7 +60,7 @@ final class BarProgress implements Progress {
         bar = Optional.of(new ProgressBarBuilder()
                 .setTaskName(String.format("epoch %d/%d", epoch + 1, epochs))
                 .setInitialMax(batchesPerEpoch)
-                .startsFrom(done, java.time.Duration.ZERO)
+                .startsFrom(done, Duration.ZERO)
                 .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
                 .setUpdateIntervalMillis(250)
                 .setConsumer(new ConsoleProgressBarConsumer(out, width))

@@ -1,9 +1,12 @@
 package org.sparkdnn.console;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.logging.log4j.Level;
@@ -47,8 +50,8 @@ public final class RunLogFile implements AutoCloseable {
         Optional<Path> direct = localPath(storage, target);
         Path local = direct.isPresent() ? direct.get() : Files.createTempFile("sparkdnn-train-", ".log");
         if (direct.isEmpty() && storage.exists(target)) {
-            try (java.io.InputStream earlier = storage.openRaw(target)) {
-                Files.copy(earlier, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // a resumed run appends
+            try (InputStream earlier = storage.openRaw(target)) {
+                Files.copy(earlier, local, StandardCopyOption.REPLACE_EXISTING); // a resumed run appends
             }
         }
         FileAppender appender = FileAppender.newBuilder()
@@ -67,7 +70,7 @@ public final class RunLogFile implements AutoCloseable {
 
     private static Optional<Path> localPath(Storage storage, String uri) throws IOException {
         org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
-        org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(storage.hadoopConf());
+        FileSystem fs = path.getFileSystem(storage.hadoopConf());
         if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
             return Optional.of(Path.of(fs.makeQualified(path).toUri()));
         }

@@ -10,6 +10,7 @@ import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.Examples;
 import org.sparkdnn.data.RowBlock;
 import org.sparkdnn.data.ShardIndex;
+import org.sparkdnn.task.RunRows;
 import scala.Tuple2;
 
 /**
@@ -57,8 +58,8 @@ final class BroadcastEpochData implements EpochData {
     }
 
     @Override
-    public org.sparkdnn.task.RunRows runRows() {
-        return new org.sparkdnn.task.RunRows(rows, plan);
+    public RunRows runRows() {
+        return new RunRows(rows, plan);
     }
 
     @Override

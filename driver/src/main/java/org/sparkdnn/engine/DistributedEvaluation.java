@@ -1,5 +1,6 @@
 package org.sparkdnn.engine;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,7 +55,7 @@ public final class DistributedEvaluation {
                     }
                     if (replica == null) {
                         replica = ModelSerializer.restoreComputationGraph(
-                                new java.io.ByteArrayInputStream(model.value()), false);
+                                new ByteArrayInputStream(model.value()), false);
                     }
                     Examples e = new Examples("block", "row", b.features(), b.x(), b.y(), b.keys());
                     Evaluation part = evaluator.evaluate(replica,

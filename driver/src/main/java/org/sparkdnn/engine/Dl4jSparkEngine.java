@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -71,7 +73,7 @@ public final class Dl4jSparkEngine implements EpochEngine {
     private final RunConfig config;
     private final ComputationGraph master;
     /** The training rows with these indices, as one DataSet (the norms' batch). */
-    private final java.util.function.Function<int[], DataSet> batch;
+    private final Function<int[], DataSet> batch;
     private final EpochData data;
     private final ShardSets shardSets;
     private final SparkComputationGraph sparkNet;
@@ -89,7 +91,7 @@ public final class Dl4jSparkEngine implements EpochEngine {
     }
 
     private Dl4jSparkEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master,
-                            java.util.function.Function<int[], DataSet> batch, EpochData data, int features,
+                            Function<int[], DataSet> batch, EpochData data, int features,
                             int trainCount, int classes) {
         this.sc = sc;
         this.config = config;
@@ -290,7 +292,7 @@ public final class Dl4jSparkEngine implements EpochEngine {
 
         @Override
         public Iterator<DataSet> call(Iterator<Tuple2<Integer, RowBlock>> blocks) throws InterruptedException {
-            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+            TaskContext task = TaskContext.get();
             if (stallSeconds > 0 && task != null && task.partitionId() == stallWorker && task.attemptNumber() == 0) {
                 Thread.sleep(stallSeconds * 1000L); // cluster.faultInjection: a stuck worker
             }

@@ -1,11 +1,15 @@
 package org.sparkdnn.engine;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkdnn.config.DataPlacement;
 import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.Examples;
 import org.sparkdnn.data.RowBlock;
+import org.sparkdnn.task.RunRows;
 
 /**
  * The training rows as the distributed engines see them: per epoch, an RDD of k partitions where partition w holds
@@ -19,7 +23,7 @@ public interface EpochData extends AutoCloseable {
      * The rows of a barrier stage that lasts the whole run (each epoch's shards derived on the executors from the
      * batch plan), or null when the rows reach the workers per epoch ({@link #epoch}).
      */
-    default org.sparkdnn.task.RunRows runRows() {
+    default RunRows runRows() {
         return null;
     }
 
@@ -28,7 +32,7 @@ public interface EpochData extends AutoCloseable {
 
     static EpochData of(DataPlacement placement, JavaSparkContext sc, Examples train, BatchPlan plan, int workers) {
         if (placement == DataPlacement.SHUFFLE && plan.isPartitioned()) {
-            java.util.List<RowBlock> slices = new java.util.ArrayList<>(workers);
+            List<RowBlock> slices = new ArrayList<>(workers);
             for (int w = 0; w < workers; w++) {
                 slices.add(RowBlock.slice(train, plan.home(w), plan.home(w + 1)));
             }
@@ -40,7 +44,7 @@ public interface EpochData extends AutoCloseable {
     }
 
     /** Rows already cached on the executors (keys = training index): by home worker, or shuffled per epoch. */
-    public static EpochData onExecutors(org.apache.spark.api.java.JavaRDD<RowBlock> train, BatchPlan plan, int workers) {
+    public static EpochData onExecutors(JavaRDD<RowBlock> train, BatchPlan plan, int workers) {
         return plan.isPartitioned() ? new PartitionedEpochData(train, plan, workers)
                 : new ShuffledEpochData(train, plan, workers);
     }

@@ -1,8 +1,12 @@
 package org.sparkdnn.engine;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -222,8 +226,8 @@ public final class ExecutorData implements AutoCloseable {
     private static String sha(JavaRDD<RowBlock> blocks) {
         List<byte[]> digests = blocks.map(b -> {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 * (b.x().length + b.y().length))
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer buf = ByteBuffer.allocate(4 * (b.x().length + b.y().length))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             buf.asFloatBuffer().put(b.x()).put(b.y());
             return md.digest(buf.array());
         }).collect();
@@ -231,7 +235,7 @@ public final class ExecutorData implements AutoCloseable {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             digests.forEach(md::update);
             return HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -300,7 +304,7 @@ public final class ExecutorData implements AutoCloseable {
         int at = 0;
         List<RowBlock> sorted = new ArrayList<>(parts);
         sorted.removeIf(b -> b.rows() == 0);
-        sorted.sort(java.util.Comparator.comparingInt(b -> b.keys()[0]));
+        sorted.sort(Comparator.comparingInt(b -> b.keys()[0]));
         for (RowBlock b : sorted) {
             System.arraycopy(b.x(), 0, x, at * d, b.rows() * d);
             System.arraycopy(b.y(), 0, y, at, b.rows());

@@ -4,8 +4,11 @@ import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.dataset.DataSet;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.metrics.GradientNorms;
+import org.sparkdnn.model.DropoutContext;
+import org.sparkdnn.step.ShardGradient;
 
 /**
  * The {@code local} engine: plain DL4J {@code fit} on the whole global batch in this JVM. The distributed oracle. The
@@ -38,11 +41,11 @@ public final class LocalEngine implements StepEngine {
         if (wanted) {
             net.addListeners(capture);
         }
-        double regularisation = org.sparkdnn.step.ShardGradient.regularisationScore(net); // at the pre-step params
-        org.nd4j.linalg.dataset.DataSet data = train.batch(rows);
+        double regularisation = ShardGradient.regularisationScore(net); // at the pre-step params
+        DataSet data = train.batch(rows);
         // dropout masks keyed by the step and each row's position in the global batch, as every engine keys them
-        org.sparkdnn.model.DropoutContext.with(net.getIterationCount(),
-                org.sparkdnn.model.DropoutContext.range(0, rows.length), () -> {
+        DropoutContext.with(net.getIterationCount(),
+                DropoutContext.range(0, rows.length), () -> {
                     try {
                         net.fit(data);
                     } finally {

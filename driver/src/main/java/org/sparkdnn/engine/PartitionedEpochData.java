@@ -1,6 +1,7 @@
 package org.sparkdnn.engine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -46,7 +47,7 @@ final class PartitionedEpochData implements EpochData {
         }
         for (int i = 0; i < b.rows(); i++) {
             int key = b.keys()[i];
-            int w = java.util.Arrays.binarySearch(bounds, key);
+            int w = Arrays.binarySearch(bounds, key);
             w = w >= 0 ? w : -w - 2; // the home whose range [bounds[w], bounds[w + 1]) holds the key
             rows.get(w).add(i);
         }
@@ -54,7 +55,7 @@ final class PartitionedEpochData implements EpochData {
         for (int w = 0; w < workers; w++) {
             if (!rows.get(w).isEmpty()) {
                 int[] r = rows.get(w).stream().mapToInt(Integer::intValue).toArray();
-                int[] keys = java.util.Arrays.stream(r).map(i -> b.keys()[i]).toArray();
+                int[] keys = Arrays.stream(r).map(i -> b.keys()[i]).toArray();
                 out.add(new Tuple2<>(w, b.select(r, keys)));
             }
         }

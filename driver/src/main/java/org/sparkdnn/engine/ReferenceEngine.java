@@ -1,22 +1,24 @@
 package org.sparkdnn.engine;
 
-import org.sparkdnn.step.GlobalUpdate;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.data.RowBlock;
-import org.sparkdnn.task.ReferenceTask;
+import org.sparkdnn.step.GlobalUpdate;
 import org.sparkdnn.task.GpuBinding;
+import org.sparkdnn.task.FlatVector;
+import org.sparkdnn.task.ReferenceTask;
 import org.sparkdnn.task.Replica;
 import org.sparkdnn.task.WorkerShards;
 import org.sparkdnn.task.WorkerSpec;
@@ -65,9 +67,8 @@ public final class ReferenceEngine implements StepEngine {
         }
         long start = System.nanoTime();
         INDArray params = master.params();
-        boolean dbl = params.dataType() == DataType.DOUBLE;
-        Broadcast<Object> broadcast = sc.broadcast(dbl ? params.toDoubleVector() : params.toFloatVector());
-        List<Object[]> results;
+        Broadcast<FlatVector> broadcast = sc.broadcast(FlatVector.of(params, params.dataType()));
+        List<ReferenceTask.Result> results;
         try {
             results = shards.mapPartitions(new ReferenceTask(spec, broadcast, batch, master.getIterationCount())).collect();
         } finally {
@@ -76,9 +77,9 @@ public final class ReferenceEngine implements StepEngine {
         long collected = System.nanoTime();
         List<INDArray> gradients = new ArrayList<>(results.size());
         double lossSum = 0;
-        for (Object[] r : results) {
-            lossSum += (Double) r[0];
-            gradients.add(dbl ? Nd4j.createFromArray((double[]) r[2]) : Nd4j.createFromArray((float[]) r[2]));
+        for (ReferenceTask.Result r : results) {
+            lossSum += r.lossSum();
+            gradients.add(r.gradient().toNd4j());
         }
         update.applyInWorkerOrder(gradients, rows.length, stepEpoch);
         jobNanos += collected - start;
@@ -109,7 +110,7 @@ public final class ReferenceEngine implements StepEngine {
     @Override
     public Map<String, Object> stats() {
         double n = Math.max(1, steps);
-        Map<String, Object> stats = new java.util.LinkedHashMap<>();
+        Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("steps", steps);
         stats.put("msSparkJobPerStep", jobNanos / 1e6 / n);
         stats.put("msDriverApplyPerStep", applyNanos / 1e6 / n);
@@ -124,7 +125,7 @@ public final class ReferenceEngine implements StepEngine {
     }
 
     /** A partition of the epoch RDD as one cached worker: shards plus replica (deserialised: never shipped). */
-    static final class BuildShards implements FlatMapFunction<java.util.Iterator<Tuple2<Integer, RowBlock>>, ReferenceTask.Worker> {
+    static final class BuildShards implements FlatMapFunction<Iterator<Tuple2<Integer, RowBlock>>, ReferenceTask.Worker> {
         private final WorkerSpec spec;
 
         BuildShards(WorkerSpec spec) {
@@ -132,8 +133,8 @@ public final class ReferenceEngine implements StepEngine {
         }
 
         @Override
-        public java.util.Iterator<ReferenceTask.Worker> call(java.util.Iterator<Tuple2<Integer, RowBlock>> rows) {
-            GpuBinding.bind(org.apache.spark.TaskContext.get());
+        public Iterator<ReferenceTask.Worker> call(Iterator<Tuple2<Integer, RowBlock>> rows) {
+            GpuBinding.bind(TaskContext.get());
             return List.of(new ReferenceTask.Worker(WorkerShards.build(rows, spec),
                     new Replica(spec.model().json(), spec.model().threads()))).iterator();
         }

@@ -6,6 +6,7 @@ import org.apache.spark.serializer.KryoSerializer;
 import org.sparkdnn.config.ClusterConfig;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.data.KryoRegistration;
+import org.sparkdnn.task.TaskKryoRegistration;
 
 /**
  * The Spark settings every distributed run needs: Kryo with registration required, stage retries bounded by
@@ -13,6 +14,9 @@ import org.sparkdnn.data.KryoRegistration;
  * spark-submit's {@code --master} wins over {@code cluster.master}.
  */
 public final class SparkRuntime {
+    /** What the project ships through Spark's Kryo: the data blocks, and the worker tasks' values. */
+    static final String REGISTRATORS = KryoRegistration.class.getName() + "," + TaskKryoRegistration.class.getName();
+
     private SparkRuntime() {
     }
 
@@ -30,7 +34,7 @@ public final class SparkRuntime {
             conf.setMaster(cluster.master());
         }
         conf.set("spark.serializer", KryoSerializer.class.getName())
-                .set("spark.kryo.registrator", KryoRegistration.class.getName())
+                .set("spark.kryo.registrator", REGISTRATORS)
                 .set("spark.kryo.registrationRequired", "true")
                 .set("spark.stage.maxConsecutiveAttempts", String.valueOf(cluster.maxStageAttempts()))
                 .set("spark.task.maxFailures", String.valueOf(cluster.maxStageAttempts()))
@@ -39,7 +43,7 @@ public final class SparkRuntime {
                 .setIfMissing("spark.executorEnv.OMP_NUM_THREADS", String.valueOf(cluster.threadsPerWorker()));
         if (cluster.engine().dl4j()) {
             // DL4J's trainers ship their own classes (results, DataSets) through Kryo: its registrator, no strict list
-            conf.set("spark.kryo.registrator", KryoRegistration.class.getName() + ",org.nd4j.kryo.Nd4jRegistrator")
+            conf.set("spark.kryo.registrator", REGISTRATORS + ",org.nd4j.kryo.Nd4jRegistrator")
                     .set("spark.kryo.registrationRequired", "false");
             String aeron = "-D" + Dl4jSparkEngine.AERON_UNBLOCK + "=" + Dl4jSparkEngine.AERON_UNBLOCK_NANOS;
             String options = conf.get("spark.executor.extraJavaOptions", "");

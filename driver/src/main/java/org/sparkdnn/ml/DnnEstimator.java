@@ -5,7 +5,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,14 +24,16 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
+import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.Engine;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.data.Examples;
+import org.sparkdnn.io.Storage;
 import org.sparkdnn.rows.DataFrameRowsReader;
 import org.sparkdnn.rows.DistributedRows;
-import org.sparkdnn.io.Storage;
 import org.sparkdnn.run.TrainingRun;
 
 /**
@@ -253,9 +259,9 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
         try {
             // every fit is a fresh run in its own directory: two fits (CrossValidator's folds, a refit) must never
             // resume from each other's checkpoints
-            String run = uid + "-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter
-                    .ofPattern("yyyyMMdd-HHmmss")) + "-" + java.util.HexFormat.of().formatHex(
-                    new java.security.SecureRandom().generateSeed(3));
+            String run = uid + "-" + LocalDateTime.now().format(DateTimeFormatter
+                    .ofPattern("yyyyMMdd-HHmmss")) + "-" + HexFormat.of().formatHex(
+                    new SecureRandom().generateSeed(3));
             output = isDefined(outputDir) ? getOrDefault(outputDir) + "/" + run
                     : Files.createTempDirectory("sparkdnn-fit-").toString();
         } catch (IOException e) {
@@ -263,7 +269,7 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
         }
         RunConfig run = runConfig(storage, output);
         if (run.model().loss().isClassification() != isClassifier()) {
-            throw new org.sparkdnn.config.ConfigException("model.loss", getClass().getSimpleName() + " needs a "
+            throw new ConfigException("model.loss", getClass().getSimpleName() + " needs a "
                     + (isClassifier() ? "classification loss (softmaxCrossEntropy, bceWithLogits)"
                     : "regression loss (l1, l2)"), run.model().loss());
         }
@@ -315,7 +321,7 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
         return defaultCopy(extra);
     }
 
-    static org.apache.spark.sql.types.DataType vectorType() {
+    static DataType vectorType() {
         return SQLDataTypes.VectorType();
     }
 }

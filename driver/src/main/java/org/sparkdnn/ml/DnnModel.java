@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +44,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sparkdnn.config.Loss;
 import org.sparkdnn.data.Scaler;
 import org.sparkdnn.io.Storage;
+import org.sparkdnn.run.RunScaler;
 import scala.Option;
 
 /**
@@ -97,7 +99,7 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable, Predi
     private static DnnModel fromRun(String uid, Storage storage, String output, String lossName, int features,
                                     Map<String, Object> summary, byte[] network, ComputationGraph net) {
         try {
-            Optional<Scaler> scaler = org.sparkdnn.run.RunScaler.read(storage, output);
+            Optional<Scaler> scaler = RunScaler.read(storage, output);
             float[] shift = scaler.map(Scaler::shift).orElse(null);
             float[] scale = scaler.map(Scaler::scale).orElse(null);
             int outputs = (int) net.outputSingle(false, Nd4j.zeros(net.params().dataType(), 1, features)).size(1);
@@ -138,7 +140,7 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable, Predi
         if (storage.exists(dir + "/summary.json")) {
             summary.putAll(JSON.readValue(storage.readString(dir + "/summary.json"), Map.class));
         }
-        return fromRun("dnnModel_" + Integer.toHexString(java.util.Arrays.hashCode(network)), storage, dir,
+        return fromRun("dnnModel_" + Integer.toHexString(Arrays.hashCode(network)), storage, dir,
                 loss.name(), features, summary, network, net);
     }
 

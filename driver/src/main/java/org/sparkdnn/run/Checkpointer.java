@@ -12,7 +12,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,7 +56,7 @@ final class Checkpointer implements AutoCloseable {
     private long writeNanos;
     private long lastGoodStep = -1;
     /** Keeps the checkpoint directory's writer lease alive (see CheckpointStore.acquireLease). */
-    private final java.util.concurrent.ScheduledExecutorService heartbeat =
+    private final ScheduledExecutorService heartbeat =
             Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "checkpoint-lease-heartbeat");
                 t.setDaemon(true);
@@ -75,7 +78,7 @@ final class Checkpointer implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 LOG.warn("checkpoint lease heartbeat failed: {}", e.toString());
             }
-        }, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, java.util.concurrent.TimeUnit.SECONDS));
+        }, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS));
     }
 
     /** The loop's state that a checkpoint must capture besides the network. */
@@ -100,7 +103,7 @@ final class Checkpointer implements AutoCloseable {
     }
 
     /** @param net the network, asked for only when a checkpoint is written (a peer engine's master catches up then) */
-    void afterStep(java.util.function.Supplier<ComputationGraph> net, State state, boolean lastOfEpoch) {
+    void afterStep(Supplier<ComputationGraph> net, State state, boolean lastOfEpoch) {
         failFast();
         if (policy.everySteps() > 0 && state.step() % policy.everySteps() == 0) {
             if (lastOfEpoch) {

@@ -1,6 +1,8 @@
 package org.sparkdnn.run;
 
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -15,10 +17,10 @@ final class DivergenceGuard {
      * step; {@link #checkParameters} runs before every checkpoint and at every epoch's end instead, so no checkpoint or
      * model ever holds a NaN, and a parameter gone non-finite shows in the next step's loss.
      */
-    static void check(java.util.function.Supplier<ComputationGraph> network, double loss, long step, int epoch,
+    static void check(Supplier<ComputationGraph> network, double loss, long step, int epoch,
                       Map<String, Double> norms) {
         String where = "step " + step + " (epoch " + (epoch + 1) + ")";
-        Map<String, Double> bad = new java.util.TreeMap<>();
+        Map<String, Double> bad = new TreeMap<>();
         norms.forEach((layer, norm) -> {
             if (!Double.isFinite(norm)) {
                 bad.put(layer, norm);

@@ -3,6 +3,7 @@ package org.sparkdnn.run;
 import java.util.Optional;
 import java.util.function.Function;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.metrics.Evaluation;
 import org.sparkdnn.metrics.Evaluator;
@@ -15,7 +16,7 @@ import org.sparkdnn.metrics.Evaluator;
 record EpochEvaluation(Evaluator evaluator, Optional<Function<ComputationGraph, Evaluation>> validation,
                        Optional<ExampleMatrix> trainSample) {
 
-    static EpochEvaluation of(Evaluator evaluator, TrainingData data, org.sparkdnn.data.BatchPlan plan, int sampleSize) {
+    static EpochEvaluation of(Evaluator evaluator, TrainingData data, BatchPlan plan, int sampleSize) {
         return new EpochEvaluation(evaluator, data.validation(evaluator), data.trainSample(plan, sampleSize));
     }
 }

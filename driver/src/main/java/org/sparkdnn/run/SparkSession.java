@@ -2,6 +2,7 @@ package org.sparkdnn.run;
 
 import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkdnn.config.DataFormat;
 import org.sparkdnn.config.Engine;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.engine.SparkRuntime;
@@ -37,7 +38,7 @@ final class SparkSession implements AutoCloseable {
     }
 
     private static boolean sqlInput(RunConfig config) {
-        return config.data().format() == org.sparkdnn.config.DataFormat.PARQUET;
+        return config.data().format() == DataFormat.PARQUET;
     }
 
     /** The same context, not stopped by closing what this returns (the run that started it stops it). */

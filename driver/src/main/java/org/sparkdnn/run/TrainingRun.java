@@ -2,21 +2,29 @@ package org.sparkdnn.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkdnn.checkpoint.Checkpoint;
 import org.sparkdnn.checkpoint.CheckpointStore;
+import org.sparkdnn.checkpoint.CheckpointWriteException;
 import org.sparkdnn.checkpoint.Manifest;
+import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.DataFormat;
+import org.sparkdnn.config.DataRead;
 import org.sparkdnn.config.Engine;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.console.Progress;
@@ -25,11 +33,12 @@ import org.sparkdnn.console.SummaryTable;
 import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.DataLoader;
 import org.sparkdnn.data.ExampleMatrix;
+import org.sparkdnn.data.Examples;
 import org.sparkdnn.data.Splits;
 import org.sparkdnn.engine.Engines;
-import org.sparkdnn.rows.DistributedRows;
-import org.sparkdnn.rows.ParquetRowsReader;
+import org.sparkdnn.engine.ExecutorData;
 import org.sparkdnn.engine.StepEngine;
+import org.sparkdnn.io.Storage;
 import org.sparkdnn.metrics.Evaluation;
 import org.sparkdnn.metrics.Evaluator;
 import org.sparkdnn.metrics.MetricsLog;
@@ -37,9 +46,10 @@ import org.sparkdnn.metrics.ParamsHash;
 import org.sparkdnn.model.Dl4jMapping;
 import org.sparkdnn.model.ModelFactory;
 import org.sparkdnn.optimizer.Optimizers;
-import org.sparkdnn.io.Storage;
 import org.sparkdnn.report.RunData;
 import org.sparkdnn.report.RunReport;
+import org.sparkdnn.rows.DistributedRows;
+import org.sparkdnn.rows.ParquetRowsReader;
 
 /**
  * A training run from a validated config to its outputs in {@code output.dir}: {@code config.yaml} (the resolved
@@ -55,7 +65,7 @@ public final class TrainingRun {
     private final ConfigLoader loader = new ConfigLoader();
     private final Optional<JavaSparkContext> sharedSpark;
     private Optional<String> resumeFrom = Optional.empty();
-    private Optional<org.sparkdnn.data.Examples> trainingRows = Optional.empty();
+    private Optional<Examples> trainingRows = Optional.empty();
     private Optional<DistributedRows> executorRows = Optional.empty();
     private boolean progressBar;
 
@@ -106,24 +116,24 @@ public final class TrainingRun {
     private Map<String, Object> train(String out) throws IOException {
         long start = nanoClock.getAsLong();
         DataType type = Dl4jMapping.dataType(config.model().dataType());
-        if (config.data().read() == org.sparkdnn.config.DataRead.EXECUTORS || executorRows.isPresent()) {
+        if (config.data().read() == DataRead.EXECUTORS || executorRows.isPresent()) {
             Engine engine = config.cluster().engine();
             if (engine == Engine.LOCAL || trainingRows.isPresent()) {
-                throw new org.sparkdnn.config.ConfigException("data.read", "executors needs a distributed "
+                throw new ConfigException("data.read", "executors needs a distributed "
                         + "cluster.engine (sync, reference, shared, averaging): local trains in the driver's JVM",
                         engine.key());
             }
             try (SparkSession spark = SparkSession.forEngine(config, sharedSpark);
-                 org.sparkdnn.engine.ExecutorData data = executorRows.isPresent()
-                         ? org.sparkdnn.engine.ExecutorData.of(spark.context(), executorRows.get(), config.data(),
+                 ExecutorData data = executorRows.isPresent()
+                         ? ExecutorData.of(spark.context(), executorRows.get(), config.data(),
                                  config.model().loss())
-                         : org.sparkdnn.engine.ExecutorData.read(spark.context(), config.data(),
+                         : ExecutorData.read(spark.context(), config.data(),
                                  config.model().loss())) {
                 return train(out, start, TrainingData.onExecutors(data, type), Optional.of(spark));
             }
         }
         Splits splits;
-        if (config.data().format() == org.sparkdnn.config.DataFormat.PARQUET) {
+        if (config.data().format() == DataFormat.PARQUET) {
             // Spark reads the Parquet files, the driver gathers the rows (driver-path engines, or data.read: driver)
             try (SparkSession spark = SparkSession.forReading(config, sharedSpark)) {
                 splits = load(new DataLoader(config.data(), config.model().loss(), storage, file -> {
@@ -154,10 +164,10 @@ public final class TrainingRun {
         String trainSha = data.trainSha();
         CheckpointStore store = new CheckpointStore(checkpointDir(), storage.hadoopConf(), loader.json());
         try {
-            store.acquireLease(HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(8)),
+            store.acquireLease(HexFormat.of().formatHex(new SecureRandom().generateSeed(8)),
                     Checkpointer.LEASE_STALE_MILLIS);
         } catch (IOException e) {
-            throw new org.sparkdnn.checkpoint.CheckpointWriteException("cannot take the writer lease of "
+            throw new CheckpointWriteException("cannot take the writer lease of "
                     + store.uri() + " (checkpoint.dir): " + String.valueOf(e).lines().findFirst().orElse(""), e);
         }
         try {
@@ -192,7 +202,7 @@ public final class TrainingRun {
                 resumed.map(c -> "; resuming " + c.uri() + " at step " + from.step()).orElse(""));
         List<Map<String, Object>> earlierMetrics = List.of();
         if (resumed.isPresent() && storage.exists(out + "/metrics.jsonl")) {
-            try (java.io.InputStream in = storage.open(out + "/metrics.jsonl")) {
+            try (InputStream in = storage.open(out + "/metrics.jsonl")) {
                 earlierMetrics = MetricsLog.carryOver(in, from.step(), loader.json());
             }
             storage.copy(out + "/metrics.jsonl", out + "/metrics.before-resume-" + System.currentTimeMillis() + ".jsonl");
@@ -247,9 +257,9 @@ public final class TrainingRun {
         if (engine != Engine.SYNC && engine != Engine.REFERENCE) {
             return;
         }
-        for (org.deeplearning4j.nn.api.Layer layer : net.getLayers()) {
-            if (layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
-                throw new org.sparkdnn.config.ConfigException("model", "has a BatchNormalization layer ('"
+        for (Layer layer : net.getLayers()) {
+            if (layer.conf().getLayer() instanceof BatchNormalization) {
+                throw new ConfigException("model", "has a BatchNormalization layer ('"
                         + layer.conf().getLayer().getLayerName() + "'), which engine " + engine.key() + " cannot train "
                         + "exactly: each worker would normalise by its shard's statistics; use engine local, shared or "
                         + "averaging", "BatchNormalization");
@@ -281,7 +291,7 @@ public final class TrainingRun {
     }
 
     /** Trains on these rows (already read, e.g. from a DataFrame) instead of reading {@code data.train}. */
-    public TrainingRun withTrainingRows(org.sparkdnn.data.Examples rows) {
+    public TrainingRun withTrainingRows(Examples rows) {
         this.trainingRows = Optional.of(rows);
         return this;
     }
@@ -306,11 +316,7 @@ public final class TrainingRun {
     }
 
     private Manifest manifestTemplate(int trainCount, String trainSha) {
-        Map<String, String> versions = new LinkedHashMap<>();
-        versions.put("java", System.getProperty("java.version"));
-        versions.put("spark", org.apache.spark.package$.MODULE$.SPARK_VERSION());
-        versions.put("dl4j", "1.0.0-M2.1");
-        versions.put("project", "0.1.0-SNAPSHOT");
+        Map<String, String> versions = Versions.all();
         Map<String, String> data = new LinkedHashMap<>();
         data.put("trainExamples", String.valueOf(trainCount));
         data.put("trainSha256", trainSha);
@@ -318,7 +324,7 @@ public final class TrainingRun {
                 loader.toTree(config), versions, data, Map.of());
     }
 
-    private ExampleMatrix matrix(org.sparkdnn.data.Examples e, Splits splits, DataType type) {
+    private ExampleMatrix matrix(Examples e, Splits splits, DataType type) {
         return new ExampleMatrix(e, config.model().loss(), splits.classes(), type);
     }
 
@@ -350,7 +356,7 @@ public final class TrainingRun {
         data.evaluateValidation(evaluator, net).ifPresent(v -> s.put("validation", v.toMap()));
         data.evaluateTest(evaluator, net).ifPresent(t -> s.put("test", t.toMap()));
         s.put("wallSeconds", (nanoClock.getAsLong() - start) / 1e9);
-        s.put("versions", Map.of("java", System.getProperty("java.version"), "dl4j", "1.0.0-M2.1"));
+        s.put("versions", Map.of("java", System.getProperty("java.version"), "dl4j", Versions.dl4j()));
         return s;
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.sparkdnn.config.Distribution;
 import org.sparkdnn.config.SearchConfig;
 import org.sparkdnn.data.BatchPlan;
@@ -42,7 +43,7 @@ public final class Search {
         }
     }
 
-    private static List<Trial> draws(Map<String, Distribution> space, int n, java.util.function.IntFunction<double[]> u) {
+    private static List<Trial> draws(Map<String, Distribution> space, int n, IntFunction<double[]> u) {
         List<Trial> trials = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double[] q = u.apply(i);

@@ -3,6 +3,7 @@ package org.sparkdnn.sweep;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.MetricScope;
 import org.sparkdnn.config.RunConfig;
@@ -59,11 +61,11 @@ public final class SweepRunner {
     /** The Spark application the sweep's distributed trials share, if any trial uses a distributed engine. */
     public static Optional<JavaSparkContext> sparkFor(SweepSpec spec) {
         TrialConfigs configs = new TrialConfigs(spec, new ConfigLoader(), spec.config().output().dir());
-        List<RunConfig> valid = new java.util.ArrayList<>();
+        List<RunConfig> valid = new ArrayList<>();
         for (Trial t : spec.trials()) {
             try {
                 valid.add(configs.config(t, 1));
-            } catch (org.sparkdnn.config.ConfigException invalid) {
+            } catch (ConfigException invalid) {
                 // recorded as the trial's failure when it runs
             }
         }

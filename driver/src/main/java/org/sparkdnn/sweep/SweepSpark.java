@@ -3,9 +3,11 @@ package org.sparkdnn.sweep;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
-import org.slf4j.LoggerFactory;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.LoggerFactory;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.Engine;
 import org.sparkdnn.config.RunConfig;
@@ -61,7 +63,7 @@ final class SweepSpark {
      */
     static OptionalInt taskSlots(SparkConf conf) {
         String master = conf.get("spark.master", "");
-        java.util.regex.Matcher local = java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\d+)?]").matcher(master);
+        Matcher local = Pattern.compile("local\\[(\\*|\\d+)(,\\d+)?]").matcher(master);
         if (local.matches()) {
             return OptionalInt.of(local.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
                     : Integer.parseInt(local.group(1)));

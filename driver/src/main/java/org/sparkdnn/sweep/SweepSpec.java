@@ -1,7 +1,9 @@
 package org.sparkdnn.sweep;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.MetricScope;
@@ -179,7 +180,7 @@ public record SweepSpec(String source, SweepConfig config, ObjectNode baseTree, 
     private static String read(Storage storage, String uri) {
         try {
             return storage.readString(uri);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ConfigException(uri, "cannot read the config file (" + e.getMessage() + ")", uri);
         }
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.io.Storage;
 
@@ -35,7 +36,7 @@ final class SweepState {
     static SweepState open(Storage storage, ObjectMapper json, String outputDir, String sweepSha256)
             throws IOException {
         SweepState state = new SweepState(storage, json, outputDir + "/sweep.json", sweepSha256);
-        java.util.Optional<String> written = storage.readWritten(state.file);
+        Optional<String> written = storage.readWritten(state.file);
         if (written.isPresent()) {
             Map<String, Object> stored = json.readValue(written.get(), new TypeReference<>() {
             });

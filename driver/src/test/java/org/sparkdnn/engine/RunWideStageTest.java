@@ -2,7 +2,11 @@ package org.sparkdnn.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +37,13 @@ class RunWideStageTest {
     @ValueSource(strings = {"driver", "peer"})
     void oneStageTrainsEveryEpochBitwiseAsPerEpochStagesAndReference(String exchange) throws Exception {
         String ex = "cluster.exchange=" + exchange;
-        Runs.Result run = Runs.train(SPARK.context(), tmp.resolve("run"), CONFIG, "cluster.engine=sync", ex);
+        // peer: the listeners take ports of a range (cluster.peer.ports), as a firewalled cluster would ask
+        String[] sets = {"cluster.engine=sync", ex};
+        if (exchange.equals("peer")) {
+            int low = freePorts(8);
+            sets = Runs.with(sets, "cluster.peer.ports=" + low + "-" + (low + 7));
+        }
+        Runs.Result run = Runs.train(SPARK.context(), tmp.resolve("run"), CONFIG, sets);
         Runs.Result perEpoch = Runs.train(SPARK.context(), tmp.resolve("epoch"), CONFIG, "cluster.engine=sync", ex,
                 "cluster.dataPlacement=shuffle");
         Runs.Result reference = Runs.train(SPARK.context(), tmp.resolve("ref"), CONFIG, "cluster.engine=reference");
@@ -43,6 +53,23 @@ class RunWideStageTest {
         assertEquals(3 * 20, run.summary().get("steps").asLong()); // 1258 training rows: 20 batches of 64 per epoch
         assertEquals(reference.sha(), perEpoch.sha());
         assertEquals(reference.sha(), run.sha(), exchange + ": the run-wide stage differs from reference");
+    }
+
+    /** The first of {@code n} consecutive ports that are free now. */
+    static int freePorts(int n) throws IOException {
+        for (int base = 42000 + new SplittableRandom().nextInt(8000); ; base = 42000 + (base - 42000 + n) % 8000) {
+            boolean free = true;
+            for (int p = base; p < base + n && free; p++) {
+                try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+                    free = s.getLocalPort() == p;
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
     }
 
     /**

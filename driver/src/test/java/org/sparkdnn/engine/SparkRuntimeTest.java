@@ -26,7 +26,8 @@ class SparkRuntimeTest {
         // Spark SQL input (Parquet): its jobs ship Spark's own classes (schemas, a user's column types), not a closed list
         assertEquals("false", SparkRuntime.conf(cluster("{maxStageAttempts: 3}"), "t", true)
                 .get("spark.kryo.registrationRequired"));
-        assertEquals("org.sparkdnn.data.KryoRegistration", conf.get("spark.kryo.registrator"));
+        assertEquals("org.sparkdnn.data.KryoRegistration,org.sparkdnn.task.TaskKryoRegistration",
+                conf.get("spark.kryo.registrator"));
         assertEquals("3", conf.get("spark.stage.maxConsecutiveAttempts"));
         assertEquals("false", conf.get("spark.dynamicAllocation.enabled"));
         assertEquals("2", conf.get("spark.executorEnv.OMP_NUM_THREADS"));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Where a worker's compute thread and its exchange thread meet within a step ({@code cluster.peer.overlap}). The backward
@@ -24,7 +25,7 @@ public final class ExchangeProgress {
     private IOException failure;
     private long gatherWaitNanos;
     /** Tests: told each new {@code gradientFrom} on the backward pass's thread, while the pass waits. */
-    java.util.function.LongConsumer onFinal = from -> { };
+    LongConsumer onFinal = from -> { };
 
     /**
      * @param starts the first parameter of each layer that has parameters, in increasing order; if the layers do

@@ -1,7 +1,9 @@
 package org.sparkdnn.step;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -71,7 +73,7 @@ public final class GlobalUpdate {
 
     /** What completes an owner-slice step: the all-gather of the parameters every slice has updated. */
     public interface Gather {
-        void gather(INDArray params) throws java.io.IOException;
+        void gather(INDArray params) throws IOException;
     }
 
     /**
@@ -79,7 +81,7 @@ public final class GlobalUpdate {
      * part of {@link #gradientView()}, {@code gather} fills in the other slices' new parameters; then, as
      * {@link #update}, the iteration count + 1 and DL4J's weight constraints (on the whole, gathered parameters).
      */
-    public void updateSlice(SliceUpdate slice, int batchSize, int epoch, Gather gather) throws java.io.IOException {
+    public void updateSlice(SliceUpdate slice, int batchSize, int epoch, Gather gather) throws IOException {
         int iteration = net.getIterationCount();
         net.getConfiguration().setEpochCount(epoch);
         slice.apply(batchSize, iteration, epoch);
@@ -102,7 +104,7 @@ public final class GlobalUpdate {
 
     /** Whether any layer has weight constraints, which need the whole parameters after each update. */
     public boolean hasConstraints() {
-        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+        for (Layer l : net.getLayers()) {
             List<?> c = l.conf().getLayer().getConstraints();
             if (c != null && !c.isEmpty()) {
                 return true;

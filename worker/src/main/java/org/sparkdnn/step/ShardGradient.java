@@ -1,5 +1,6 @@
 package org.sparkdnn.step;
 
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,7 +38,7 @@ public record ShardGradient(INDArray gradient, double lossSum, int examples) {
     /** DL4J's regularisation term of the score (l2, weight decay), which engines leave out of reported losses. */
     public static double regularisationScore(ComputationGraph net) {
         double reg = 0;
-        for (org.deeplearning4j.nn.api.Layer layer : net.getLayers()) {
+        for (Layer layer : net.getLayers()) {
             reg += layer.calcRegularizationScore(true);
         }
         return reg;

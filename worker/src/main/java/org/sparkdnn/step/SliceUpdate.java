@@ -1,11 +1,14 @@
 package org.sparkdnn.step;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Trainable;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -99,14 +102,14 @@ public final class SliceUpdate {
 
     /** DL4J's updater blocks of the network: its updater's if it has one, else a throwaway's (no side effect). */
     private static List<UpdaterBlock> blocks(ComputationGraph net) {
-        org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater own = net.getUpdater(false);
-        return (own != null ? own : new org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater(net))
+        ComputationGraphUpdater own = net.getUpdater(false);
+        return (own != null ? own : new ComputationGraphUpdater(net))
                 .getUpdaterBlocks();
     }
 
     /** Each layer's range [start, end) of the flat parameters, by layer (vertex) name, from DL4J's updater blocks. */
-    public static java.util.Map<String, long[]> layerRanges(ComputationGraph net) {
-        java.util.Map<String, long[]> ranges = new java.util.HashMap<>();
+    public static Map<String, long[]> layerRanges(ComputationGraph net) {
+        Map<String, long[]> ranges = new HashMap<>();
         for (UpdaterBlock b : blocks(net)) {
             for (UpdaterBlock.ParamState p : b.getLayersAndVariablesInBlock()) {
                 long[] r = ranges.computeIfAbsent(p.getLayer().getConfig().getLayerName(),

@@ -1,24 +1,28 @@
 package org.sparkdnn.task;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.Future;
 import org.apache.spark.SparkEnv;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Examples;
+import org.sparkdnn.model.Dl4jMapping;
 import org.sparkdnn.ps.PsMessage;
 import org.sparkdnn.ps.client.PsClient;
 import org.sparkdnn.ps.peer.Buckets;
 import org.sparkdnn.ps.peer.PeerMesh;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.sparkdnn.step.GlobalUpdate;
 import org.sparkdnn.step.HookedGraph;
-import org.sparkdnn.step.SliceUpdate;
 import org.sparkdnn.step.ShardGradient;
+import org.sparkdnn.step.SliceUpdate;
 import org.sparkdnn.step.TrainingState;
 
 /**
@@ -63,7 +67,8 @@ public final class PeerEpochTask extends BarrierEpochTask {
         WorkerSpec.Server server = spec.server();
         String host = spec.peer().host() != null ? spec.peer().host()
                 : SparkEnv.get().blockManager().blockManagerId().host();
-        try (ServerSocketChannel listener = PeerMesh.listen(InetAddress.getByName(host), spec.workers());
+        try (ServerSocketChannel listener = PeerMesh.listen(InetAddress.getByName(host), spec.workers(),
+                spec.peer().ports());
              PsClient ps = PsClient.connect(server.host(), server.port(), server.stepTimeoutMillis(),
                      server.stepTimeoutMillis(), task.replica().parameters())) {
             String address = host + ":" + listener.socket().getLocalPort();
@@ -90,11 +95,11 @@ public final class PeerEpochTask extends BarrierEpochTask {
     }
 
     /** One all-zero example: its backward pass creates the replica's per-variable gradient views. */
-    private org.nd4j.linalg.dataset.DataSet probe() {
+    private DataSet probe() {
         int d = spec.model().features();
         Examples zero = new Examples("probe", "row", d, new float[d], new float[1], new int[1]);
         return new ExampleMatrix(zero, spec.model().loss(), spec.model().classes(),
-                org.sparkdnn.model.Dl4jMapping.dataType(spec.model().dataType())).batch(new int[] {0});
+                Dl4jMapping.dataType(spec.model().dataType())).batch(new int[] {0});
     }
 
     private long serve(PsClient ps, PeerMesh mesh, Task task, GlobalUpdate update) throws IOException {
@@ -226,14 +231,14 @@ public final class PeerEpochTask extends BarrierEpochTask {
                                 OverlappedExchange overlap, TaskShards shards, Replica replica, GlobalUpdate update,
                                 boolean constraints) throws IOException {
         long t0 = System.nanoTime();
-        java.util.concurrent.Future<?> scatter = overlap.startScatter(st.step(), update.gradientView());
+        Future<?> scatter = overlap.startScatter(st.step(), update.gradientView());
         ShardGradient g;
         try {
             g = replica.gradientInPlace(st.step(), shards.epoch(st.epoch()), st.batch());
         } catch (RuntimeException e) {
             // the exchange failed while a layer waited for its parameters (DL4J may have wrapped the failure)
             for (Throwable c = e; c != null; c = c.getCause()) {
-                if (c instanceof java.io.UncheckedIOException u) {
+                if (c instanceof UncheckedIOException u) {
                     throw u.getCause();
                 }
             }

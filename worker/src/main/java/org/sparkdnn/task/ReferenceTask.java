@@ -1,24 +1,29 @@
 package org.sparkdnn.task;
 
 import java.io.Serializable;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.nd4j.linalg.factory.Nd4j;
 import org.sparkdnn.step.ShardGradient;
 
 /**
  * One step of the {@code reference} engine on one partition: the gradient of this worker's shard of batch
- * {@code batch} at the broadcast parameters. Returns (lossSum, examples, gradient values).
+ * {@code batch} at the broadcast parameters, in the parameters' type.
  */
-public final class ReferenceTask implements FlatMapFunction<java.util.Iterator<ReferenceTask.Worker>, Object[]>, Serializable {
+public final class ReferenceTask implements FlatMapFunction<Iterator<ReferenceTask.Worker>, ReferenceTask.Result>,
+        Serializable {
     private final WorkerSpec spec;
-    private final Broadcast<Object> params;
+    private final Broadcast<FlatVector> params;
     private final int batch;
     private final long step;
 
-    /** @param params a broadcast float[] or double[] of the parameters */
-    public ReferenceTask(WorkerSpec spec, Broadcast<Object> params, int batch, long step) {
+    /** One worker's shard gradient of a step: the sum of its examples' losses, their count, the gradient. */
+    public record Result(double lossSum, int examples, FlatVector gradient) implements Serializable {
+    }
+
+    /** @param params the parameters, broadcast */
+    public ReferenceTask(WorkerSpec spec, Broadcast<FlatVector> params, int batch, long step) {
         this.spec = spec;
         this.params = params;
         this.batch = batch;
@@ -26,14 +31,11 @@ public final class ReferenceTask implements FlatMapFunction<java.util.Iterator<R
     }
 
     @Override
-    public java.util.Iterator<Object[]> call(java.util.Iterator<Worker> partition) {
+    public Iterator<Result> call(Iterator<Worker> partition) {
         Worker worker = partition.next();
-        Object values = params.value();
-        org.nd4j.linalg.api.ndarray.INDArray p = values instanceof double[]
-                ? Nd4j.createFromArray((double[]) values) : Nd4j.createFromArray((float[]) values);
-        ShardGradient g = worker.replica.gradient(step, p, worker.shards, batch);
-        Object gradient = values instanceof double[] ? g.gradient().toDoubleVector() : g.gradient().toFloatVector();
-        return List.<Object[]>of(new Object[] {g.lossSum(), g.examples(), gradient}).iterator();
+        FlatVector values = params.value();
+        ShardGradient g = worker.replica.gradient(step, values.toNd4j(), worker.shards, batch);
+        return List.of(new Result(g.lossSum(), g.examples(), FlatVector.of(g.gradient(), values.type()))).iterator();
     }
 
     /**

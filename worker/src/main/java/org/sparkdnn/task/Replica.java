@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkdnn.model.DropoutContext;
 import org.sparkdnn.step.HookedGraph;
 import org.sparkdnn.step.ShardGradient;
 
@@ -47,7 +48,7 @@ public final class Replica {
         if (shard.isEmpty()) {
             return new ShardGradient(net.getFlattenedGradients().assign(0), 0.0, 0);
         }
-        return org.sparkdnn.model.DropoutContext.with(step, shards.positions(batch),
+        return DropoutContext.with(step, shards.positions(batch),
                 () -> ShardGradient.compute(net, shard.get(), false));
     }
 
@@ -68,7 +69,7 @@ public final class Replica {
         if (params != null) {
             net.setParams(params);
         }
-        return org.sparkdnn.model.DropoutContext.with(step, shards.positions(batch),
+        return DropoutContext.with(step, shards.positions(batch),
                 () -> ShardGradient.compute(net, shard.get()));
     }
 }

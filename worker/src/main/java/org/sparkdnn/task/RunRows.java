@@ -5,6 +5,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.HeapRows;
 import org.sparkdnn.data.RowBlock;
+import org.sparkdnn.model.Dl4jMapping;
 
 /**
  * The training rows of a barrier stage that lasts the whole run ({@code cluster.dataPlacement: broadcast}): every
@@ -19,6 +20,6 @@ public record RunRows(Broadcast<RowBlock> rows, BatchPlan plan) implements Seria
     /** The rows as batches for {@code spec}'s network. */
     HeapRows source(WorkerSpec spec) {
         return new HeapRows(rows.value(), spec.model().loss(), spec.model().classes(),
-                org.sparkdnn.model.Dl4jMapping.dataType(spec.model().dataType()));
+                Dl4jMapping.dataType(spec.model().dataType()));
     }
 }

@@ -2,6 +2,7 @@ package org.sparkdnn.task;
 
 import java.io.IOException;
 import java.util.Iterator;
+import org.sparkdnn.data.HeapRows;
 import org.sparkdnn.data.RowBlock;
 import scala.Tuple2;
 
@@ -12,7 +13,7 @@ import scala.Tuple2;
 final class TaskShards {
     private final WorkerSpec spec;
     private final RunRows run;
-    private final org.sparkdnn.data.HeapRows source; // run-wide: the executor's broadcast rows
+    private final HeapRows source; // run-wide: the executor's broadcast rows
     private final int worker;
     private int epoch;
     private WorkerShards shards;

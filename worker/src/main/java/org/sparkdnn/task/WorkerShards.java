@@ -6,10 +6,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparkdnn.config.Loss;
+import org.sparkdnn.config.NumericType;
 import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Examples;
 import org.sparkdnn.data.RowBlock;
+import org.sparkdnn.data.RowSource;
+import org.sparkdnn.model.Dl4jMapping;
+import org.sparkdnn.model.DropoutContext;
 import scala.Tuple2;
 
 /**
@@ -19,13 +24,13 @@ import scala.Tuple2;
  * that lasts the whole run, where only row indices change per epoch).
  */
 public final class WorkerShards {
-    private final org.sparkdnn.data.RowSource matrix;
+    private final RowSource matrix;
     private final int[] index; // the matrix row of the worker's i-th row of the epoch; null: row i itself
     private final int[] batchStart;
     private final int[] batchLength;
     private final int[] batchOffset;
 
-    private WorkerShards(org.sparkdnn.data.RowSource matrix, int[] index, int[] batchStart, int[] batchLength, int[] batchOffset) {
+    private WorkerShards(RowSource matrix, int[] index, int[] batchStart, int[] batchLength, int[] batchOffset) {
         this.matrix = matrix;
         this.index = index;
         this.batchStart = batchStart;
@@ -38,7 +43,7 @@ public final class WorkerShards {
      * (every training row, row i = training row i): shard w of a batch is its w-th contiguous slice
      * ({@link BatchPlan#shard}), exactly the rows the per-epoch placements send worker w.
      */
-    public static WorkerShards ofPlan(org.sparkdnn.data.RowSource all, BatchPlan plan, int epoch, int worker, int workers) {
+    public static WorkerShards ofPlan(RowSource all, BatchPlan plan, int epoch, int worker, int workers) {
         int[] order = plan.permutation(epoch);
         if (order.length != all.count()) {
             throw new IllegalArgumentException("a plan of " + order.length + " rows over " + all.count() + " rows");
@@ -73,8 +78,8 @@ public final class WorkerShards {
      * @param examples  n, the training-set size, and {@code batchSize} B: which global batch a position is in
      */
     public static WorkerShards build(Iterator<Tuple2<Integer, RowBlock>> blocks, int features, int examples,
-                                     int batchSize, org.sparkdnn.config.Loss loss, int classes,
-                                     org.sparkdnn.config.NumericType dataType) {
+                                     int batchSize, Loss loss, int classes,
+                                     NumericType dataType) {
         List<RowBlock> list = new ArrayList<>();
         int total = 0;
         while (blocks.hasNext()) {
@@ -129,7 +134,7 @@ public final class WorkerShards {
             length[batch]++;
         }
         Examples rows = new Examples("epoch partition", "row", d, x, y, new int[total]);
-        ExampleMatrix matrix = new ExampleMatrix(rows, loss, classes, org.sparkdnn.model.Dl4jMapping.dataType(dataType));
+        ExampleMatrix matrix = new ExampleMatrix(rows, loss, classes, Dl4jMapping.dataType(dataType));
         return new WorkerShards(matrix, null, start, length, offset);
     }
 
@@ -159,7 +164,7 @@ public final class WorkerShards {
      * dropout masks are keyed by.
      */
     public int[] positions(int batch) {
-        return org.sparkdnn.model.DropoutContext.range(batchOffset[batch], batchLength[batch]);
+        return DropoutContext.range(batchOffset[batch], batchLength[batch]);
     }
 
     /** The number of global batches of the epoch. */

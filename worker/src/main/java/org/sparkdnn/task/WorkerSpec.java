@@ -4,6 +4,7 @@ import java.io.Serializable;
 import org.sparkdnn.config.Loss;
 import org.sparkdnn.config.NumericType;
 import org.sparkdnn.ps.peer.Buckets;
+import org.sparkdnn.ps.peer.PortRange;
 
 /**
  * Everything a worker task needs, shipped in the task closure: no model, no context, only values, grouped by what
@@ -70,10 +71,12 @@ public record WorkerSpec(Server server, Model model, Plan plan, Fault fault, Pee
      * @param buckets      the exchange's buckets of the parameters ({@code cluster.peer.bucketMB}), cut once by the driver
      * @param overlap      with owner slices: the exchange overlaps the backward and the next forward pass
      *                     ({@code cluster.peer.overlap} resolved)
+     * @param ports        the ports its listener may take ({@code cluster.peer.ports})
      */
-    public record Peer(String host, boolean ownerSlices, Buckets buckets, boolean overlap) implements Serializable {
+    public record Peer(String host, boolean ownerSlices, Buckets buckets, boolean overlap, PortRange ports)
+            implements Serializable {
         /** Not a peer exchange. */
-        public static final Peer NONE = new Peer(null, false, Buckets.whole(0, 1), false);
+        public static final Peer NONE = new Peer(null, false, Buckets.whole(0, 1), false, PortRange.ANY);
     }
 
     /** k, the workers of the stage. */

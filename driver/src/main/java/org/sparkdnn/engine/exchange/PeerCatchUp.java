@@ -43,8 +43,8 @@ final class PeerCatchUp {
             if (!MessageDigest.isEqual(states[0].digest(), s.digest())) {
                 throw new ClusterException("replicas drifted apart: worker " + s.worker() + "'s parameters"
                         + (ownerSlices ? "" : " and optimizer state") + " after step " + step + " differ from worker "
-                        + "0's (workers on different hardware or ND4J builds?); cluster.exchange: driver keeps a "
-                        + "single copy");
+                        + "0's (workers on different hardware or ND4J builds?): set cluster.exchange: driver, which "
+                        + "keeps a single copy of the state on the driver and is bitwise the same result");
             }
         }
         PsMessage.State s0 = states[0];

@@ -14,6 +14,7 @@ import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.data.RowBlock;
 import org.sparkdnn.ps.PsMessage;
 import org.sparkdnn.ps.peer.Buckets;
+import org.sparkdnn.ps.peer.PortRange;
 import org.sparkdnn.ps.server.ParameterServer;
 import org.sparkdnn.ps.server.WorkerLostException;
 import org.sparkdnn.step.GlobalUpdate;
@@ -44,6 +45,7 @@ final class PeerExchange implements GradientExchange {
     private final boolean ownerSlices;
     private final boolean overlap;
     private final Buckets buckets;
+    private final PortRange ports;
     private final int normsEvery;
     private final List<String> normNames;
     private final List<PsMessage.Step> sinceSync = new ArrayList<>();
@@ -68,6 +70,8 @@ final class PeerExchange implements GradientExchange {
                 master.params().dataType().width());
         // one bucket (a model under 1 MiB): nothing could overlap, the exchange runs after the backward pass
         this.overlap = ownerSlices && config.cluster().peer().overlap() && buckets.count() > 1;
+        this.ports = config.cluster().peer().portLow() == 0 ? PortRange.ANY
+                : new PortRange(config.cluster().peer().portLow(), config.cluster().peer().portHigh());
         this.normsEvery = config.training().gradientNormsEvery();
         this.normNames = List.copyOf(update.computeNorms(1).keySet());
         this.catchUp = new PeerCatchUp(master, ps, ownerSlices, buckets);
@@ -95,7 +99,7 @@ final class PeerExchange implements GradientExchange {
         // executors that reach the driver on loopback run on its machine: they reach each other there too
         String host = common.server().host().startsWith("127.") ? common.server().host() : null;
         return new WorkerSpec(common.server(), common.model(), common.plan(), common.fault(),
-                new WorkerSpec.Peer(host, ownerSlices, buckets, overlap));
+                new WorkerSpec.Peer(host, ownerSlices, buckets, overlap, ports));
     }
 
     @Override

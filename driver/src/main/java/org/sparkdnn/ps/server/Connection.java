@@ -11,12 +11,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkdnn.ps.Frames;
 import org.sparkdnn.ps.PsMessage;
 
 /** One accepted socket. Writes are serialised; reads happen on the connection's own reader thread. */
 final class Connection implements AutoCloseable {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Connection.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private final Socket socket;
     private final DataInputStream in;
     private final DataOutputStream out;

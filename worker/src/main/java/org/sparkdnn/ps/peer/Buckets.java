@@ -1,5 +1,6 @@
 package org.sparkdnn.ps.peer;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +22,7 @@ import java.util.List;
  * @param bucket  values per bucket, ≥ 1
  * @param first   values of the first bucket, 1 ≤ first ≤ bucket
  */
-public record Buckets(long n, int workers, long bucket, long first) implements java.io.Serializable {
+public record Buckets(long n, int workers, long bucket, long first) implements Serializable {
     /** The first bucket of at most this many MiB. */
     public static final double FIRST_BUCKET_MB = 1.0;
 

@@ -3,6 +3,7 @@ package org.sparkdnn.ps.peer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -10,6 +11,14 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Deque;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +41,21 @@ final class MeshConnections {
     }
 
     /** Opens the listening socket on {@code bind} (the narrowest address the other workers reach), any free port. */
-    static ServerSocketChannel listen(InetAddress bind, int workers) throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(bind, 0), workers + 4);
-        return server;
+    static ServerSocketChannel listen(InetAddress bind, int workers, PortRange ports) throws IOException {
+        for (int port = ports.low(); port <= ports.high(); port++) {
+            ServerSocketChannel server = ServerSocketChannel.open();
+            try {
+                server.bind(new InetSocketAddress(bind, port), workers + 4);
+                return server;
+            } catch (BindException taken) {
+                server.close(); // the next port of the range
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        }
+        throw new BindException("no free port in " + ports + " on " + bind.getHostAddress()
+                + " (cluster.peer.ports): each worker on a host listens on one; widen the range");
     }
 
     /**
@@ -119,10 +139,10 @@ final class MeshConnections {
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         int maxInFlight = 2 * me.workers() + 8;
-        java.util.Set<SocketChannel> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        java.util.Deque<SocketChannel> oldestFirst = new java.util.concurrent.ConcurrentLinkedDeque<>();
-        java.util.concurrent.BlockingQueue<Handshaken> done = new java.util.concurrent.LinkedBlockingQueue<>();
-        java.util.concurrent.ExecutorService handshakes = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Set<SocketChannel> inFlight = ConcurrentHashMap.newKeySet();
+        Deque<SocketChannel> oldestFirst = new ConcurrentLinkedDeque<>();
+        BlockingQueue<Handshaken> done = new LinkedBlockingQueue<>();
+        ExecutorService handshakes = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "peer-handshake-" + me.worker());
             t.setDaemon(true);
             return t;

@@ -1,5 +1,7 @@
 package org.sparkdnn.ps.peer;
 
+import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
@@ -77,7 +79,15 @@ public final class PeerMesh implements AutoCloseable {
 
     /** Opens the listening socket on {@code bind} (the narrowest address the other workers reach), any free port. */
     public static ServerSocketChannel listen(InetAddress bind, int workers) throws IOException {
-        return MeshConnections.listen(bind, workers);
+        return MeshConnections.listen(bind, workers, PortRange.ANY);
+    }
+
+    /**
+     * Opens the listening socket on {@code bind} on the first free port of {@code ports} ({@code cluster.peer.ports},
+     * for firewalls that open a known range); fails naming the setting when none is free.
+     */
+    public static ServerSocketChannel listen(InetAddress bind, int workers, PortRange ports) throws IOException {
+        return MeshConnections.listen(bind, workers, ports);
     }
 
     /**
@@ -324,7 +334,7 @@ public final class PeerMesh implements AutoCloseable {
                     ByteBuffer into = headerIn[p] ? in[p] : inHeaders[p];
                     int read = channel.read(into);
                     if (read < 0) {
-                        throw new java.io.EOFException("worker " + p + " closed the connection");
+                        throw new EOFException("worker " + p + " closed the connection");
                     }
                     bytes += read;
                     if (!headerIn[p] && !inHeaders[p].hasRemaining()) {
@@ -349,7 +359,7 @@ public final class PeerMesh implements AutoCloseable {
         }
     }
 
-    static void closeQuietly(java.io.Closeable c) {
+    static void closeQuietly(Closeable c) {
         if (c != null) {
             try {
                 c.close();

@@ -2,6 +2,7 @@ package org.sparkdnn.ps.peer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -204,6 +205,25 @@ class PeerMeshTest {
                 return Frames.read(in, 0);
             } catch (IOException closed) {
                 return null;
+            }
+        }
+    }
+
+    /** {@code cluster.peer.ports}: the first free port of the range; none free fails naming the setting. */
+    @Test
+    void aListenerTakesTheFirstFreePortOfItsRangeAndFailsNamingTheSettingWhenNoneIsFree() throws Exception {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (ServerSocketChannel taken = PeerMesh.listen(loopback, 2)) {
+            int port = taken.socket().getLocalPort();
+            assumeTrue(port < 65535, "an ephemeral port at the top of the range");
+            try (ServerSocketChannel next = PeerMesh.listen(loopback, 2, new PortRange(port, port + 1))) {
+                assertEquals(port + 1, next.socket().getLocalPort());
+                java.net.BindException none = assertThrows(java.net.BindException.class,
+                        () -> PeerMesh.listen(loopback, 2, new PortRange(port, port + 1)));
+                assertTrue(none.getMessage().contains("no free port in ports " + port + "-" + (port + 1))
+                        && none.getMessage().contains("cluster.peer.ports"), none.getMessage());
+            } catch (java.net.BindException busy) {
+                assumeTrue(false, "port " + (port + 1) + " is taken by another process: " + busy);
             }
         }
     }
