@@ -8,9 +8,10 @@ import org.apache.spark.ml.param.Params;
 /**
  * The params the estimators and their model share — where the features are, where the predictions go, how many rows
  * a network call takes — declared once (Spark's {@code HasFeaturesCol} pattern). Spark ML finds params by reflection
- * on public no-argument methods returning a {@code Param}: the default methods here are found on both owners.
+ * on public no-argument methods returning a {@code Param}: the default methods here are found on both owners (the
+ * interface must be public, or Spark cannot call them).
  */
-interface PredictionParams extends Params {
+public interface PredictionParams extends Params {
     /** This owner's instances of the shared params. */
     Shared shared();
 
