@@ -39,8 +39,9 @@ class EngineParityTest {
         assertEquals(52, local.summary().get("steps").asLong());
         for (int k = 1; k <= 4; k++) {
             String workers = "cluster.workers=" + k;
+            // the driver exchange here; PeerExchangeTest checks the peer exchange (the default) the same way
             Runs.Result sync = Runs.train(SPARK.context(), tmp.resolve("sync" + k), CONFIG, opt, lr, workers,
-                    "cluster.engine=sync");
+                    "cluster.engine=sync", "cluster.exchange=driver");
             Runs.Result reference = Runs.train(SPARK.context(), tmp.resolve("ref" + k), CONFIG, opt, lr, workers,
                     "cluster.engine=reference");
             assertEquals(reference.sha(), sync.sha(), optimizer + ", k=" + k + ": sync differs from reference");
