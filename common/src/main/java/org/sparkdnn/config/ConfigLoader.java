@@ -66,6 +66,24 @@ public final class ConfigLoader {
         return bind(source, tree(source, text, overrides));
     }
 
+    /**
+     * A config this project wrote itself (a run's {@code config.yaml}, a checkpoint manifest's config), perhaps before
+     * a key moved: moved keys are read at their new place ({@link ConfigMigration}), then the overrides apply.
+     */
+    public RunConfig parseWritten(String source, String text, List<String> overrides) {
+        ObjectNode migrated = (ObjectNode) ConfigMigration.migrate(tree(source, text, List.of()));
+        return bind(source, withOverrides(source, migrated, overrides));
+    }
+
+    /** {@link #parseWritten} of the file at {@code uri}. */
+    public RunConfig loadWritten(Storage storage, String uri, List<String> overrides) {
+        try {
+            return parseWritten(uri, storage.readString(uri), overrides);
+        } catch (IOException e) {
+            throw new ConfigException(uri, "cannot read the config file (" + e.getMessage() + ")", uri);
+        }
+    }
+
     /** The YAML mapping in {@code text} with the overrides applied, not yet bound. */
     public ObjectNode tree(String source, String text, List<String> overrides) {
         JsonNode tree;

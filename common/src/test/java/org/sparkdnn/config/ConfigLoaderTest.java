@@ -216,4 +216,22 @@ class ConfigLoaderTest {
         assertEquals("x.yaml: data: must be set, was missing", e.getMessage());
         assertNotEquals(null, parse("", "data.train=t.csv").data());
     }
+
+    /** cluster.peer.ports: a range, or one port written as a YAML number or through --set. */
+    @Test
+    void peerPortsAreARangeOrOnePortWrittenAsANumber() {
+        ConfigLoader loader = new ConfigLoader();
+        PeerConfig range = loader.parse("t", "data: {train: x.csv}\ncluster: {engine: sync, peer: {ports: 40100-40199}}", List.of()).cluster().peer();
+        assertEquals(40100, range.portLow());
+        assertEquals(40199, range.portHigh());
+        PeerConfig one = loader.parse("t", "data: {train: x.csv}\ncluster: {engine: sync, peer: {ports: 40100}}", List.of()).cluster().peer();
+        assertEquals(40100, one.portLow());
+        assertEquals(40100, one.portHigh());
+        PeerConfig set = loader.parse("t", "data: {train: x.csv}\ncluster: {engine: sync}", List.of("cluster.peer.ports=40100")).cluster().peer();
+        assertEquals(40100, set.portHigh());
+        PeerConfig any = loader.parse("t", "data: {train: x.csv}\ncluster: {engine: sync}", List.of()).cluster().peer();
+        assertEquals(0, any.portLow());
+        assertEquals(Exchange.PEER, loader.parse("t", "data: {train: x.csv}\ncluster: {engine: sync}", List.of()).cluster().exchange());
+        assertEquals(Exchange.DRIVER, loader.parse("t", "data: {train: x.csv}\ncluster: {engine: local}", List.of()).cluster().exchange());
+    }
 }

@@ -58,13 +58,19 @@ final class EvaluateCommand implements Callable<Integer> {
             + "Default: executors, but for IDX.")
     private Where on;
 
+    /** The run's config: one given with --config is the user's; the run's own config.yaml may predate a moved key. */
+    private RunConfig runConfig(Storage storage, String configUri, List<String> sets) {
+        return config != null ? new ConfigLoader().load(storage, configUri, sets)
+                : new ConfigLoader().loadWritten(storage, configUri, sets);
+    }
+
     @Override
     public Integer call() throws Exception {
         Storage storage = Storage.withDefaults();
         ComputationGraph net = ModelFile.load(storage, model);
         String configUri = config != null ? config : siblingOf(model, "config.yaml");
         if (data != null && labels == null) {
-            RunConfig run = new ConfigLoader().load(storage, configUri, overrides);
+            RunConfig run = runConfig(storage, configUri, overrides);
             DataFormat format = run.data().format();
             boolean executorsRead = format != DataFormat.IDX;
             if (on == Where.EXECUTORS && !executorsRead) {
@@ -84,14 +90,14 @@ final class EvaluateCommand implements Callable<Integer> {
         if (data != null) {
             // the file's rows as they are (no held-out fractions, no scaling), then the run's own scaling: refitting
             // on a training split changed by other fractions would scale differently from training
-            RunConfig run = new ConfigLoader().load(storage, configUri, overrides);
+            RunConfig run = runConfig(storage, configUri, overrides);
             List<String> sets = new ArrayList<>(overrides);
             sets.addAll(List.of("data.train=" + data, "data.testFraction=0", "data.validationFraction=0",
                     "data.scaling=none"));
             if (labels != null) {
                 sets.add("data.trainLabels=" + labels);
             }
-            RunConfig raw = new ConfigLoader().load(storage, configUri, sets);
+            RunConfig raw = runConfig(storage, configUri, sets);
             Examples rows = new DataLoader(raw.data(), raw.model().loss(), storage).load().train();
             Scaler scaler = scaler(storage, run);
             DataType type = Dl4jMapping.dataType(run.model().dataType());
@@ -101,7 +107,7 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.println(new ConfigLoader().json().writeValueAsString(e.toMap()));
             return 0;
         }
-        RunConfig run = new ConfigLoader().load(storage, configUri, overrides);
+        RunConfig run = runConfig(storage, configUri, overrides);
         Splits splits = new DataLoader(run.data(), run.model().loss(), storage).load();
         if (splits.test().isEmpty()) {
             throw new DataException(configUri, "", "the run has no test split; pass --data");

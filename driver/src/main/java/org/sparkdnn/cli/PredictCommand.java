@@ -86,7 +86,9 @@ final class PredictCommand implements Callable<Integer> {
         }
         String runDir = model.contains("/") ? model.substring(0, model.lastIndexOf('/')) : ".";
         // the model and its run files are read on the driver; the rows are read and predicted by the executors
-        RunConfig run = new ConfigLoader().load(storage, config != null ? config : runDir + "/config.yaml", overrides);
+        // the run's own config.yaml may predate a key that moved; a config given with --config is the user's
+        RunConfig run = config != null ? new ConfigLoader().load(storage, config, overrides)
+                : new ConfigLoader().loadWritten(storage, runDir + "/config.yaml", overrides);
         if (!outputFormat.equalsIgnoreCase("parquet") && !outputFormat.equalsIgnoreCase("csv")) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--output-format must be parquet or csv, was " + outputFormat);

@@ -42,7 +42,8 @@ final class ResumeCommand implements Callable<Integer> {
         if (output != null) {
             sets.add("output.dir=" + output);
         }
-        RunConfig config = loader.parse(from + "/manifest.json", loader.yaml(checkpoint.manifest().config()), sets);
+        RunConfig config = loader.parseWritten(from + "/manifest.json", loader.yaml(checkpoint.manifest().config()),
+                sets);
         new TrainingRun(config, storage, System.out, System::nanoTime).resumingFrom(from)
                 .showingProgressBar(progress.bar()).execute();
         return 0;

@@ -128,14 +128,14 @@ public final class SyncEngine implements StepEngine {
                 } catch (WorkerLostException e) {
                     stageRetried = true;
                     LOG.warn("step {} not applied: {}; waiting for Spark to retry the stage ({})",
-                            master.getIterationCount(), e.getMessage(), exchange.retryPlan());
+                            exchange.nextStep(), e.getMessage(), exchange.retryPlan());
                     ps.awaitWorkers(master.getIterationCount(), job::isCompletedExceptionally);
                     exchange.workersJoined(config.cluster().workers());
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ClusterException("interrupted at step " + master.getIterationCount(), e);
+            throw new ClusterException("interrupted at step " + exchange.nextStep(), e);
         } catch (ClusterException e) {
             throw new ClusterException(e.getMessage() + jobFailure(), e);
         }

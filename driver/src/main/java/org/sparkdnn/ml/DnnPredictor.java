@@ -23,7 +23,7 @@ import org.sparkdnn.data.Scaler;
  * batches, the same feature scaling as in training, the new columns appended to each row.
  */
 final class DnnPredictor implements FlatMapFunction<Iterator<Row>, Row> {
-private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
     private final Broadcast<byte[]> zip;
     private final Loss loss;
     private final int width;

@@ -48,9 +48,8 @@ class GoldenCheckpointTest {
         return x.params().sub(y.params()).amaxNumber().doubleValue();
     }
 
-    @Test
-    void aCheckpointWrittenByAnEarlierReleaseResumesToWhereARunFromScratchEnds() throws Exception {
-        Path checkpoints = tmp.resolve("checkpoints");
+    /** The golden checkpoint directory copied under {@code checkpoints} (a checkpoint is never written in place). */
+    static void copyGolden(Path checkpoints) throws Exception {
         Files.createDirectories(checkpoints.resolve("ckpt-0000000030"));
         Files.copy(golden().resolve("latest"), checkpoints.resolve("latest"));
         try (Stream<Path> files = Files.list(golden().resolve("ckpt-0000000030"))) {
@@ -59,6 +58,42 @@ class GoldenCheckpointTest {
                         StandardCopyOption.COPY_ATTRIBUTES);
             }
         }
+    }
+
+    /**
+     * The commands that read a config this project wrote before a key moved (the golden manifest's resolved config
+     * has cluster.peerUpdate, bucketMB and overlap): {@code resume --from} it, and {@code evaluate} a run directory
+     * whose config.yaml has the old keys. Both read the moved keys at their new place instead of refusing them.
+     */
+    @Test
+    void theCommandsReadConfigsWrittenBeforeAKeyMoved() throws Exception {
+        Path checkpoints = tmp.resolve("checkpoints");
+        copyGolden(checkpoints);
+        String manifest = Files.readString(checkpoints.resolve("ckpt-0000000030/manifest.json"));
+        assertTrue(manifest.contains("\"peerUpdate\"") && manifest.contains("\"bucketMB\""),
+                "the golden manifest has the old keys");
+        Path out = tmp.resolve("resumed");
+        assertEquals(0, org.sparkdnn.cli.Main.run("resume", "--from", checkpoints.resolve("ckpt-0000000030").toString(),
+                "--output", out.toString()));
+        assertTrue(Files.exists(out.resolve("model.zip")));
+        ConfigLoader loader = new ConfigLoader();
+        String oldYaml = loader.yaml(loader.json().readTree(manifest).get("config"));
+        assertTrue(oldYaml.contains("peerUpdate:"), oldYaml);
+        // as a run directory written before the move (through Hadoop's file system, which keeps a checksum beside it)
+        Storage.withDefaults().writeAtomically(out.resolve("config.yaml").toString(),
+                oldYaml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(0, org.sparkdnn.cli.Main.run("evaluate", "--model", out.resolve("model.zip").toString()));
+        // a config the user writes today with an old key is refused, naming the new one (exit 2)
+        Path mine = tmp.resolve("mine.yaml");
+        Files.writeString(mine, oldYaml);
+        assertEquals(2, org.sparkdnn.cli.Main.run("evaluate", "--model", out.resolve("model.zip").toString(),
+                "--config", mine.toString()));
+    }
+
+    @Test
+    void aCheckpointWrittenByAnEarlierReleaseResumesToWhereARunFromScratchEnds() throws Exception {
+        Path checkpoints = tmp.resolve("checkpoints");
+        copyGolden(checkpoints);
         Map<String, Object> resumed = train(tmp.resolve("resumed"), checkpoints);
         assertTrue(String.valueOf(resumed.get("resumedFrom")).endsWith("ckpt-0000000030"),
                 String.valueOf(resumed.get("resumedFrom")));

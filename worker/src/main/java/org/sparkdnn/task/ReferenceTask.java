@@ -18,8 +18,33 @@ public final class ReferenceTask implements FlatMapFunction<Iterator<ReferenceTa
     private final int batch;
     private final long step;
 
-    /** One worker's shard gradient of a step: the sum of its examples' losses, their count, the gradient. */
-    public record Result(double lossSum, int examples, FlatVector gradient) implements Serializable {
+    /**
+     * One worker's shard gradient of a step: the sum of its examples' losses, their count, the gradient. A plain class,
+     * not a record, for the same reason as {@link FlatVector}.
+     */
+    public static final class Result implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final double lossSum;
+        private final int examples;
+        private final FlatVector gradient;
+
+        public Result(double lossSum, int examples, FlatVector gradient) {
+            this.lossSum = lossSum;
+            this.examples = examples;
+            this.gradient = gradient;
+        }
+
+        public double lossSum() {
+            return lossSum;
+        }
+
+        public int examples() {
+            return examples;
+        }
+
+        public FlatVector gradient() {
+            return gradient;
+        }
     }
 
     /** @param params the parameters, broadcast */

@@ -8,8 +8,8 @@ import org.apache.spark.serializer.KryoRegistrator;
 
 /**
  * Registers what the worker tasks ship through Spark (beside {@code data.KryoRegistration}, in
- * {@code spark.kryo.registrator}): records get explicit serializers, since Kryo's field serializer cannot set a
- * record's final fields.
+ * {@code spark.kryo.registrator}, which runs with {@code spark.kryo.registrationRequired}), with compact serializers;
+ * on a session without it Kryo's field serializer handles them too.
  */
 public final class TaskKryoRegistration implements KryoRegistrator {
     @Override

@@ -89,6 +89,11 @@ final class DriverExchange implements GradientExchange {
     }
 
     @Override
+    public long nextStep() {
+        return master.getIterationCount();
+    }
+
+    @Override
     public Map<String, Double> gradientNorms() {
         return update.norms();
     }

@@ -24,7 +24,8 @@ import scala.collection.Iterator;
  * </ul>
  * Every message between the driver and a worker is a {@code PsMessage} written and read by {@code Frames} (the
  * parameter server, its client, the peer mesh's handshakes); the peer mesh's tensor frames are written and read in
- * {@code PeerMesh.frame}/{@code transfer} only. Those two are where a per-frame MAC goes. Collectives a layer calls inside a step (a synchronized BatchNorm) belong to the worker half: they run on the
+ * {@code PeerMesh.frame}/{@code transfer} only. Those two are where a per-frame MAC goes. Collectives a layer calls
+ * inside a step (a synchronized BatchNorm) belong to the worker half: they run on the
  * peer mesh's exchange thread ({@code OverlappedExchange}), which orders them with the gradient buckets.
  */
 public interface GradientExchange {
@@ -52,6 +53,9 @@ public interface GradientExchange {
 
     /** What the next attempt will redo after a lost worker, for the log ("continues from step 120"). */
     String retryPlan();
+
+    /** The step the next round trains (the master's, plus any the workers applied since it caught up). */
+    long nextStep();
 
     /** Per-layer L2 norms of the last step's gradient ({@code StepEngine.gradientNorms}). */
     Map<String, Double> gradientNorms();

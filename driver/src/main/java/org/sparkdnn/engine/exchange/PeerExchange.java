@@ -114,6 +114,11 @@ final class PeerExchange implements GradientExchange {
         restore = true;
     }
 
+    @Override
+    public long nextStep() {
+        return next();
+    }
+
     /** The step the next {@code Step} trains: the master's, plus the steps the workers applied since it caught up. */
     private long next() {
         return master.getIterationCount() + sinceSync.size();

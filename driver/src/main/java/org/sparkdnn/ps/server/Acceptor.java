@@ -31,6 +31,7 @@ final class Acceptor implements AutoCloseable {
     private final List<Connection> open = new ArrayList<>();
     private final LongAdder bytes = new LongAdder();
     private final AtomicLong rejectedBeforeAuthentication = new AtomicLong();
+    private final Thread thread;
     private volatile boolean closed;
 
     /**
@@ -45,9 +46,13 @@ final class Acceptor implements AutoCloseable {
         this.handshakeMillis = handshakeMillis;
         this.maxConnections = 2 * workers + 16;
         this.listener = new ServerSocket(0, 64, bindAddress);
-        Thread acceptor = new Thread(this::acceptLoop, "ps-accept-" + jobId);
-        acceptor.setDaemon(true);
-        acceptor.start();
+        this.thread = new Thread(this::acceptLoop, "ps-accept-" + jobId);
+        thread.setDaemon(true);
+    }
+
+    /** Starts accepting: called once the server that takes the connections is complete. */
+    void start() {
+        thread.start();
     }
 
     int port() {

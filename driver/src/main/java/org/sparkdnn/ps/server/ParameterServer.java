@@ -1,6 +1,5 @@
 package org.sparkdnn.ps.server;
 
-import org.sparkdnn.ps.ClusterException;
 import java.io.IOException;
 import java.lang.reflect.Array;
 import java.net.InetAddress;
@@ -16,6 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdnn.ps.ClusterException;
 import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.PsMessage;
 
@@ -68,6 +68,7 @@ public final class ParameterServer implements AutoCloseable {
         this.slots = new Connection[workers];
         this.acceptor = new Acceptor(this, jobId, workers, parameters, bindAddress,
                 (int) Math.min(10_000L, TimeUnit.SECONDS.toMillis(stepTimeoutSeconds)));
+        acceptor.start(); // after every field is set: the reader threads call back into this server
         LOG.info("parameter server for job {} listening on {}:{} for {} workers", jobId,
                 bindAddress.getHostAddress(), acceptor.port(), workers);
     }

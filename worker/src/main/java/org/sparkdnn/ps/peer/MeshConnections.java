@@ -7,8 +7,6 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Deque;
@@ -42,22 +40,31 @@ final class MeshConnections {
 
     /** Opens the listening socket on {@code bind} (the narrowest address the other workers reach), any free port. */
     static ServerSocketChannel listen(InetAddress bind, int workers, PortRange ports) throws IOException {
+        BindException taken = null;
         for (int port = ports.low(); port <= ports.high(); port++) {
             ServerSocketChannel server = ServerSocketChannel.open();
             try {
                 server.bind(new InetSocketAddress(bind, port), workers + 4);
                 return server;
-            } catch (BindException taken) {
-                server.close(); // the next port of the range
+            } catch (BindException e) {
+                server.close();
+                // any port (0): nothing to try next; a range: only a port in use moves on (an address this host
+                // does not have, or a privileged port, fails the same way on every port of it)
+                if (port == 0 || !String.valueOf(e.getMessage()).contains("in use")) {
+                    throw e;
+                }
+                taken = e;
             } catch (IOException | RuntimeException e) {
                 server.close();
                 throw e;
             }
         }
-        throw new BindException("no free port in " + ports + " on " + bind.getHostAddress()
-                + " (cluster.peer.ports): each worker on a host listens on one; widen the range");
+        BindException none = new BindException("no free port in " + ports + " on " + bind.getHostAddress()
+                + " (cluster.peer.ports): every port of it is in use; each worker on a host listens on one, and a"
+                + " retried stage's old listeners may still hold theirs: widen the range");
+        none.initCause(taken);
+        throw none;
     }
-
     /**
      * Connects to every lower worker and accepts every higher one. Worker w's connections to lower workers only wait
      * for those workers' own connecting, which ends at worker 0: no cycle, so no deadlock.
