@@ -3,7 +3,6 @@ package org.sparkdnn.engine;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.RunConfig;
 
 /** The one place {@code cluster.engine} picks a {@link StepEngine}. */
@@ -19,10 +18,9 @@ public final class Engines {
                                     Supplier<JavaSparkContext> sc) {
         switch (config.cluster().engine()) {
             case LOCAL:
-                return new LocalEngine(net, input.driverTrain().orElseThrow(() -> new ConfigException("data.read",
-                        "executors needs a distributed cluster.engine (sync, reference, shared, averaging): local "
-                                + "trains in the driver's JVM", "executors")),
-                        config.training().gradientNormsEvery());
+                // TrainingRun refuses data.read: executors with engine local before Spark starts
+                return new LocalEngine(net, input.driverTrain().orElseThrow(() -> new IllegalStateException(
+                        "engine local needs the training rows on the driver")), config.training().gradientNormsEvery());
             case SYNC:
                 return new SyncEngine(sc.get(), config, net, input);
             case REFERENCE:
