@@ -33,12 +33,14 @@ import java.util.Optional;
  *                           when the file has no such column, every numeric column but the label, in schema order
  * @param labelField         Parquet: the label column (default "label")
  * @param shuffle            global (default) or partitioned: how each epoch's order is drawn ({@link DataShuffle})
+ * @param augment            random transforms of training examples ({@link AugmentConfig}; default none)
  */
 public record DataConfig(DataFormat format, String train, String trainLabels, String validation,
                          String validationLabels, String test, String testLabels, Integer labelColumn,
                          Boolean header, String delimiter, Integer numClasses, Integer numFeatures, Scaling scaling,
                          Double validationFraction, Double testFraction, Long splitSeed, DataRead read,
-                         String featuresField, String labelField, DataShuffle shuffle) {
+                         String featuresField, String labelField, DataShuffle shuffle,
+                         AugmentConfig augment) {
     public DataConfig {
         format = orDefault(format, DataFormat.CSV);
         notBlank("train", train);
@@ -66,6 +68,7 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
         featuresField = orDefault(featuresField, "features");
         labelField = orDefault(labelField, "label");
         shuffle = orDefault(shuffle, DataShuffle.GLOBAL);
+        augment = orDefault(augment, AugmentConfig::none);
         if (read == DataRead.EXECUTORS && (format == DataFormat.IDX || train.startsWith("embedded:"))) {
             throw new ConfigException("read", "executors reads CSV, LibSVM and Parquet files; IDX and the embedded "
                     + "sets are read by the driver (format "
@@ -93,7 +96,7 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
     /** The embedded digits set, 20 % held out for test and 10 % for validation. */
     public static DataConfig embeddedDigits() {
         return new DataConfig(DataFormat.CSV, "embedded:digits", null, null, null, null, null, null, null, null,
-                10, null, Scaling.NONE, 0.1, 0.2, null, null, null, null, null);
+                10, null, Scaling.NONE, 0.1, 0.2, null, null, null, null, null, null);
     }
 
     public Optional<String> validationFile() {

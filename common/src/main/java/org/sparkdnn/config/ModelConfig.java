@@ -28,10 +28,13 @@ import java.util.Optional;
  * @param init           transfer learning: start from the weights of a DL4J model zip or a checkpoint directory
  *                       (its architecture replaces layers/dl4j; a different output width gets a new output layer)
  * @param freezeLayers   with {@code init}: freeze the first n hidden layers (default 0)
+ * @param inputShape     {@code [channels, height, width]} of each example's features (row-major, channel first: a
+ *                       row of channels·height·width values); needed by image layers unless the data says it (IDX
+ *                       images: [1, rows, cols]; cifar: [3, 32, 32])
  */
 public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activation activation, Double leakyReluAlpha,
                           WeightInit weightInit, Double initScale, Double dropout, Boolean bias, Loss loss,
-                          String dl4j, String init, Integer freezeLayers) {
+                          String dl4j, String init, Integer freezeLayers, List<Integer> inputShape) {
     public ModelConfig {
         dataType = orDefault(dataType, NumericType.FLOAT);
         layers = listOrEmpty(layers);
@@ -49,6 +52,12 @@ public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activa
             init = null;
         }
         freezeLayers = Checks.nonNegative("freezeLayers", orDefault(freezeLayers, 0));
+        if (inputShape != null) {
+            if (inputShape.size() != 3 || inputShape.stream().anyMatch(v -> v == null || v <= 0)) {
+                throw new ConfigException("inputShape", "must be [channels, height, width], each > 0", inputShape);
+            }
+            inputShape = List.copyOf(inputShape);
+        }
         if (freezeLayers > 0 && init == null) {
             throw new ConfigException("freezeLayers", "needs model.init (layers to freeze come from a trained model)",
                     freezeLayers);
@@ -56,11 +65,20 @@ public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activa
     }
 
     public static ModelConfig defaults() {
-        return new ModelConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new ModelConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public Optional<String> initFrom() {
         return Optional.ofNullable(init);
+    }
+
+    public Optional<List<Integer>> imageShape() {
+        return Optional.ofNullable(inputShape);
+    }
+
+    /** Whether any hidden layer works on images (conv2d, pooling, batchNorm, residualConv). */
+    public boolean hasSpatialLayers() {
+        return layers.stream().anyMatch(l -> l.type().spatial());
     }
 
     public Optional<String> dl4jConfig() {
@@ -69,6 +87,6 @@ public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activa
 
     public ModelConfig withLayers(List<LayerConfig> newLayers) {
         return new ModelConfig(dataType, newLayers, activation, leakyReluAlpha, weightInit, initScale, dropout, bias,
-                loss, dl4j, init, freezeLayers);
+                loss, dl4j, init, freezeLayers, inputShape);
     }
 }

@@ -68,7 +68,7 @@ public final class DataLoader {
         }
         Scaler scaler = Scaler.fit(config.scaling(), train);
         return new Splits(scaler.apply(train), validation.map(scaler::apply), test.map(scaler::apply), classes,
-                new IoShape(train.features(), outputs(classes)), scaler);
+                new IoShape(train.features(), outputs(classes), train.imageShape().orElse(null)), scaler);
     }
 
     private Examples read(String file, String labels) {

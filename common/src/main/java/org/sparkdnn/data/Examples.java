@@ -5,6 +5,8 @@ import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Examples as read from a file: n rows of d float features (row-major) and one float target each (a class index
@@ -19,6 +21,7 @@ public final class Examples {
     private final float[] x;
     private final float[] y;
     private final int[] origins;
+    private List<Integer> image; // [channels, height, width] where the format says it; null otherwise
 
     public Examples(String source, String originKind, int features, float[] x, float[] y, int[] origins) {
         if (x.length != (long) y.length * features || origins.length != y.length) {
@@ -31,6 +34,21 @@ public final class Examples {
         this.x = x;
         this.y = y;
         this.origins = origins;
+    }
+
+    /** The same rows, said to be row-major images of {@code [channels, height, width]}. */
+    public Examples withImage(List<Integer> shape) {
+        if ((long) shape.get(0) * shape.get(1) * shape.get(2) != features) {
+            throw new IllegalArgumentException("image shape " + shape + " does not hold " + features + " features");
+        }
+        Examples e = new Examples(source, originKind, features, x, y, origins);
+        e.image = List.copyOf(shape);
+        return e;
+    }
+
+    /** {@code [channels, height, width]} when the file format says the rows are images (IDX images, cifar). */
+    public Optional<List<Integer>> imageShape() {
+        return Optional.ofNullable(image);
     }
 
     public String source() {
@@ -90,11 +108,15 @@ public final class Examples {
             ny[i] = y[rows[i]];
             no[i] = origins[rows[i]];
         }
-        return new Examples(source, originKind, features, nx, ny, no);
+        Examples e = new Examples(source, originKind, features, nx, ny, no);
+        e.image = image;
+        return e;
     }
 
     /** The same labels and origins with other features ({@code newFeatures} per row). */
     public Examples withFeatures(int newFeatures, float[] newX) {
-        return new Examples(source, originKind, newFeatures, newX, y, origins);
+        Examples e = new Examples(source, originKind, newFeatures, newX, y, origins);
+        e.image = newFeatures == features ? image : null;
+        return e;
     }
 }

@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import org.sparkdnn.io.Storage;
 
 /**
@@ -39,7 +40,12 @@ public final class IdxReader {
             y[i] = labels.data[i] & 0xFF;
             origins[i] = i;
         }
-        return new Examples(labelsUri, "record", d, x, y, origins);
+        Examples examples = new Examples(labelsUri, "record", d, x, y, origins);
+        // (n, rows, cols) images are one channel; (n, rows, cols, channels) stores each pixel's channels together
+        if (images.dims.length == 3) {
+            return examples.withImage(List.of(1, images.dims[1], images.dims[2]));
+        }
+        return examples;
     }
 
     private static final class Tensor {

@@ -63,11 +63,8 @@ public final class CounterDropout implements IDropout {
         }
         double scale = 1.0 / (1.0 - dropProbability);
         double[] values = new double[(int) (rows * perRow)];
-        long stepKey = mix64(seed ^ (step * GAMMA));
-        long layerKey = mix64(stepKey ^ (layer * GAMMA));
         for (int r = 0; r < rows; r++) {
-            long position = batch != null ? batch.positions()[r] : r;
-            long rowKey = mix64(layerKey ^ (position * GAMMA));
+            long rowKey = rowKey(seed, step, layer, batch != null ? batch.positions()[r] : r);
             for (long u = 0; u < perRow; u++) {
                 double uniform = (mix64(rowKey + (u + 1) * GAMMA) >>> 11) * 0x1.0p-53;
                 values[(int) (r * perRow + u)] = uniform >= dropProbability ? scale : 0.0;
@@ -99,6 +96,13 @@ public final class CounterDropout implements IDropout {
     @Override
     public IDropout clone() {
         return new CounterDropout(dropProbability, seed, layer);
+    }
+
+    /** The key of the example at {@code position} of the global batch of {@code step}, for layer {@code layer}. */
+    static long rowKey(long seed, long step, int layer, long position) {
+        long stepKey = mix64(seed ^ (step * GAMMA));
+        long layerKey = mix64(stepKey ^ (layer * GAMMA));
+        return mix64(layerKey ^ (position * GAMMA));
     }
 
     static long mix64(long z) {

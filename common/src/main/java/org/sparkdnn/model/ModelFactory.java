@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -19,12 +20,14 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.sparkdnn.config.AugmentConfig;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.LayerConfig;
 import org.sparkdnn.config.ModelConfig;
@@ -42,11 +45,14 @@ import org.sparkdnn.optimizer.Optimizers;
 public final class ModelFactory {
     public static final String INPUT = "input";
     public static final String OUTPUT = "output";
+    /** The vertex of {@code data.augment} (on the input), when it is on. */
+    public static final String AUGMENT = "augment";
 
     private final ModelConfig model;
     private final OptimizerConfig optimizer;
     private final long seed;
     private final long totalSteps;
+    private AugmentConfig augment = AugmentConfig.none();
 
     /**
      * @param seed       the root seed (weight init)
@@ -59,7 +65,17 @@ public final class ModelFactory {
         this.totalSteps = totalSteps;
     }
 
+    /** The factory with {@code data.augment} on the network's input ({@link Augmentation}). */
+    public ModelFactory augmenting(AugmentConfig transforms) {
+        this.augment = transforms;
+        return this;
+    }
+
     public ComputationGraph build(IoShape shape, Storage storage) {
+        if (augment.any() && (model.initFrom().isPresent() || model.dl4jConfig().isPresent())) {
+            throw new ConfigException("data.augment", "needs a model built from model.layers (model."
+                    + (model.initFrom().isPresent() ? "init" : "dl4j") + " brings its own network)", "on");
+        }
         if (model.initFrom().isPresent()) {
             return TransferInit.from(model.initFrom().get(), model.freezeLayers(), shape, storage, fineTune(),
                     Dl4jMapping.dataType(model.dataType()), this::regularize);
@@ -101,45 +117,118 @@ public final class ModelFactory {
         return b;
     }
 
+    /**
+     * The network of {@code model.layers}. Rows stay flat in the data path: with image layers (or augmentation) the
+     * input is {@code InputType.convolutionalFlat} and DL4J reshapes each row to [channels, height, width] (NCHW)
+     * before the first image layer, and flattens image activations before a dense layer.
+     */
     ComputationGraphConfiguration mlp(IoShape shape) {
+        ImageLayers.Size size = inputSize(shape);
         ComputationGraphConfiguration.GraphBuilder g = base().graphBuilder()
                 .addInputs(INPUT)
-                .setInputTypes(InputType.feedForward(shape.inputs()));
+                .setInputTypes(model.hasSpatialLayers()
+                        ? InputType.convolutionalFlat(size.height(), size.width(), size.channels())
+                        : InputType.feedForward(shape.inputs()));
         String previous = INPUT;
-        long width = shape.inputs();
+        if (augment.any()) {
+            g.addLayer(AUGMENT, new DropoutLayer.Builder().dropOut(
+                    Augmentation.of(augment, seed, size.channels(), size.height(), size.width())).build(), INPUT);
+            previous = AUGMENT;
+        }
+        if (!model.hasSpatialLayers()) {
+            size = ImageLayers.Size.flat(shape.inputs()); // augmented rows of a dense-only model stay flat
+        }
         double dropIn = 0; // drop probability on the input of the next layer
         for (int i = 0; i < model.layers().size(); i++) {
             LayerConfig layer = model.layers().get(i);
             String name = "layer" + i;
-            long units = layer.width().orElse((int) width);
-            switch (layer.type()) {
-                case DENSE:
-                    g.addLayer(name, dense(layer, width, units, dropIn, i).build(), previous);
-                    break;
-                case RESIDUAL:
-                    g.addLayer(name + "_W", dense(layer, width, units, dropIn, i).build(), previous);
-                    g.addLayer(name + "_V", dense(layer, units, width, 0, i).activation(new ActivationIdentity()).build(), name + "_W");
-                    g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), previous, name + "_V");
-                    units = width;
-                    break;
-                case SWIGLU:
-                    addSwiGlu(g, name, layer, previous, width, units, dropIn, i);
-                    break;
-                default:
-                    throw new IllegalArgumentException("unmapped layer type " + layer.type());
+            long width = size.values();
+            if (layer.type().spatial()) {
+                if (dropIn > 0) {
+                    previous = dropoutVertex(g, name + "_dropout", dropIn, i, previous);
+                }
+                size = ImageLayers.add(g, name, i, layer, previous, size, imageContext());
+            } else {
+                long units = layer.width().orElse((int) width);
+                switch (layer.type()) {
+                    case DENSE:
+                        g.addLayer(name, dense(layer, width, units, dropIn, i).build(), previous);
+                        break;
+                    case RESIDUAL:
+                        if (size.image()) {
+                            throw new ConfigException("model.layers[" + i + "].type", "a residual (dense) layer cannot "
+                                    + "follow image layers directly: put a dense or globalAvgPool layer before it",
+                                    layer.type().key());
+                        }
+                        g.addLayer(name + "_W", dense(layer, width, units, dropIn, i).build(), previous);
+                        g.addLayer(name + "_V", dense(layer, units, width, 0, i).activation(new ActivationIdentity()).build(), name + "_W");
+                        g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), previous, name + "_V");
+                        units = width;
+                        break;
+                    case SWIGLU:
+                        addSwiGlu(g, name, layer, previous, width, units, dropIn, i);
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unmapped layer type " + layer.type());
+                }
+                size = ImageLayers.Size.flat(units);
             }
             previous = name;
-            width = units;
             dropIn = layer.dropout() != null ? layer.dropout() : model.dropout();
         }
         OutputLayer.Builder out = withWeightDecay(new OutputLayer.Builder(Dl4jMapping.loss(model.loss())))
-                .nIn(width).nOut(shape.outputs())
+                .nIn(size.values()).nOut(shape.outputs())
                 .activation(new ActivationIdentity())
                 .hasBias(model.bias());
         if (dropIn > 0) {
-            out.dropOut(dropout(dropIn, model.layers().size()));
+            if (size.image()) {
+                previous = dropoutVertex(g, OUTPUT + "_dropout", dropIn, model.layers().size(), previous);
+            } else {
+                out.dropOut(dropout(dropIn, model.layers().size()));
+            }
         }
         return g.addLayer(OUTPUT, out.build(), previous).setOutputs(OUTPUT).build();
+    }
+
+    /**
+     * The input's size: flat rows for a dense-only model, else the image shape — {@code model.inputShape}, or the
+     * data's (IDX images, cifar) — checked against the row width.
+     */
+    private ImageLayers.Size inputSize(IoShape shape) {
+        if (!model.hasSpatialLayers() && !augment.any()) {
+            return ImageLayers.Size.flat(shape.inputs());
+        }
+        List<Integer> image = model.imageShape().or(shape::imageShape).orElseThrow(() -> new ConfigException(
+                "model.inputShape", "must be set ([channels, height, width]) for image layers or data.augment: the "
+                + "data (" + shape.inputs() + " features a row) does not say its image shape", "missing"));
+        if ((long) image.get(0) * image.get(1) * image.get(2) != shape.inputs()) {
+            throw new ConfigException("model.inputShape", "holds " + (long) image.get(0) * image.get(1) * image.get(2)
+                    + " values but the data's rows have " + shape.inputs() + " features", image);
+        }
+        return new ImageLayers.Size(image.get(0), image.get(1), image.get(2));
+    }
+
+    /** A DropoutLayer of {@link CounterDropout}: dropout on image activations (or before a layer with no dropout). */
+    private String dropoutVertex(ComputationGraphConfiguration.GraphBuilder g, String name, double p, int index,
+                                 String previous) {
+        g.addLayer(name, new DropoutLayer.Builder().dropOut(dropout(p, index)).build(), previous);
+        return name;
+    }
+
+    private ImageLayers.Context imageContext() {
+        return new ImageLayers.Context() {
+            @Override
+            public IActivation activation(LayerConfig layer) {
+                return Dl4jMapping.activation(layer.activation() != null ? layer.activation() : model.activation(),
+                        model.leakyReluAlpha());
+            }
+
+            @Override
+            public ConvolutionLayer.Builder withWeights(ConvolutionLayer.Builder b, LayerConfig layer) {
+                return withWeightDecay(b).weightInit(Dl4jMapping.weightInit(initOf(layer), model.initScale()))
+                        .hasBias(model.bias());
+            }
+        };
     }
 
     /**

@@ -111,26 +111,26 @@ class ConfigLoaderTest {
     void overrideAddressesAListElementByIndex() {
         RunConfig config = parse(DATA + "model: {layers: [{units: 8}, {units: 4, activation: tanh}]}\n",
                 "model.layers.0.units=32", "model.layers.1.activation=gelu");
-        assertEquals(List.of(new LayerConfig(LayerType.DENSE, 32, null, null, null),
-                new LayerConfig(LayerType.DENSE, 4, Activation.GELU, null, null)), config.model().layers());
+        assertEquals(List.of(LayerConfig.of(LayerType.DENSE, 32, null, null, null),
+                LayerConfig.of(LayerType.DENSE, 4, Activation.GELU, null, null)), config.model().layers());
     }
 
     @Test
     void overrideAtIndexSizeAppendsAListElement() {
         RunConfig whole = parse(DATA + "model: {layers: [{units: 8}]}\n", "model.layers.1={units: 4, type: swiglu}");
-        assertEquals(List.of(new LayerConfig(LayerType.DENSE, 8, null, null, null),
-                new LayerConfig(LayerType.SWIGLU, 4, null, null, null)), whole.model().layers());
+        assertEquals(List.of(LayerConfig.of(LayerType.DENSE, 8, null, null, null),
+                LayerConfig.of(LayerType.SWIGLU, 4, null, null, null)), whole.model().layers());
 
         RunConfig byKey = parse(DATA + "model: {layers: [{units: 8}]}\n", "model.layers.1.units=16");
-        assertEquals(List.of(new LayerConfig(LayerType.DENSE, 8, null, null, null),
-                new LayerConfig(LayerType.DENSE, 16, null, null, null)), byKey.model().layers());
+        assertEquals(List.of(LayerConfig.of(LayerType.DENSE, 8, null, null, null),
+                LayerConfig.of(LayerType.DENSE, 16, null, null, null)), byKey.model().layers());
     }
 
     @Test
     void overrideCreatesAListThatTheFileDoesNotHave() {
         RunConfig config = parse(DATA, "model.layers.0.units=5", "model.layers.1.type=residual");
-        assertEquals(List.of(new LayerConfig(LayerType.DENSE, 5, null, null, null),
-                new LayerConfig(LayerType.RESIDUAL, null, null, null, null)), config.model().layers());
+        assertEquals(List.of(LayerConfig.of(LayerType.DENSE, 5, null, null, null),
+                LayerConfig.of(LayerType.RESIDUAL, null, null, null, null)), config.model().layers());
     }
 
     @Test

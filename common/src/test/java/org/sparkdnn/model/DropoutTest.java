@@ -67,8 +67,8 @@ class DropoutTest {
     @Test
     void dropoutOnTheInputOfASwiGluBlockIsApplied() {
         ModelConfig model = TestModels.model(Loss.L2, Activation.TANH, List.of(
-                new LayerConfig(LayerType.DENSE, 8, null, 0.5, null),
-                new LayerConfig(LayerType.SWIGLU, 8, null, 0.0, null)));
+                LayerConfig.of(LayerType.DENSE, 8, null, 0.5, null),
+                LayerConfig.of(LayerType.SWIGLU, 8, null, 0.0, null)));
         ComputationGraph net = build(model);
         assertFalse(trainingOutput(net, X, 3).equalsWithEps(net.output(false, X)[0], 1e-9));
     }
@@ -78,7 +78,7 @@ class DropoutTest {
     void dropProbabilityIsTheFractionOfZeroedInputsAndKeptInputsAreScaledByOneOverRetain() {
         double drop = 0.25;
         ModelConfig model = TestModels.model(Loss.L2, Activation.TANH, List.of(
-                new LayerConfig(LayerType.DENSE, 50, null, drop, null),
+                LayerConfig.of(LayerType.DENSE, 50, null, drop, null),
                 TestModels.layer(LayerType.SWIGLU, 4)));
         ComputationGraph net = build(model);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 400, 3).addi(0.5);
@@ -99,8 +99,8 @@ class DropoutTest {
     @Test
     void residualSkipConnectionCarriesTheUndroppedInput() {
         ModelConfig model = TestModels.model(Loss.L2, Activation.TANH, List.of(
-                new LayerConfig(LayerType.DENSE, 6, null, 0.5, null),
-                new LayerConfig(LayerType.RESIDUAL, 6, null, 0.0, null)));
+                LayerConfig.of(LayerType.DENSE, 6, null, 0.5, null),
+                LayerConfig.of(LayerType.RESIDUAL, 6, null, 0.0, null)));
         ComputationGraph net = build(model);
         INDArray input = net.feedForward(X, false).get("layer0");
         Map<String, INDArray> train = net.feedForward(X, true);

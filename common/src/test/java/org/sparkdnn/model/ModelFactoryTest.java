@@ -80,7 +80,7 @@ class ModelFactoryTest {
     @ParameterizedTest
     @EnumSource(WeightInit.class)
     void theSameSeedGivesIdenticalInitialParametersAndAnotherSeedDifferent(WeightInit init) {
-        ModelConfig model = new ModelConfig(NumericType.DOUBLE, ZOO, null, null, init, 0.5, null, null, null, null, null, null);
+        ModelConfig model = new ModelConfig(NumericType.DOUBLE, ZOO, null, null, init, 0.5, null, null, null, null, null, null, null);
         INDArray first = build(model, 42).params();
         INDArray again = build(model, 42).params();
         INDArray other = build(model, 43).params();
@@ -95,7 +95,7 @@ class ModelFactoryTest {
 
     @Test
     void parametersHaveTheConfiguredDataType() {
-        ModelConfig single = new ModelConfig(NumericType.FLOAT, ZOO, null, null, null, null, null, null, null, null, null, null);
+        ModelConfig single = new ModelConfig(NumericType.FLOAT, ZOO, null, null, null, null, null, null, null, null, null, null, null);
         assertEquals(DataType.FLOAT, build(single, 42).params().dataType());
         assertEquals(DataType.DOUBLE, build(TestModels.model(Loss.L2, null, ZOO), 42).params().dataType());
     }
@@ -104,9 +104,9 @@ class ModelFactoryTest {
     @Test
     void dropoutIsAppliedToTheInputOfTheLayerAfterTheOneThatConfiguresIt() {
         List<LayerConfig> layers = List.of(
-                new LayerConfig(LayerType.DENSE, 4, null, 0.3, null),
-                new LayerConfig(LayerType.SWIGLU, 4, null, null, null),
-                new LayerConfig(LayerType.RESIDUAL, null, null, 0.0, null));
+                LayerConfig.of(LayerType.DENSE, 4, null, 0.3, null),
+                LayerConfig.of(LayerType.SWIGLU, 4, null, null, null),
+                LayerConfig.of(LayerType.RESIDUAL, null, null, 0.0, null));
         ModelConfig model = TestModels.withDropout(TestModels.model(Loss.L2, Activation.RELU, layers), 0.2);
         ComputationGraphConfiguration conf = build(model, 42).getConfiguration();
 

@@ -192,7 +192,7 @@ public final class TrainingRun {
         }
         ComputationGraph net = resumed.isPresent() ? Resume.network(resumed.get())
                 : new ModelFactory(config.model(), config.optimizer(), config.training().seed(), scheduleSteps)
-                        .build(data.shape(), storage);
+                        .augmenting(config.data().augment()).build(data.shape(), storage);
         refuseBatchNormalizationOnExactEngines(net);
         TrainingLoop.Start from = resumed.map(Resume::start).orElse(TrainingLoop.Start.fresh());
         storage.writeAtomically(out + "/config.yaml", loader.toYaml(config).getBytes(StandardCharsets.UTF_8));
