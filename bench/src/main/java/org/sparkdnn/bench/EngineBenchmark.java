@@ -64,8 +64,7 @@ public final class EngineBenchmark {
      * {@code local} calls it. Batches are cut from the same matrix inside the timed part, as {@code local} cuts them.
      */
     private static Map<String, Object> plainDl4j(RunConfig config, Storage storage, boolean iterator) {
-        Splits splits = new DataLoader(config.data(), config.model().loss(),
-                storage).load();
+        Splits splits = DataLoader.of(config, storage).load();
         DataType type = Dl4jMapping.dataType(config.model().dataType());
         ExampleMatrix train = new ExampleMatrix(splits.train(),
                 config.model().loss(), splits.classes(), type);

@@ -12,7 +12,7 @@ import java.util.Optional;
  * Where the examples come from. Paths are Hadoop URIs ({@code file://}, {@code hdfs://}, or a plain local path);
  * {@code embedded:digits} is the UCI 8x8 digits set shipped in the jar.
  *
- * @param format             csv (default), idx, libsvm
+ * @param format             csv (default), idx, libsvm, parquet, cifar, cifar100, images ({@link DataFormat})
  * @param train              training file (IDX: the images file)
  * @param trainLabels        IDX only: the labels file of {@code train}
  * @param validation         optional validation file (else {@code validationFraction} of train is held out)
@@ -28,19 +28,21 @@ import java.util.Optional;
  * @param validationFraction fraction of train held out for validation when no validation file (default 0)
  * @param testFraction       fraction of train held out for test when no test file (default 0)
  * @param splitSeed          seed of the held-out split (default 1234), independent of the training seed
- * @param read               driver (default) or executors: who reads the files (executors: CSV, LibSVM or Parquet files)
+ * @param read               driver (default) or executors: who reads the files (executors: CSV, LibSVM, Parquet, CIFAR or
+ *                           image files)
  * @param featuresField      Parquet: the features column (an ML Vector or an array of numbers; default "features");
  *                           when the file has no such column, every numeric column but the label, in schema order
  * @param labelField         Parquet: the label column (default "label")
  * @param shuffle            global (default) or partitioned: how each epoch's order is drawn ({@link DataShuffle})
  * @param augment            random transforms of training examples ({@link AugmentConfig}; default none)
+ * @param onBadRecord        images: {@code fail} (default) on a file that does not decode, or {@code skip} it
  */
 public record DataConfig(DataFormat format, String train, String trainLabels, String validation,
                          String validationLabels, String test, String testLabels, Integer labelColumn,
                          Boolean header, String delimiter, Integer numClasses, Integer numFeatures, Scaling scaling,
                          Double validationFraction, Double testFraction, Long splitSeed, DataRead read,
                          String featuresField, String labelField, DataShuffle shuffle,
-                         AugmentConfig augment) {
+                         AugmentConfig augment, BadRecords onBadRecord) {
     public DataConfig {
         format = orDefault(format, DataFormat.CSV);
         notBlank("train", train);
@@ -69,8 +71,13 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
         labelField = orDefault(labelField, "label");
         shuffle = orDefault(shuffle, DataShuffle.GLOBAL);
         augment = orDefault(augment, AugmentConfig::none);
+        onBadRecord = orDefault(onBadRecord, BadRecords.FAIL);
+        if (onBadRecord == BadRecords.SKIP && format != DataFormat.IMAGES) {
+            throw new ConfigException("onBadRecord", "skip applies to data.format images (a file that does not "
+                    + "decode); other formats fail on a bad record, naming it", "skip");
+        }
         if (read == DataRead.EXECUTORS && (format == DataFormat.IDX || train.startsWith("embedded:"))) {
-            throw new ConfigException("read", "executors reads CSV, LibSVM and Parquet files; IDX and the embedded "
+            throw new ConfigException("read", "executors reads CSV, LibSVM, Parquet, CIFAR and image files; IDX and the embedded "
                     + "sets are read by the driver (format "
                     + format.name().toLowerCase(Locale.ROOT) + ", train " + train + ")", "executors");
         }
@@ -96,7 +103,7 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
     /** The embedded digits set, 20 % held out for test and 10 % for validation. */
     public static DataConfig embeddedDigits() {
         return new DataConfig(DataFormat.CSV, "embedded:digits", null, null, null, null, null, null, null, null,
-                10, null, Scaling.NONE, 0.1, 0.2, null, null, null, null, null, null);
+                10, null, Scaling.NONE, 0.1, 0.2, null, null, null, null, null, null, null);
     }
 
     public Optional<String> validationFile() {

@@ -1,10 +1,15 @@
 package org.sparkdnn.data;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.sparkdnn.config.BadRecords;
+import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.DataConfig;
+import org.sparkdnn.config.DataFormat;
 import org.sparkdnn.config.Loss;
+import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.model.IoShape;
 
@@ -17,6 +22,7 @@ public final class DataLoader {
     private final Loss loss;
     private final Storage storage;
     private final Function<String, Examples> parquet;
+    private List<Integer> imageShape; // model.inputShape: what data.format images scales and crops to
 
     public DataLoader(DataConfig config, Loss loss, Storage storage) {
         this(config, loss, storage, file -> {
@@ -31,6 +37,17 @@ public final class DataLoader {
         this.loss = loss;
         this.storage = storage;
         this.parquet = parquet;
+    }
+
+    /** The loader of a run's data, with what it needs of the model (loss, input shape). */
+    public static DataLoader of(RunConfig run, Storage storage) {
+        return new DataLoader(run.data(), run.model().loss(), storage).withImageShape(run.model().imageShape());
+    }
+
+    /** {@code model.inputShape}, which {@code data.format: images} needs (the size every image is fitted to). */
+    public DataLoader withImageShape(Optional<List<Integer>> shape) {
+        this.imageShape = shape.orElse(null);
+        return this;
     }
 
     public Splits load() {
@@ -81,9 +98,23 @@ public final class DataLoader {
                 return parquet.apply(file);
             case IDX:
                 return new IdxReader().read(storage, file, labels);
+            case CIFAR:
+            case CIFAR100:
+                return new CifarReader(config.format() == DataFormat.CIFAR ? 1 : 2).read(storage, file);
+            case IMAGES:
+                return images().read(storage, file);
             default:
                 throw new IllegalArgumentException("unmapped format " + config.format());
         }
+    }
+
+    /** The reader of {@code data.format: images}. */
+    public ImageFolderReader images() {
+        if (imageShape == null) {
+            throw new ConfigException("model.inputShape", "must be set for data.format images: the [channels, "
+                    + "height, width] every image is scaled and cropped to", "missing");
+        }
+        return new ImageFolderReader(imageShape, config.onBadRecord() == BadRecords.SKIP);
     }
 
     /** The held-out split's order of {@code n} rows: test first, then validation, then train (data.splitSeed). */

@@ -21,6 +21,7 @@ public final class KryoRegistration implements KryoRegistrator {
         kryo.register(int[].class);
         kryo.register(long[].class);
         kryo.register(Object[].class);
+        kryo.register(java.util.HashMap.class); // file path → first row id, broadcast by the binary-file readers
     }
 
     /** Row count, feature count, then the three arrays in bulk. */

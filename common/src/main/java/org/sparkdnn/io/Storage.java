@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -141,6 +142,30 @@ public final class Storage {
         try (InputStream in = openRaw(from); OutputStream out = create(to)) {
             in.transferTo(out);
         }
+    }
+
+    /**
+     * The data files of {@code uri}: itself, or a directory's visible files (not starting with '_' or '.') sorted by
+     * name, each with its length.
+     *
+     * @throws FileNotFoundException when {@code uri} does not exist
+     */
+    public List<FileStatus> files(String uri) throws IOException {
+        Path path = new Path(uri);
+        FileSystem fs = path.getFileSystem(hadoop);
+        FileStatus status = fs.getFileStatus(path);
+        if (!status.isDirectory()) {
+            return List.of(status);
+        }
+        List<FileStatus> files = new ArrayList<>();
+        for (FileStatus s : fs.listStatus(path)) {
+            String name = s.getPath().getName();
+            if (s.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+                files.add(s);
+            }
+        }
+        files.sort(Comparator.comparing(s -> s.getPath().toString()));
+        return files;
     }
 
     /** The names of the directories directly under {@code uri} (none if it does not exist), sorted. */

@@ -77,15 +77,15 @@ public final class ModelFactory {
                     + (model.initFrom().isPresent() ? "init" : "dl4j") + " brings its own network)", "on");
         }
         if (model.initFrom().isPresent()) {
-            return TransferInit.from(model.initFrom().get(), model.freezeLayers(), shape, storage, fineTune(),
-                    Dl4jMapping.dataType(model.dataType()), this::regularize);
+            return NativeConv.install(TransferInit.from(model.initFrom().get(), model.freezeLayers(), shape, storage,
+                    fineTune(), Dl4jMapping.dataType(model.dataType()), this::regularize));
         }
         Optional<String> dl4j = model.dl4jConfig();
         ComputationGraph graph = dl4j.isPresent() ? fromDl4jJson(dl4j.get(), storage) : new ComputationGraph(mlp(shape));
         if (dl4j.isEmpty()) {
             graph.init();
         }
-        return graph;
+        return NativeConv.install(graph);
     }
 
     private NeuralNetConfiguration.Builder base() {

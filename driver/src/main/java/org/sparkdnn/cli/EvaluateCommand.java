@@ -98,7 +98,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 sets.add("data.trainLabels=" + labels);
             }
             RunConfig raw = runConfig(storage, configUri, sets);
-            Examples rows = new DataLoader(raw.data(), raw.model().loss(), storage).load().train();
+            Examples rows = DataLoader.of(raw, storage).load().train();
             Scaler scaler = scaler(storage, run);
             DataType type = Dl4jMapping.dataType(run.model().dataType());
             ExampleMatrix matrix = new ExampleMatrix(scaler == null ? rows : scaler.apply(rows), run.model().loss(),
@@ -108,7 +108,7 @@ final class EvaluateCommand implements Callable<Integer> {
             return 0;
         }
         RunConfig run = runConfig(storage, configUri, overrides);
-        Splits splits = new DataLoader(run.data(), run.model().loss(), storage).load();
+        Splits splits = DataLoader.of(run, storage).load();
         if (splits.test().isEmpty()) {
             throw new DataException(configUri, "", "the run has no test split; pass --data");
         }
@@ -132,7 +132,7 @@ final class EvaluateCommand implements Callable<Integer> {
         SparkConf conf = SparkRuntime.conf(run.cluster(), "sparkdnn evaluate "
                 + data, true);
         try (JavaSparkContext sc = new JavaSparkContext(conf);
-             DistributedRows rows = RowsReader.of(sc, run.data()).read(data)) {
+             DistributedRows rows = RowsReader.of(sc, run.data(), run.model().imageShape()).read(data)) {
             int classes = classesOf(net, loss);
             if (classes > 0) {
                 RowStats stats = rows.stats();

@@ -18,6 +18,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkdnn.config.DataConfig;
 import org.sparkdnn.config.Loss;
+import org.sparkdnn.config.ModelConfig;
 import org.sparkdnn.config.Scaling;
 import org.sparkdnn.data.DataException;
 import org.sparkdnn.data.DataLoader;
@@ -69,16 +70,17 @@ public final class ExecutorData implements AutoCloseable {
         this.trainSha = trainSha;
     }
 
-    public static ExecutorData read(JavaSparkContext sc, DataConfig data, Loss loss) {
-        return of(sc, RowsReader.of(sc, data).read(data.train()), data, loss);
+    public static ExecutorData read(JavaSparkContext sc, DataConfig data, ModelConfig model) {
+        return of(sc, RowsReader.of(sc, data, model.imageShape()).read(data.train()), data, model);
     }
 
     /**
      * The run's splits from training rows already on the executors ({@code all}, e.g. a DataFrame's; closed here once
      * the splits are cached); validation/test files, when configured, are read as {@link #read} does.
      */
-    public static ExecutorData of(JavaSparkContext sc, DistributedRows all, DataConfig data, Loss loss) {
-        RowsReader reader = RowsReader.of(sc, data);
+    public static ExecutorData of(JavaSparkContext sc, DistributedRows all, DataConfig data, ModelConfig model) {
+        Loss loss = model.loss();
+        RowsReader reader = RowsReader.of(sc, data, model.imageShape());
         Optional<DistributedRows> validationFile = data.validationFile().map(reader::read);
         Optional<DistributedRows> testFile = data.testFile().map(reader::read);
         int n = Math.toIntExact(all.count());
@@ -135,7 +137,8 @@ public final class ExecutorData implements AutoCloseable {
         validationFile.ifPresent(DistributedRows::close);
         testFile.ifPresent(DistributedRows::close);
         return new ExecutorData(sc, loss, scaledTrain, scaledValidation, scaledTest, trainCount, validationCount,
-                testCount, classes, new IoShape(d, loss == Loss.SOFTMAX_CROSS_ENTROPY ? classes : 1), scaler,
+                testCount, classes, new IoShape(d, loss == Loss.SOFTMAX_CROSS_ENTROPY ? classes : 1,
+                        RowsReader.imageShape(data, model.imageShape()).orElse(null)), scaler,
                 "executors:" + sha);
     }
 

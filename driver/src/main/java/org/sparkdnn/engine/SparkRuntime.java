@@ -20,6 +20,9 @@ public final class SparkRuntime {
     private SparkRuntime() {
     }
 
+    /** JavaCPP's choice of native build ({@code -onednn}): executors get the driver's. */
+    static final String PLATFORM_EXTENSION = "org.bytedeco.javacpp.platform.extension";
+
     public static SparkConf conf(ClusterConfig cluster, String appName) {
         return conf(cluster, appName, false);
     }
@@ -41,6 +44,13 @@ public final class SparkRuntime {
                 .set("spark.dynamicAllocation.enabled", "false")
                 .setIfMissing("spark.ui.showConsoleProgress", "false")
                 .setIfMissing("spark.executorEnv.OMP_NUM_THREADS", String.valueOf(cluster.threadsPerWorker()));
+        // the libnd4j build the driver loaded (scripts/jvm-options.sh: -onednn), for executors launched from here
+        String extension = System.getProperty(PLATFORM_EXTENSION);
+        String executorOptions = conf.get("spark.executor.extraJavaOptions", "");
+        if (extension != null && !executorOptions.contains(PLATFORM_EXTENSION)) {
+            conf.set("spark.executor.extraJavaOptions",
+                    (executorOptions + " -D" + PLATFORM_EXTENSION + "=" + extension).trim());
+        }
         if (cluster.engine().dl4j()) {
             // DL4J's trainers ship their own classes (results, DataSets) through Kryo: its registrator, no strict list
             conf.set("spark.kryo.registrator", REGISTRATORS + ",org.nd4j.kryo.Nd4jRegistrator")

@@ -21,6 +21,7 @@ import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.ConfigMigration;
 import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.model.NativeConv;
 
 /**
  * Finds the checkpoint a run continues from (an explicit one, or the newest valid one in its checkpoint directory),
@@ -82,7 +83,8 @@ final class Resume {
 
     static ComputationGraph network(Checkpoint checkpoint) {
         try {
-            return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(checkpoint.model()), true);
+            return NativeConv.install(
+                    ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(checkpoint.model()), true));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot restore the model of " + checkpoint.uri(), e);
         }

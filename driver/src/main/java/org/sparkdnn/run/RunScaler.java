@@ -56,6 +56,6 @@ public final class RunScaler {
         }
         warnings.println("warning: " + runDir + " has no " + FILE + "; refitting the run's " + run.data().scaling()
                 .key() + " scaling on its training data (" + run.data().train() + ")");
-        return Optional.of(new DataLoader(run.data(), run.model().loss(), storage).load().scaler());
+        return Optional.of(DataLoader.of(run, storage).load().scaler());
     }
 }

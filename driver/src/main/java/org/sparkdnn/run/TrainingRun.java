@@ -125,10 +125,8 @@ public final class TrainingRun {
             }
             try (SparkSession spark = SparkSession.forEngine(config, sharedSpark);
                  ExecutorData data = executorRows.isPresent()
-                         ? ExecutorData.of(spark.context(), executorRows.get(), config.data(),
-                                 config.model().loss())
-                         : ExecutorData.read(spark.context(), config.data(),
-                                 config.model().loss())) {
+                         ? ExecutorData.of(spark.context(), executorRows.get(), config.data(), config.model())
+                         : ExecutorData.read(spark.context(), config.data(), config.model())) {
                 return train(out, start, TrainingData.onExecutors(data, type), Optional.of(spark));
             }
         }
@@ -141,10 +139,10 @@ public final class TrainingRun {
                             config.data().labelField()).read(file)) {
                         return rows.examples(file);
                     }
-                }));
+                }).withImageShape(config.model().imageShape()));
             }
         } else {
-            splits = load(new DataLoader(config.data(), config.model().loss(), storage));
+            splits = load(DataLoader.of(config, storage));
         }
         ExampleMatrix train = matrix(splits.train(), splits, type);
         Optional<ExampleMatrix> validation = splits.validation().map(e -> matrix(e, splits, type));

@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkdnn.model.DropoutContext;
+import org.sparkdnn.model.NativeConv;
 import org.sparkdnn.step.HookedGraph;
 import org.sparkdnn.step.ShardGradient;
 
@@ -24,6 +25,7 @@ public final class Replica {
         ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(modelJson);
         this.net = hooked ? new HookedGraph(conf) : new ComputationGraph(conf);
         net.init();
+        NativeConv.install(net);
     }
 
     /** The replica network itself ({@code exchange: peer} updates it in place). */
