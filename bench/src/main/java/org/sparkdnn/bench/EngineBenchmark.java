@@ -31,6 +31,7 @@ import org.sparkdnn.io.Storage;
 import org.sparkdnn.metrics.Evaluator;
 import org.sparkdnn.model.Dl4jMapping;
 import org.sparkdnn.model.ModelFactory;
+import org.sparkdnn.model.NativeConv;
 import org.sparkdnn.run.TrainingRun;
 
 /**
@@ -39,7 +40,8 @@ import org.sparkdnn.run.TrainingRun;
  * {@code sync-peer-sequential} (the same with {@code peer.overlap: false}),
  * {@code reference}, {@code shared},
  * {@code averaging}; environment {@code ENGINES} picks some, and the baselines {@code dl4j} and {@code dl4j-iterator}:
- * plain DL4J fit on the same network and batches) in one JVM, interleaved over several rounds (noisy machines; every
+ * plain DL4J fit on the same network and batches, and {@code dl4j-im2col}: the same as {@code dl4j} with DL4J's own
+ * conv path instead of libnd4j's ops, i.e. DL4J as shipped) in one JVM, interleaved over several rounds (noisy machines; every
  * other round in reverse order), and prints medians side by side with ratios to {@code local}. With {@code TARGET} (a validation
  * accuracy, e.g. 0.97) it also prints each engine's epochs and training seconds until the validation accuracy after
  * an epoch first reached it (the job needs a validation split).
@@ -52,7 +54,7 @@ public final class EngineBenchmark {
     private static final double TARGET = Double.parseDouble(System.getenv().getOrDefault("TARGET", "0"));
 
     /** Baselines, not engines: plain DL4J on the same network, data and batches (no trainer around it). */
-    private static final List<String> PLAIN = List.of("dl4j", "dl4j-iterator");
+    private static final List<String> PLAIN = List.of("dl4j", "dl4j-iterator", "dl4j-im2col");
 
     private EngineBenchmark() {
     }
@@ -63,7 +65,8 @@ public final class EngineBenchmark {
      * over the epoch's batches (DL4J's own loop, with its prefetch thread); else {@code fit(DataSet)} per batch, as
      * {@code local} calls it. Batches are cut from the same matrix inside the timed part, as {@code local} cuts them.
      */
-    private static Map<String, Object> plainDl4j(RunConfig config, Storage storage, boolean iterator) {
+    private static Map<String, Object> plainDl4j(RunConfig config, Storage storage, String baseline) {
+        boolean iterator = baseline.equals("dl4j-iterator");
         Splits splits = DataLoader.of(config, storage).load();
         DataType type = Dl4jMapping.dataType(config.model().dataType());
         ExampleMatrix train = new ExampleMatrix(splits.train(),
@@ -72,6 +75,9 @@ public final class EngineBenchmark {
         long totalSteps = (long) plan.batchesPerEpoch() * config.training().epochs();
         ComputationGraph net = new ModelFactory(config.model(),
                 config.optimizer(), config.training().seed(), totalSteps).build(splits.shape(), storage);
+        if (baseline.equals("dl4j-im2col")) {
+            NativeConv.uninstall(net); // DL4J as shipped: its conv layers' own im2col + GEMM path
+        }
         long nanos = 0;
         long examples = 0;
         for (int epoch = 0; epoch < config.training().epochs(); epoch++) {
@@ -210,8 +216,7 @@ public final class EngineBenchmark {
                     engineSets.add("output.dir=" + out.resolve(engine + round));
                     RunConfig config = loader.load(storage, args[0], PLAIN.contains(engine)
                             ? concat(sets, "cluster.engine=local") : engineSets);
-                    Map<String, Object> summary = PLAIN.contains(engine) ? plainDl4j(config, storage,
-                            engine.equals("dl4j-iterator")) : new TrainingRun(config, storage, quiet, System::nanoTime,
+                    Map<String, Object> summary = PLAIN.contains(engine) ? plainDl4j(config, storage, engine) : new TrainingRun(config, storage, quiet, System::nanoTime,
                             Optional.of(sc)).execute();
                     Map<String, Object> row = new LinkedHashMap<>(summary);
                     row.putAll(toTarget(out.resolve(engine + round)));

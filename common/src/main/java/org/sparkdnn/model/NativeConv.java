@@ -9,6 +9,8 @@ import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.nativeblas.NativeOpsHolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes DL4J's convolution and pooling layers to libnd4j's {@code conv2d}/{@code conv2d_bp} and
@@ -26,7 +28,9 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * Deterministic for a fixed thread count; float results differ from the im2col path by summation order.
  */
 public final class NativeConv {
+    private static final Logger LOG = LoggerFactory.getLogger(NativeConv.class);
     private static volatile Boolean available;
+    private static volatile boolean announced;
 
     private NativeConv() {
     }
@@ -35,22 +39,30 @@ public final class NativeConv {
     public static boolean available() {
         Boolean a = available;
         if (a == null) {
-            String info;
-            try {
-                info = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
-            } catch (RuntimeException | LinkageError e) {
-                info = "";
-            }
-            a = info != null && (info.contains("HAVE_ONEDNN") || info.contains("HAVE_CUDNN"));
+            String info = buildInfo();
+            a = info.contains("HAVE_ONEDNN") || info.contains("HAVE_CUDNN");
             available = a;
         }
         return a;
     }
 
+    private static String buildInfo() {
+        try {
+            String info = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
+            return info == null ? "" : info;
+        } catch (RuntimeException | LinkageError e) {
+            return "";
+        }
+    }
+
     /** Sets the helpers into {@code net}'s conv and pooling layers where oneDNN is loaded and the network is float. */
     public static ComputationGraph install(ComputationGraph net) {
         if (available() && net.getConfiguration().getDataType() == DataType.FLOAT) {
-            install(net, DataType.FLOAT);
+            if (install(net, DataType.FLOAT) > 0 && !announced) {
+                announced = true;
+                LOG.info("convolution: libnd4j's conv2d/pooling ops ({}) instead of DL4J's im2col path",
+                        buildInfo().contains("HAVE_CUDNN") ? "cuDNN" : "oneDNN");
+            }
         }
         return net;
     }
@@ -71,8 +83,8 @@ public final class NativeConv {
         return installed;
     }
 
-    /** DL4J's own path again (tests compare the two). */
-    static void uninstall(ComputationGraph net) {
+    /** DL4J's own path again (tests and the CNN benchmark compare the two). */
+    public static void uninstall(ComputationGraph net) {
         for (Layer layer : net.getLayers()) {
             if (layer.getClass() == ConvolutionLayer.class) {
                 set(ConvolutionLayer.class, layer, null);

@@ -67,6 +67,17 @@ public final class HtmlPage {
         return this;
     }
 
+    /** Small pictures in a row, each with its caption (drawn pixel for pixel: no smoothing). */
+    public HtmlPage pictures(List<RunImages.Picture> pictures) {
+        body.append("<div class=\"pictures\">");
+        for (RunImages.Picture p : pictures) {
+            body.append("<figure><img src=\"").append(escape(p.uri())).append("\" alt=\"").append(escape(p.caption()))
+                    .append("\"><figcaption>").append(escape(p.caption())).append("</figcaption></figure>");
+        }
+        body.append("</div>\n");
+        return this;
+    }
+
     public int chartCount() {
         return charts.size();
     }
@@ -103,6 +114,8 @@ public final class HtmlPage {
             + "h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}"
             + ".chart{width:100%;margin:8px 0}.note{color:#555;font-size:14px}"
             + "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+            + ".pictures{display:flex;flex-wrap:wrap;gap:6px}.pictures figure{margin:0;font-size:11px;color:#555}"
+            + ".pictures img{image-rendering:pixelated;display:block;border:1px solid #ddd}"
             + "th{background:#f3f3f3}td:first-child{text-align:left}td:last-child{text-align:left}pre{background:#f7f7f7;padding:8px;font-size:12px}";
 
     /**

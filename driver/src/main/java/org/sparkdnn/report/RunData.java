@@ -18,14 +18,14 @@ import org.sparkdnn.io.Storage;
 
 /**
  * A run's output directory as a report reads it: {@code metrics.jsonl} (required), {@code summary.json} (absent while
- * a run trains or after it failed) and {@code config.yaml}. A torn last metrics line (a killed run) is skipped, and
+ * a run trains or after it failed), {@code config.yaml} and {@value RunImages#FILE} (image models). A torn last metrics line (a killed run) is skipped, and
  * NaN/Infinity in records (a diverged run) are read as such.
  *
  * @param name    a short label for legends (the directory's last path element)
  * @param records metrics.jsonl, in order
  */
 public record RunData(String name, String dir, Optional<Map<String, Object>> summary, Optional<String> configYaml,
-                      List<Map<String, Object>> records) {
+                      List<Map<String, Object>> records, Optional<Map<String, Object>> images) {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
     private static final ObjectMapper LENIENT = JsonMapper.builder()
@@ -57,8 +57,10 @@ public record RunData(String name, String dir, Optional<Map<String, Object>> sum
                 ? Optional.of(LENIENT.readValue(storage.readString(base + "/summary.json"), MAP)) : Optional.empty();
         Optional<String> config = storage.exists(base + "/config.yaml")
                 ? Optional.of(storage.readString(base + "/config.yaml")) : Optional.empty();
+        Optional<Map<String, Object>> images = storage.exists(base + "/" + RunImages.FILE)
+                ? Optional.of(LENIENT.readValue(storage.readString(base + "/" + RunImages.FILE), MAP)) : Optional.empty();
         String name = base.substring(base.lastIndexOf('/') + 1);
-        return new RunData(name.isEmpty() ? base : name, base, summary, config, records);
+        return new RunData(name.isEmpty() ? base : name, base, summary, config, records, images);
     }
 
     /** The records of one type ("step", "epoch", "gradientNorms", …), in order. */

@@ -39,12 +39,38 @@ public final class RunReport {
         stepCharts(page, runs);
         gradientNorms(page, runs);
         phases(page, runs);
+        pictures(page, runs);
         page.heading("Configuration and summary");
         for (RunData run : runs) {
             run.configYaml().ifPresent(yaml -> page.details(run.name() + ": config.yaml (resolved)", yaml));
             run.summary().ifPresent(s -> page.details(run.name() + ": summary.json", pretty(s)));
         }
         return page;
+    }
+
+    /** The image model's pictures: augmented training examples and the first conv layer's filters. */
+    private static void pictures(HtmlPage page, List<RunData> runs) {
+        if (runs.stream().noneMatch(r -> r.images().isPresent())) {
+            return;
+        }
+        page.heading("Images");
+        for (RunData run : runs) {
+            if (run.images().isEmpty()) {
+                continue;
+            }
+            List<RunImages.Picture> augmented = RunImages.augmented(run.images().get());
+            if (!augmented.isEmpty()) {
+                page.note(run.name() + ": training examples as read and as data.augment transformed them at step 0 "
+                        + "(each image on its own grey range)");
+                page.pictures(augmented);
+            }
+            List<RunImages.Picture> filters = RunImages.filters(run.images().get());
+            if (!filters.isEmpty()) {
+                page.note(run.name() + ": the first convolution layer's filters after training (its first input "
+                        + "channel, or RGB for 3; each on its own range)");
+                page.pictures(filters);
+            }
+        }
     }
 
     private void epochCharts(HtmlPage page, List<RunData> runs) {

@@ -47,6 +47,7 @@ import org.sparkdnn.model.Dl4jMapping;
 import org.sparkdnn.model.ModelFactory;
 import org.sparkdnn.optimizer.Optimizers;
 import org.sparkdnn.report.RunData;
+import org.sparkdnn.report.RunImages;
 import org.sparkdnn.report.RunReport;
 import org.sparkdnn.rows.DistributedRows;
 import org.sparkdnn.rows.ParquetRowsReader;
@@ -238,6 +239,10 @@ public final class TrainingRun {
         summary.put("checkpoints", checkpointStats);
         resumed.ifPresent(c -> summary.put("resumedFrom", c.uri()));
         storage.writeAtomically(out + "/model.zip", Checkpointer.serialise(net));
+        Optional<Map<String, Object>> images = RunImages.of(net, data.trainSample(plan, RunImages.EXAMPLES));
+        if (images.isPresent()) {
+            storage.writeAtomically(out + "/" + RunImages.FILE, loader.json().writeValueAsBytes(images.get()));
+        }
         RunScaler.write(storage, out, data.scaler());
         storage.writeAtomically(out + "/summary.json", loader.json().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(summary));

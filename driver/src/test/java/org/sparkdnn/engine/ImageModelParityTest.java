@@ -63,6 +63,10 @@ class ImageModelParityTest {
         Runs.Result plain = Runs.train(null, tmp.resolve("plain"), CONFIG, opt, rate, "cluster.engine=local",
                 "data.augment={}");
         assertTrue(ParamsDiff.of(local.params(), plain.params()).maxRel() > 1e-3, "augmentation was applied");
+        // the report shows 8 training examples before and after augmentation and the 4 filters of the first conv layer
+        String report = java.nio.file.Files.readString(local.dir().resolve("report.html"));
+        assertTrue(report.contains("<h2>Images</h2>"), "the report has an Images section");
+        assertEquals(8 * 2 + 4, report.split("<img src=\"data:image/png;base64,", -1).length - 1, "pictures");
         for (int k = fromK; k <= toK; k++) {
             String workers = "cluster.workers=" + k;
             Runs.Result reference = Runs.train(SPARK.context(), tmp.resolve("ref" + k), CONFIG, opt, rate, workers,
