@@ -10,6 +10,7 @@ import org.sparkdnn.config.DataConfig;
 import org.sparkdnn.config.DataFormat;
 import org.sparkdnn.config.Loss;
 import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.config.Scaling;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.model.IoShape;
 
@@ -83,7 +84,7 @@ public final class DataLoader {
                 checkLabels(e, classes);
             }
         }
-        Scaler scaler = Scaler.fit(config.scaling(), train);
+        Scaler scaler = Scaler.fit(config.scaling(), train, channels(train));
         return new Splits(scaler.apply(train), validation.map(scaler::apply), test.map(scaler::apply), classes,
                 new IoShape(train.features(), outputs(classes), train.imageShape().orElse(null)), scaler);
     }
@@ -106,6 +107,19 @@ public final class DataLoader {
             default:
                 throw new IllegalArgumentException("unmapped format " + config.format());
         }
+    }
+
+    /** The image channels of the rows, for {@code scaling: perChannel} (0 when no other scaling needs them). */
+    private int channels(Examples train) {
+        if (config.scaling() != Scaling.PER_CHANNEL) {
+            return 0;
+        }
+        List<Integer> shape = train.imageShape().orElse(imageShape);
+        if (shape == null) {
+            throw new ConfigException("data.scaling", "perChannel needs image rows: model.inputShape, or image data "
+                    + "(IDX images, cifar, images)", "perChannel");
+        }
+        return shape.get(0);
     }
 
     /** The reader of {@code data.format: images}. */

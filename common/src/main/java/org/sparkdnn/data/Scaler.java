@@ -4,7 +4,7 @@ import java.io.Serializable;
 import java.util.Arrays;
 import org.sparkdnn.config.Scaling;
 
-/** Per-feature affine scaling x ↦ (x − shift)/scale, fitted on the training split only. */
+/** Per-feature affine scaling x ↦ (x − shift)/scale, fitted on the training split only ({@link Scaling}). */
 public final class Scaler implements Serializable {
     private final float[] shift;
     private final float[] scale;
@@ -15,13 +15,18 @@ public final class Scaler implements Serializable {
     }
 
     public static Scaler fit(Scaling scaling, Examples train) {
+        return fit(scaling, train, 0);
+    }
+
+    /** @param channels for {@code perChannel}: the rows' image channels (each a contiguous block of features) */
+    public static Scaler fit(Scaling scaling, Examples train, int channels) {
         int d = train.features();
         float[] shift = new float[d];
         float[] scale = new float[d];
         Arrays.fill(scale, 1f);
         if (scaling == Scaling.DIVIDE255) {
             Arrays.fill(scale, 255f);
-        } else if (scaling == Scaling.STANDARDIZE) {
+        } else if (scaling == Scaling.STANDARDIZE || scaling == Scaling.PER_CHANNEL) {
             double[] sum = new double[d];
             double[] sumSq = new double[d];
             float[] x = train.x();
@@ -32,12 +37,48 @@ public final class Scaler implements Serializable {
                     sumSq[j] += v * v;
                 }
             }
+            if (scaling == Scaling.PER_CHANNEL) {
+                double[] mean = new double[d];
+                double[] meanSq = new double[d];
+                for (int j = 0; j < d; j++) {
+                    mean[j] = sum[j] / train.count();
+                    meanSq[j] = sumSq[j] / train.count();
+                }
+                return perChannel(mean, meanSq, channels);
+            }
             for (int j = 0; j < d; j++) {
                 double mean = sum[j] / train.count();
                 double var = Math.max(0, sumSq[j] / train.count() - mean * mean);
                 shift[j] = (float) mean;
                 scale[j] = var > 1e-12 ? (float) Math.sqrt(var) : 1f; // constant feature: centre only
             }
+        }
+        return new Scaler(shift, scale);
+    }
+
+    /**
+     * {@code perChannel} from per-feature means and means of squares: the features of a channel are a contiguous
+     * block of d/channels, each seen equally often, so the channel's mean and E[x²] are their averages.
+     */
+    public static Scaler perChannel(double[] mean, double[] meanSq, int channels) {
+        int d = mean.length;
+        if (channels <= 0 || d % channels != 0) {
+            throw new IllegalArgumentException(d + " features are not " + channels + " equal channels");
+        }
+        int per = d / channels;
+        float[] shift = new float[d];
+        float[] scale = new float[d];
+        for (int c = 0; c < channels; c++) {
+            double m = 0;
+            double sq = 0;
+            for (int j = c * per; j < (c + 1) * per; j++) {
+                m += mean[j];
+                sq += meanSq[j];
+            }
+            m /= per;
+            double var = Math.max(0, sq / per - m * m);
+            Arrays.fill(shift, c * per, (c + 1) * per, (float) m);
+            Arrays.fill(scale, c * per, (c + 1) * per, var > 1e-12 ? (float) Math.sqrt(var) : 1f);
         }
         return new Scaler(shift, scale);
     }

@@ -54,7 +54,7 @@ class InvalidConfigTest {
         rows.add(withData("unknown top-level key", "foo: 1\n", "foo", "unknown key (known: checkpoint, cluster, data, model, optimizer, output, training)", "foo"));
         rows.add(withData("unknown optimizer key", "optimizer: {lr: 0.1}\n", "optimizer.lr", "unknown key (known: beta1,", "lr"));
         rows.add(withData("unknown schedule key", "optimizer: {schedule: {warmup: 5}}\n", "optimizer.schedule.warmup", "unknown key", "warmup"));
-        rows.add(withData("unknown layer key", "model: {layers: [{units: 3}, {units: 3, unit: 2}]}\n", "model.layers[1].unit", "unknown key (known: activation, dropout, type, units, weightInit)", "unit"));
+        rows.add(withData("unknown layer key", "model: {layers: [{units: 3}, {units: 3, unit: 2}]}\n", "model.layers[1].unit", "unknown key (known: activation, batchNorm, dropout, filters, kernel, padding, stride, type, units, weightInit)", "unit"));
         rows.add(row("unknown data key in another case", "data: {train: t.csv, labelcolumn: 0}\n", "data.labelcolumn", "unknown key", "labelcolumn"));
         rows.add(withData("unknown training key", "training: {epoch: 3}\n", "training.epoch", "unknown key", "epoch"));
         // wrong types: nothing is coerced
@@ -76,10 +76,18 @@ class InvalidConfigTest {
         rows.add(withData("unknown weight init", "model: {weightInit: zeros}\n", "model.weightInit", "must be one of [xavier, he, lecun, normal, uniform]", "zeros"));
         rows.add(withData("unknown schedule type", "optimizer: {schedule: {type: linear}}\n", "optimizer.schedule.type", "must be one of [constant, step, exponential, inverseSqrt, cosine]", "linear"));
         rows.add(withData("unknown engine", "cluster: {engine: async}\n", "cluster.engine", "must be one of [local, sync, reference, shared, averaging]", "async"));
-        rows.add(row("unknown data format", "data: {train: t.csv, format: orc}\n", "data.format", "must be one of [csv, idx, libsvm, parquet]", "orc"));
-        rows.add(row("unknown scaling", "data: {train: t.csv, scaling: minmax}\n", "data.scaling", "must be one of [none, divide255, standardize]", "minmax"));
+        rows.add(row("unknown data format", "data: {train: t.csv, format: orc}\n", "data.format", "must be one of [csv, idx, libsvm, parquet, cifar, cifar100, images]", "orc"));
+        rows.add(row("unknown scaling", "data: {train: t.csv, scaling: minmax}\n", "data.scaling", "must be one of [none, divide255, standardize, perChannel]", "minmax"));
         rows.add(withData("unknown data type", "model: {dataType: half}\n", "model.dataType", "must be one of [float, double]", "half"));
-        rows.add(withData("unknown layer type", "model: {layers: [{type: conv, units: 3}]}\n", "model.layers[0].type", "must be one of [dense, residual, swiglu]", "conv"));
+        rows.add(withData("unknown layer type", "model: {layers: [{type: conv, units: 3}]}\n", "model.layers[0].type", "must be one of [dense, residual, swiglu, conv2d, maxPool, avgPool, globalAvgPool, batchNorm, residualConv]", "conv"));
+        // image models
+        rows.add(withData("conv2d without filters", "model: {layers: [{type: conv2d, kernel: 3}]}\n", "model.layers[0].filters", "must be set for a conv2d layer", "missing"));
+        rows.add(withData("kernel of three numbers", "model: {layers: [{type: conv2d, filters: 2, kernel: [3, 3, 3]}]}\n", "model.layers[0].kernel", "must be a positive integer or [height, width]", "[3, 3, 3]"));
+        rows.add(withData("padding on a dense layer", "model: {layers: [{units: 3, padding: same}]}\n", "model.layers[0].padding", "applies to conv2d, maxPool, avgPool layers, not dense", "same"));
+        rows.add(withData("input shape of two numbers", "model: {inputShape: [1, 28]}\n", "model.inputShape", "must be [channels, height, width], each > 0", "[1, 28]"));
+        rows.add(row("negative shift", "data: {train: t.csv, augment: {shift: {pixels: -1}}}\n", "data.augment.shift.pixels", "must be > 0", "-1"));
+        rows.add(row("rotation past 180", "data: {train: t.csv, augment: {rotate: {degrees: 200}}}\n", "data.augment.rotate.degrees", "must be in (0, 180]", "200.0"));
+        rows.add(row("unknown transform", "data: {train: t.csv, augment: {cutout: {size: 8}}}\n", "data.augment.cutout", "unknown key (known: gaussianNoise, horizontalFlip, randomCrop, rotate, shift)", "cutout"));
         // numbers out of range
         rows.add(withData("negative learning rate", "optimizer: {learningRate: -0.1}\n", "optimizer.learningRate", "must be > 0", "-0.1"));
         rows.add(withData("zero learning rate", "optimizer: {learningRate: 0}\n", "optimizer.learningRate", "must be > 0", "0.0"));

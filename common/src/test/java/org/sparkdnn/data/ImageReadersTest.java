@@ -102,6 +102,23 @@ class ImageReadersTest {
     }
 
     @Test
+    void perChannelScalingUsesEachChannelsMeanAndDeviationOverAllItsPixels() {
+        // two rows of two channels of two pixels: channel 0 holds 1, 3 / 5, 7; channel 1 holds 10, 10 / 10, 10
+        Examples e = new Examples("t", "row", 4, new float[] {1, 3, 10, 10, 5, 7, 10, 10}, new float[] {0, 1},
+                new int[] {0, 1}).withImage(List.of(2, 1, 2));
+        Scaler s = Scaler.fit(org.sparkdnn.config.Scaling.PER_CHANNEL, e, 2);
+        double sd = Math.sqrt(5); // channel 0: mean 4, E[x²] = (1 + 9 + 25 + 49)/4 = 21, variance 5
+        assertArrayEquals(new float[] {4, 4, 10, 10}, s.shift());
+        assertArrayEquals(new float[] {(float) sd, (float) sd, 1, 1}, s.scale(), "a constant channel is only centred");
+        ConfigException none = assertThrows(ConfigException.class, () -> DataLoader.of(new ConfigLoader().parse("t.yaml",
+                "data: {train: 'embedded:digits', scaling: perChannel}", List.of()), Storage.withDefaults()).load());
+        assertTrue(none.getMessage().startsWith("data.scaling: perChannel needs image rows"), none.getMessage());
+        assertEquals(64, DataLoader.of(new ConfigLoader().parse("t.yaml", "model: {inputShape: [1, 8, 8]}\n"
+                + "data: {train: 'embedded:digits', scaling: perChannel}", List.of()), Storage.withDefaults()).load()
+                .train().features(), "model.inputShape names the channels");
+    }
+
+    @Test
     void skippingIsForImageFoldersOnlyAndImagesNeedAnInputShape() {
         ConfigException skip = assertThrows(ConfigException.class, () -> new ConfigLoader().parse("t.yaml",
                 "data: {train: x.csv, onBadRecord: skip}", List.of()));

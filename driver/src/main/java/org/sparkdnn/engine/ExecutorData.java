@@ -16,6 +16,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.DataConfig;
 import org.sparkdnn.config.Loss;
 import org.sparkdnn.config.ModelConfig;
@@ -126,7 +127,8 @@ public final class ExecutorData implements AutoCloseable {
                 checkLabels(split, classes, loss, data.train());
             }
         }
-        Scaler scaler = scaler(data.scaling(), stats, d);
+        Scaler scaler = scaler(data.scaling(), stats, d, RowsReader.imageShape(data, model.imageShape())
+                .or(model::imageShape));
         JavaRDD<RowBlock> scaledTrain = scaled(train, scaler);
         Optional<JavaRDD<RowBlock>> scaledValidation = validation.map(v -> scaled(v, scaler));
         Optional<JavaRDD<RowBlock>> scaledTest = test.map(t -> scaled(t, scaler));
@@ -200,7 +202,16 @@ public final class ExecutorData implements AutoCloseable {
     }
 
     /** Scaler.fit's formulas on the executors' sums (float statistics, so the driver path rounds to the same). */
-    private static Scaler scaler(Scaling scaling, RowStats stats, int d) {
+    private static Scaler scaler(Scaling scaling, RowStats stats, int d, Optional<List<Integer>> image) {
+        if (scaling == Scaling.PER_CHANNEL) {
+            int channels = image.orElseThrow(() -> new ConfigException("data.scaling", "perChannel needs image rows: "
+                    + "model.inputShape, or image data (cifar, images)", "perChannel")).get(0);
+            double[] meanSq = new double[d];
+            for (int j = 0; j < d; j++) {
+                meanSq[j] = stats.sd()[j] * stats.sd()[j] + stats.mean()[j] * stats.mean()[j];
+            }
+            return Scaler.perChannel(stats.mean(), meanSq, channels);
+        }
         float[] shift = new float[d];
         float[] scale = new float[d];
         Arrays.fill(scale, 1f);
