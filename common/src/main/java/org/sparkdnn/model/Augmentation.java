@@ -121,12 +121,7 @@ public final class Augmentation implements IDropout {
             throw new IllegalStateException("augmentation of " + channels + "x" + height + "x" + width
                     + " images got rows of " + input.length() / Math.max(n, 1) + " values");
         }
-        DropoutContext.Batch batch = DropoutContext.current();
-        if (batch != null && batch.positions().length != n) {
-            throw new IllegalStateException("dropout context names " + batch.positions().length + " rows, the batch has "
-                    + n);
-        }
-        long step = batch != null ? batch.step() : iteration;
+        DropoutContext.Batch batch = DropoutContext.of(n, iteration);
         double[] in = input.castTo(DataType.DOUBLE).dup('c').data().asDouble();
         double[] out = new double[in.length];
         taps = rotateDegrees > 0 ? 4 : 1;
@@ -134,7 +129,7 @@ public final class Augmentation implements IDropout {
         tapSource = new int[n * pixels * taps];
         tapWeight = new double[n * pixels * taps];
         for (int r = 0; r < n; r++) {
-            long rowKey = CounterDropout.rowKey(seed, step, AUGMENT_LAYER, batch != null ? batch.positions()[r] : r);
+            long rowKey = CounterDropout.rowKey(seed, batch.step(), AUGMENT_LAYER, batch.positions()[r]);
             plan(rowKey, r * pixels * taps);
             int base = r * channels * pixels;
             for (int c = 0; c < channels; c++) {

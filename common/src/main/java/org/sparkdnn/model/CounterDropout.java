@@ -55,16 +55,11 @@ public final class CounterDropout implements IDropout {
                                  LayerWorkspaceMgr workspaceMgr) {
         int rows = (int) input.size(0);
         long perRow = input.length() / Math.max(rows, 1);
-        DropoutContext.Batch batch = DropoutContext.current();
-        long step = batch != null ? batch.step() : iteration;
-        if (batch != null && batch.positions().length != rows) {
-            throw new IllegalStateException("dropout context names " + batch.positions().length + " rows, the batch has "
-                    + rows);
-        }
+        DropoutContext.Batch batch = DropoutContext.of(rows, iteration);
         double scale = 1.0 / (1.0 - dropProbability);
         double[] values = new double[(int) (rows * perRow)];
         for (int r = 0; r < rows; r++) {
-            long rowKey = rowKey(seed, step, layer, batch != null ? batch.positions()[r] : r);
+            long rowKey = rowKey(seed, batch.step(), layer, batch.positions()[r]);
             for (long u = 0; u < perRow; u++) {
                 double uniform = (mix64(rowKey + (u + 1) * GAMMA) >>> 11) * 0x1.0p-53;
                 values[(int) (r * perRow + u)] = uniform >= dropProbability ? scale : 0.0;

@@ -20,6 +20,23 @@ public final class DropoutContext {
         return CURRENT.get();
     }
 
+    /**
+     * The keys of a batch of {@code rows} rows now being trained on this thread: the batch the engine set, checked
+     * against the rows; without one (DL4J's own trainers, a user's {@code fit}), DL4J's iteration count as the step
+     * and each row's index in the minibatch as its position.
+     */
+    public static Batch of(int rows, long iteration) {
+        Batch batch = CURRENT.get();
+        if (batch == null) {
+            return new Batch(iteration, range(0, rows));
+        }
+        if (batch.positions().length != rows) {
+            throw new IllegalStateException("dropout context names " + batch.positions().length + " rows, the batch "
+                    + "has " + rows);
+        }
+        return batch;
+    }
+
     /** Runs {@code body} with the batch set on this thread. */
     public static <T> T with(long step, int[] positions, Supplier<T> body) {
         Batch previous = CURRENT.get();

@@ -45,6 +45,18 @@ class NativeConvTest {
         return net.gradient().gradient().dup().data().asDouble();
     }
 
+    /** max |a − b| ≤ relative · max |a|, printed. */
+    private static void assertWithin(double relative, String type, double[] a, double[] b) {
+        double scale = 0;
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            scale = Math.max(scale, Math.abs(a[i]));
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        System.out.printf("native conv, %s: max |Δgradient| %.3e of max |gradient| %.3e%n", type, worst, scale);
+        assertTrue(worst <= relative * scale, "max abs diff " + worst + " of " + scale);
+    }
+
     private static Object helperOf(ComputationGraph net) {
         return ((ConvolutionLayer) net.getLayer("layer0")).getHelper();
     }
@@ -61,16 +73,7 @@ class NativeConvTest {
         ComputationGraph dl4j = build("double");
         ComputationGraph ops = build("double");
         assertEquals(4, NativeConv.install(ops, DataType.DOUBLE), "two conv and two pooling layers");
-        double[] a = gradient(dl4j, 1);
-        double[] b = gradient(ops, 1);
-        double scale = 0;
-        double worst = 0;
-        for (int i = 0; i < a.length; i++) {
-            scale = Math.max(scale, Math.abs(a[i]));
-            worst = Math.max(worst, Math.abs(a[i] - b[i]));
-        }
-        System.out.printf("native conv, double: max |Δgradient| %.3e of max |gradient| %.3e%n", worst, scale);
-        assertTrue(worst <= 1e-10 * scale, "max abs diff " + worst + " of " + scale);
+        assertWithin(1e-10, "double", gradient(dl4j, 1), gradient(ops, 1));
     }
 
     @Test
@@ -78,16 +81,8 @@ class NativeConvTest {
         ComputationGraph dl4j = build("float");
         NativeConv.uninstall(dl4j);
         ComputationGraph ops = build("float");
-        double[] a = gradient(dl4j, 2);
         double[] b = gradient(ops, 2);
-        double scale = 0;
-        double worst = 0;
-        for (int i = 0; i < a.length; i++) {
-            scale = Math.max(scale, Math.abs(a[i]));
-            worst = Math.max(worst, Math.abs(a[i] - b[i]));
-        }
-        System.out.printf("native conv, float: max |Δgradient| %.3e of max |gradient| %.3e%n", worst, scale);
-        assertTrue(worst <= 1e-5 * scale, "max abs diff " + worst + " of " + scale);
+        assertWithin(1e-5, "float", gradient(dl4j, 2), b);
         assertArrayEquals(b, gradient(build("float"), 2), 0, "oneDNN gives the same gradient run to run");
     }
 }
