@@ -76,9 +76,12 @@ public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activa
         return Optional.ofNullable(inputShape);
     }
 
-    /** Whether any hidden layer works on images (conv2d, pooling, batchNorm, residualConv). */
+    /**
+     * Whether any hidden layer works on images (conv2d, pooling, residualConv): the input is then an image. batchNorm
+     * works on either (per channel on images, per feature on flat activations).
+     */
     public boolean hasSpatialLayers() {
-        return layers.stream().anyMatch(l -> l.type().spatial());
+        return layers.stream().anyMatch(l -> l.type().spatial() && l.type() != LayerType.BATCH_NORM);
     }
 
     public Optional<String> dl4jConfig() {

@@ -62,7 +62,7 @@ final class ImageLayers {
     static Size add(GraphBuilder g, String name, int index, LayerConfig layer, String previous, Size in,
                     Context context) {
         String path = "model.layers[" + index + "]";
-        if (!in.image()) {
+        if (!in.image() && layer.type() != LayerType.BATCH_NORM) {
             throw new ConfigException(path + ".type", "an image layer needs image activations; it follows a dense "
                     + "layer or globalAvgPool (flat, width " + in.channels() + ")", layer.type().key());
         }
