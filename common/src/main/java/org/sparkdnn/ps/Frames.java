@@ -32,6 +32,10 @@ public final class Frames {
     private static final byte STATE = 11;
     private static final byte PEER_ADDRESS = 12;
     private static final byte PEERS = 13;
+    private static final byte BATCH_NORM_STATS = 14;
+    private static final byte BATCH_NORM_MERGED = 15;
+    /** A BatchNorm statistics vector: 3 + 2·channels values, fewer than the layer's 4·channels parameters + 3. */
+    private static final int BATCH_NORM_HEADER = 3;
     /** The most workers a {@code Peers} frame may list, and the longest "host:port" it may carry. */
     private static final int MAX_PEERS = 4096;
     private static final int MAX_ADDRESS = 300;
@@ -128,6 +132,20 @@ public final class Frames {
             writeBytes(out, st.digest());
             writeOptionalTensor(out, st.params());
             writeOptionalTensor(out, st.updaterState());
+        } else if (message instanceof PsMessage.BatchNormStats b) {
+            out.writeByte(BATCH_NORM_STATS);
+            out.writeUTF(b.jobId());
+            out.writeInt(b.worker());
+            out.writeInt(b.stageAttempt());
+            out.writeLong(b.step());
+            out.writeInt(b.pass());
+            writeDoubles(out, b.values());
+        } else if (message instanceof PsMessage.BatchNormMerged m) {
+            out.writeByte(BATCH_NORM_MERGED);
+            out.writeLong(m.step());
+            out.writeInt(m.pass());
+            out.writeInt(m.writer());
+            writeDoubles(out, m.values());
         } else {
             throw new IOException("no frame for " + message.getClass().getSimpleName());
         }
@@ -181,10 +199,36 @@ public final class Frames {
                 return new PsMessage.State(in.readUTF(), in.readInt(), in.readInt(), in.readLong(), in.readInt(),
                         readBytes(in), readOptionalTensor(in, maxTensorLength),
                         readOptionalTensor(in, STATE_VALUES_PER_PARAMETER * maxTensorLength));
+            case BATCH_NORM_STATS:
+                return new PsMessage.BatchNormStats(in.readUTF(), in.readInt(), in.readInt(), in.readLong(),
+                        in.readInt(), readDoubles(in, maxTensorLength + BATCH_NORM_HEADER));
+            case BATCH_NORM_MERGED:
+                return new PsMessage.BatchNormMerged(in.readLong(), in.readInt(), in.readInt(),
+                        readDoubles(in, maxTensorLength + BATCH_NORM_HEADER));
             default:
                 throw new IOException("unknown frame type " + type + ": the peer is not a sparkdnn parameter-server "
                         + "endpoint of this version");
         }
+    }
+
+    private static void writeDoubles(DataOutputStream out, double[] values) throws IOException {
+        out.writeInt(values.length);
+        for (double v : values) {
+            out.writeDouble(v);
+        }
+    }
+
+    /** A length-prefixed double array of at most {@code max} values, checked before it is allocated. */
+    private static double[] readDoubles(DataInputStream in, long max) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > max) {
+            throw new IOException("a statistics vector of " + length + " values declared; this model allows " + max);
+        }
+        double[] values = new double[length];
+        for (int i = 0; i < length; i++) {
+            values[i] = in.readDouble();
+        }
+        return values;
     }
 
     private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {

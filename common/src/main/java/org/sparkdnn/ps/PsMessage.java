@@ -5,10 +5,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Everything that crosses a parameter-server connection. */
 public sealed interface PsMessage permits PsMessage.Challenge, PsMessage.Hello, PsMessage.Welcome, PsMessage.Reject,
-        PsMessage.Params, PsMessage.EndEpoch, PsMessage.Reply, PsMessage.Step, PsMessage.Fetch, PsMessage.Peers {
+        PsMessage.Params, PsMessage.EndEpoch, PsMessage.Reply, PsMessage.Step, PsMessage.Fetch, PsMessage.Peers,
+        PsMessage.BatchNormMerged {
 
     /** Worker → server: an answer that belongs to one step of one stage attempt of one run. */
-    sealed interface Reply extends PsMessage permits Gradient, StepDone, State, PeerAddress {
+    sealed interface Reply extends PsMessage permits Gradient, StepDone, State, PeerAddress, BatchNormStats {
         String jobId();
 
         int worker();
@@ -145,5 +146,27 @@ public sealed interface PsMessage permits PsMessage.Challenge, PsMessage.Hello, 
 
     /** Server → worker ({@code exchange: peer}): every worker's listening address, in worker order. */
     record Peers(long step, List<String> addresses) implements PsMessage {
+    }
+
+    /**
+     * Worker → server ({@code exchange: driver}), within step {@code step}: the worker's statistics vector of the
+     * step's BatchNorm collective {@code pass} ({@code model.BatchNormExchange}). The server merges the k vectors in
+     * worker order and answers every worker with {@link BatchNormMerged}; the step's Gradient follows the last pass.
+     */
+    record BatchNormStats(String jobId, int worker, int stageAttempt, long step, int pass, double[] values)
+            implements Reply {
+        @Override
+        public String toString() {
+            return "BatchNormStats(worker " + worker + ", step " + step + ", pass " + pass + ", " + values.length
+                    + " values)";
+        }
+    }
+
+    /** Server → worker: the merged statistics of collective {@code pass} of step {@code step}. */
+    record BatchNormMerged(long step, int pass, int writer, double[] values) implements PsMessage {
+        @Override
+        public String toString() {
+            return "BatchNormMerged(step " + step + ", pass " + pass + ", " + values.length + " values)";
+        }
     }
 }

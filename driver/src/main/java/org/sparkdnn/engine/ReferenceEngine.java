@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.data.RowBlock;
+import org.sparkdnn.model.BatchNormExchange;
 import org.sparkdnn.step.GlobalUpdate;
 import org.sparkdnn.task.GpuBinding;
 import org.sparkdnn.task.FlatVector;
@@ -42,6 +43,7 @@ public final class ReferenceEngine implements StepEngine {
     private long jobNanos;
     private long applyNanos;
     private long epochStartNanos;
+    private long batchNormJobs;
 
     public ReferenceEngine(JavaSparkContext sc, RunConfig config, ComputationGraph master, EngineInput input) {
         this.sc = sc;
@@ -70,7 +72,26 @@ public final class ReferenceEngine implements StepEngine {
         Broadcast<FlatVector> broadcast = sc.broadcast(FlatVector.of(params, params.dataType()));
         List<ReferenceTask.Result> results;
         try {
-            results = shards.mapPartitions(new ReferenceTask(spec, broadcast, batch, master.getIterationCount())).collect();
+            // synchronized BatchNorm: a job per collective of the step, each replaying it up to the first collective
+            // not merged yet (ReferenceTask); the k vectors merged here, in worker order
+            List<BatchNormExchange.Merged> known = new ArrayList<>();
+            while (true) {
+                results = shards.mapPartitions(new ReferenceTask(spec, broadcast, batch, master.getIterationCount(),
+                        known)).collect();
+                if (results.get(0).statistics() == null) {
+                    break;
+                }
+                List<double[]> vectors = new ArrayList<>(results.size());
+                for (ReferenceTask.Result r : results) {
+                    if (r.statistics() == null) {
+                        throw new IllegalStateException("step " + master.getIterationCount() + ": a worker finished "
+                                + "while another stopped at BatchNorm collective " + known.size());
+                    }
+                    vectors.add(r.statistics());
+                }
+                known.add(BatchNormExchange.merge(vectors));
+                batchNormJobs++;
+            }
         } finally {
             broadcast.destroy();
         }
@@ -113,6 +134,7 @@ public final class ReferenceEngine implements StepEngine {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("steps", steps);
         stats.put("msSparkJobPerStep", jobNanos / 1e6 / n);
+        stats.put("batchNormJobsPerStep", batchNormJobs / n);
         stats.put("msDriverApplyPerStep", applyNanos / 1e6 / n);
         stats.put("secondsEpochStart", epochStartNanos / 1e9);
         return stats;

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkdnn.checkpoint.Checkpoint;
@@ -38,6 +37,7 @@ import org.sparkdnn.data.Splits;
 import org.sparkdnn.engine.Engines;
 import org.sparkdnn.engine.ExecutorData;
 import org.sparkdnn.engine.StepEngine;
+import org.sparkdnn.model.SyncBatchNormalization;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.metrics.Evaluation;
 import org.sparkdnn.metrics.Evaluator;
@@ -189,10 +189,9 @@ public final class TrainingRun {
                         + " (this run continues from step " + resumed.get().manifest().step() + ")");
             }
         }
-        ComputationGraph net = resumed.isPresent() ? Resume.network(resumed.get())
+        ComputationGraph net = batchNormFor(resumed.isPresent() ? Resume.network(resumed.get())
                 : new ModelFactory(config.model(), config.optimizer(), config.training().seed(), scheduleSteps)
-                        .augmenting(config.data().augment()).build(data.shape(), storage);
-        refuseBatchNormalizationOnExactEngines(net);
+                        .augmenting(config.data().augment()).build(data.shape(), storage));
         TrainingLoop.Start from = resumed.map(Resume::start).orElse(TrainingLoop.Start.fresh());
         storage.writeAtomically(out + "/config.yaml", loader.toYaml(config).getBytes(StandardCharsets.UTF_8));
         console.printf("training %s: %d train / %s validation / %s test examples, %d parameters, %d steps planned, "
@@ -252,22 +251,30 @@ public final class TrainingRun {
     }
 
     /**
-     * Batch normalization computes its statistics over the batch a replica sees: under sharding that is a shard, so
-     * {@code sync} and {@code reference} could not equal single-process training. Refused, before Spark starts.
+     * Batch normalization as the engine trains it. The exact engines ({@code local}, {@code sync}, {@code reference})
+     * get the synchronized BatchNorm, which normalises by the whole global batch's statistics however it is sharded
+     * (on one process it is DL4J's own math); DL4J's trainers ({@code shared}, {@code averaging}) keep DL4J's
+     * per-replica BatchNormalization, approximate by design.
      */
-    private void refuseBatchNormalizationOnExactEngines(ComputationGraph net) {
+    private ComputationGraph batchNormFor(ComputationGraph net) {
         Engine engine = config.cluster().engine();
-        if (engine != Engine.SYNC && engine != Engine.REFERENCE) {
-            return;
+        if (engine != Engine.LOCAL && engine != Engine.SYNC && engine != Engine.REFERENCE) {
+            return SyncBatchNormalization.toDl4j(net);
         }
-        for (Layer layer : net.getLayers()) {
-            if (layer.conf().getLayer() instanceof BatchNormalization) {
-                throw new ConfigException("model", "has a BatchNormalization layer ('"
-                        + layer.conf().getLayer().getLayerName() + "'), which engine " + engine.key() + " cannot train "
-                        + "exactly: each worker would normalise by its shard's statistics; use engine local, shared or "
-                        + "averaging", "BatchNormalization");
-            }
+        List<String> replaced = new ArrayList<>();
+        ComputationGraph sync;
+        try {
+            sync = SyncBatchNormalization.synchronize(net, replaced);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("model", e.getMessage() + "; engine " + engine.key() + " trains BatchNorm "
+                    + "exactly only there (or use engine shared/averaging)", "BatchNormalization");
         }
+        if (!replaced.isEmpty() && config.model().dl4j() != null) {
+            console.println("note: the BatchNormalization layers " + replaced + " of " + config.model().dl4j()
+                    + " run as synchronized BatchNorm (the same math, from the whole global batch's statistics, so "
+                    + "that engine " + engine.key() + " trains them exactly)");
+        }
+        return sync;
     }
 
     private void writeReport(String out) throws IOException {

@@ -24,6 +24,8 @@ public final class ExchangeProgress {
     private long gathered;
     private IOException failure;
     private long gatherWaitNanos;
+    private SideTask side; // handed over by the compute thread, not yet taken by the exchange thread
+    private boolean sideDone;
     /** Tests: told each new {@code gradientFrom} on the backward pass's thread, while the pass waits. */
     LongConsumer onFinal = from -> { };
 
@@ -70,14 +72,88 @@ public final class ExchangeProgress {
         notifyAll();
     }
 
-    /** Blocks until the gradient's values [from, n) are final. */
-    public synchronized void awaitGradient(long from) throws IOException {
-        long deadline = System.nanoTime() + timeoutNanos;
-        while (gradientFrom > from && failure == null) {
-            waitUntil(deadline, "the backward pass");
+    /**
+     * The backward pass of an idle worker (an empty shard) reached the layers whose parameters start at or after
+     * {@code from}: they count as finished, as a worker with rows would have finished them by then.
+     */
+    public synchronized void doneFrom(long from) {
+        for (int i = 0; i < starts.length; i++) {
+            if (starts[i] >= from) {
+                done[i] = true;
+            }
         }
+        while (top > 0 && done[top - 1]) {
+            top--;
+        }
+        gradientFrom = top == starts.length ? n : starts[top];
+        notifyAll();
+    }
+
+    /**
+     * Blocks until the gradient's values [from, n) are final. Meanwhile it runs the collectives the compute thread
+     * hands over ({@link #runOnExchange}): the exchange thread is between buckets here, and every worker reaches the
+     * same collective at the same point of its bucket sequence (a collective of a layer's backward pass comes after the
+     * buckets of the layers after it, which are final by then, and before its own), so the frames on each connection
+     * come in the same order on both ends.
+     */
+    public void awaitGradient(long from) throws IOException {
+        while (true) {
+            SideTask task;
+            synchronized (this) {
+                long deadline = System.nanoTime() + timeoutNanos;
+                while (gradientFrom > from && failure == null && side == null) {
+                    waitUntil(deadline, "the backward pass");
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                if (gradientFrom <= from) {
+                    return;
+                }
+                task = side;
+                side = null;
+            }
+            try {
+                task.run();
+            } catch (IOException | RuntimeException e) {
+                IOException io = e instanceof IOException i ? i : new IOException(e);
+                fail(io);
+                throw io;
+            }
+            synchronized (this) {
+                sideDone = true;
+                notifyAll();
+            }
+        }
+    }
+
+    /** A collective the compute thread needs within its forward or backward pass (synchronized BatchNorm). */
+    public interface SideTask {
+        void run() throws IOException;
+    }
+
+    /**
+     * Compute thread: has the exchange thread run {@code task} (it does while it waits for the gradient,
+     * {@link #awaitGradient}) and waits until it has; a failure comes as an {@link UncheckedIOException} (the caller is
+     * a layer inside DL4J's pass).
+     */
+    public synchronized void runOnExchange(SideTask task) {
         if (failure != null) {
-            throw failure;
+            throw new UncheckedIOException(failure);
+        }
+        side = task;
+        sideDone = false;
+        notifyAll();
+        long deadline = System.nanoTime() + timeoutNanos;
+        try {
+            while (!sideDone && failure == null) {
+                waitUntil(deadline, "a BatchNorm exchange");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!sideDone) {
+            throw new UncheckedIOException(failure);
         }
     }
 

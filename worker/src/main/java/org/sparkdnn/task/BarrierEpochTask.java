@@ -81,6 +81,19 @@ public abstract class BarrierEpochTask extends AbstractFunction1<Iterator<Tuple2
         }
     }
 
+    /**
+     * A failure from inside a training pass as the IOException it began as (an exchange within the step: DL4J may have
+     * wrapped it); anything else is rethrown.
+     */
+    protected static IOException ioFailure(RuntimeException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof UncheckedIOException u) {
+                return u.getCause();
+            }
+        }
+        throw e;
+    }
+
     /** The task's failure for Spark: a closed parameter-server connection says why that usually happens. */
     private static UncheckedIOException failure(String where, IOException e) {
         return new UncheckedIOException(e instanceof EOFException ? where + ": the parameter server closed the "

@@ -1,8 +1,10 @@
 package org.sparkdnn.task;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdnn.model.BatchNormExchange;
 import org.sparkdnn.ps.PsMessage;
 import org.sparkdnn.ps.client.PsClient;
 import org.sparkdnn.step.ShardGradient;
@@ -40,8 +42,31 @@ public final class EpochTask extends BarrierEpochTask {
             long next = ps.register(server.jobId(), server.secret(), task.worker(), task.attempt(), epoch);
             LOG.info("worker {}/{} (stage attempt {}) registered for epoch {} with {} rows; next step {}",
                     task.worker() + 1, spec.workers(), task.attempt(), epoch + 1, task.shards().rows(), next);
+            task.replica().batchNorm(batchNorm(ps, task), task.worker());
             return answer(ps, task);
         }
+    }
+
+    /**
+     * Synchronized BatchNorm's in-step collective through the parameter server: this worker's statistics vector out,
+     * the k workers' merged (by the server, in worker order) back.
+     */
+    private BatchNormExchange.Exchange batchNorm(PsClient ps, Task task) {
+        String jobId = spec.server().jobId();
+        return (step, pass, mine) -> {
+            try {
+                ps.send(new PsMessage.BatchNormStats(jobId, task.worker(), task.attempt(), step, pass, mine));
+                PsMessage reply = ps.receive();
+                if (reply instanceof PsMessage.BatchNormMerged m && m.step() == step && m.pass() == pass
+                        && m.values().length == mine.length) {
+                    return new BatchNormExchange.Merged(m.values(), m.writer());
+                }
+                throw new IOException("expected the merged BatchNorm statistics of step " + step + ", pass " + pass
+                        + " (" + mine.length + " values), got " + reply);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
     }
 
     private long answer(PsClient ps, Task task) throws IOException {
@@ -56,7 +81,12 @@ public final class EpochTask extends BarrierEpochTask {
             }
             beforeStep(task, p.step());
             long start = System.nanoTime();
-            ShardGradient g = task.replica().gradient(p.step(), p.params(), task.shards().epoch(p.epoch()), p.batch());
+            ShardGradient g;
+            try {
+                g = task.replica().gradient(p.step(), p.params(), task.shards().epoch(p.epoch()), p.batch());
+            } catch (RuntimeException e) {
+                throw ioFailure(e); // a BatchNorm exchange within the step failed
+            }
             ps.send(new PsMessage.Gradient(spec.server().jobId(), task.worker(), task.attempt(), p.step(), g.lossSum(),
                     g.examples(), System.nanoTime() - start, g.gradient()));
             sent++;

@@ -1,6 +1,9 @@
 package org.sparkdnn.task;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -8,10 +11,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.sparkdnn.model.BatchNormExchange;
 import org.sparkdnn.ps.peer.Buckets;
 import org.sparkdnn.ps.peer.PeerMesh;
 import org.sparkdnn.step.ExchangeProgress;
 import org.sparkdnn.step.HookedGraph;
+import org.sparkdnn.step.SliceUpdate;
 
 /**
  * A worker's exchange with owner slices, overlapped with its computation ({@code cluster.peer.overlap}): one exchange
@@ -49,6 +54,30 @@ final class OverlappedExchange implements AutoCloseable {
             return t;
         });
         net.progress(progress);
+    }
+
+    /**
+     * The in-step collective of synchronized BatchNorm: run by the exchange thread between buckets
+     * ({@link ExchangeProgress#awaitGradient}), so that it never waits behind a bucket whose layer waits for it.
+     */
+    BatchNormExchange.Exchange batchNorm() {
+        Map<String, long[]> ranges = SliceUpdate.layerRanges(net);
+        return new BatchNormExchange.Exchange() {
+            @Override
+            public BatchNormExchange.Merged exchange(long step, int pass, double[] mine) {
+                List<List<double[]>> got = new ArrayList<>(1);
+                progress.runOnExchange(() -> got.add(mesh.allGatherValues(step, pass, mine)));
+                return BatchNormExchange.merge(got.get(0));
+            }
+
+            @Override
+            public void idleBackward(String layer) {
+                long[] range = ranges.get(layer);
+                if (range != null) {
+                    progress.doneFrom(range[1]);
+                }
+            }
+        };
     }
 
     /** Starts the reduce-scatter of {@code gradient} (the network's own flat gradient) before its backward pass. */

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdnn.data.ExampleMatrix;
 import org.sparkdnn.data.Examples;
+import org.sparkdnn.model.BatchNormExchange;
 import org.sparkdnn.model.Dl4jMapping;
 import org.sparkdnn.ps.PsMessage;
 import org.sparkdnn.ps.client.PsClient;
@@ -113,6 +114,14 @@ public final class PeerEpochTask extends BarrierEpochTask {
         OverlappedExchange overlap = spec.peer().overlap() // implies owner slices and a HookedGraph replica
                 ? new OverlappedExchange(mesh, layout, (HookedGraph) net, task.worker(),
                         spec.server().stepTimeoutMillis()) : null;
+        // synchronized BatchNorm's statistics: straight over the mesh, or handed to the overlapped exchange's thread
+        task.replica().batchNorm(overlap != null ? overlap.batchNorm() : (step, pass, mine) -> {
+            try {
+                return BatchNormExchange.merge(mesh.allGatherValues(step, pass, mine));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, task.worker());
         try {
             return serve(ps, mesh, layout, slice, overlap, task, update);
         } finally {
@@ -193,7 +202,12 @@ public final class PeerEpochTask extends BarrierEpochTask {
     private Done step(PsMessage.Step st, boolean norms, PeerMesh mesh, Buckets layout, SliceUpdate slice,
                       TaskShards shards, Replica replica, GlobalUpdate update) throws IOException {
         long t0 = System.nanoTime();
-        ShardGradient g = replica.gradient(st.step(), shards.epoch(st.epoch()), st.batch());
+        ShardGradient g;
+        try {
+            g = replica.gradient(st.step(), shards.epoch(st.epoch()), st.batch());
+        } catch (RuntimeException e) {
+            throw ioFailure(e); // a BatchNorm exchange within the step failed
+        }
         long t1 = System.nanoTime();
         if (slice == null) {
             mesh.allReduce(st.step(), g.gradient(), update.gradientView());
@@ -236,13 +250,8 @@ public final class PeerEpochTask extends BarrierEpochTask {
         try {
             g = replica.gradientInPlace(st.step(), shards.epoch(st.epoch()), st.batch());
         } catch (RuntimeException e) {
-            // the exchange failed while a layer waited for its parameters (DL4J may have wrapped the failure)
-            for (Throwable c = e; c != null; c = c.getCause()) {
-                if (c instanceof UncheckedIOException u) {
-                    throw u.getCause();
-                }
-            }
-            throw e;
+            // the exchange failed while a layer waited for its parameters or a BatchNorm collective
+            throw ioFailure(e);
         }
         long t1 = System.nanoTime();
         long waited = overlap.takeGatherWaitNanos();

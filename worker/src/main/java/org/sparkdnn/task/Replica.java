@@ -1,11 +1,13 @@
 package org.sparkdnn.task;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkdnn.model.BatchNormExchange;
 import org.sparkdnn.model.DropoutContext;
 import org.sparkdnn.model.NativeConv;
 import org.sparkdnn.step.HookedGraph;
@@ -14,6 +16,9 @@ import org.sparkdnn.step.ShardGradient;
 /** A worker's copy of the network: parameters come from the parameter server, gradients go back. */
 public final class Replica {
     private final ComputationGraph net;
+    private final boolean batchNorm;
+    private BatchNormExchange.Exchange exchange;
+    private int worker;
 
     public Replica(String modelJson, int threads) {
         this(modelJson, threads, false);
@@ -26,6 +31,44 @@ public final class Replica {
         this.net = hooked ? new HookedGraph(conf) : new ComputationGraph(conf);
         net.init();
         NativeConv.install(net);
+        this.batchNorm = !BatchNormExchange.layers(net).isEmpty();
+    }
+
+    /**
+     * The in-step collective through which this replica's synchronized BatchNorm layers see the global batch, as
+     * worker {@code worker}: set once per task by every engine that shards a batch (without it a BatchNorm layer would
+     * normalise by its shard alone).
+     */
+    public void batchNorm(BatchNormExchange.Exchange exchange, int worker) {
+        this.exchange = exchange;
+        this.worker = worker;
+    }
+
+    /** Whether the network has synchronized BatchNorm layers (whose steps exchange within the step). */
+    public boolean hasBatchNorm() {
+        return batchNorm;
+    }
+
+    /** {@code body} with the BatchNorm collective set for step {@code step}, if the network has any. */
+    private <T> T withBatchNorm(long step, Supplier<T> body) {
+        if (!batchNorm) {
+            return body.get();
+        }
+        if (exchange == null) {
+            throw new IllegalStateException("a network with synchronized BatchNorm trained on a shard without its "
+                    + "exchange");
+        }
+        return BatchNormExchange.with(step, worker, exchange, body);
+    }
+
+    /** An empty shard's part in the step's BatchNorm collectives ({@link BatchNormExchange#idle}). */
+    private void idle(long step) {
+        if (batchNorm) {
+            withBatchNorm(step, () -> {
+                BatchNormExchange.idle(net);
+                return null;
+            });
+        }
     }
 
     /** The replica network itself ({@code exchange: peer} updates it in place). */
@@ -48,10 +91,12 @@ public final class Replica {
     public ShardGradient gradientInPlace(long step, WorkerShards shards, int batch) {
         Optional<DataSet> shard = shards.shard(batch);
         if (shard.isEmpty()) {
-            return new ShardGradient(net.getFlattenedGradients().assign(0), 0.0, 0);
+            ShardGradient zeros = new ShardGradient(net.getFlattenedGradients().assign(0), 0.0, 0);
+            idle(step);
+            return zeros;
         }
         return DropoutContext.with(step, shards.positions(batch),
-                () -> ShardGradient.compute(net, shard.get(), false));
+                () -> withBatchNorm(step, () -> ShardGradient.compute(net, shard.get(), false)));
     }
 
     /** The network's parameter count: the size of every tensor the parameter server may send. */
@@ -66,12 +111,13 @@ public final class Replica {
     public ShardGradient gradient(long step, INDArray params, WorkerShards shards, int batch) {
         Optional<DataSet> shard = shards.shard(batch);
         if (shard.isEmpty()) {
+            idle(step);
             return new ShardGradient(Nd4j.zeros(net.params().dataType(), net.numParams()), 0.0, 0);
         }
         if (params != null) {
             net.setParams(params);
         }
         return DropoutContext.with(step, shards.positions(batch),
-                () -> ShardGradient.compute(net, shard.get()));
+                () -> withBatchNorm(step, () -> ShardGradient.compute(net, shard.get())));
     }
 }

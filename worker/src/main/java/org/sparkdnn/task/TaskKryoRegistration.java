@@ -41,6 +41,7 @@ public final class TaskKryoRegistration implements KryoRegistrator {
     }
 
     /** Loss sum, examples, gradient. */
+    /** Loss sum, examples, then either the gradient or (a paused BatchNorm replay) the statistics vector. */
     static final class ResultSerializer extends Serializer<ReferenceTask.Result> {
         private final FlatVectorSerializer vectors = new FlatVectorSerializer();
 
@@ -48,13 +49,23 @@ public final class TaskKryoRegistration implements KryoRegistrator {
         public void write(Kryo kryo, Output output, ReferenceTask.Result r) {
             output.writeDouble(r.lossSum());
             output.writeInt(r.examples());
-            vectors.write(kryo, output, r.gradient());
+            output.writeBoolean(r.statistics() != null);
+            if (r.statistics() != null) {
+                output.writeInt(r.statistics().length);
+                output.writeDoubles(r.statistics());
+            } else {
+                vectors.write(kryo, output, r.gradient());
+            }
         }
 
         @Override
         public ReferenceTask.Result read(Kryo kryo, Input input, Class<ReferenceTask.Result> type) {
-            return new ReferenceTask.Result(input.readDouble(), input.readInt(), vectors.read(kryo, input,
-                    FlatVector.class));
+            double lossSum = input.readDouble();
+            int examples = input.readInt();
+            if (input.readBoolean()) {
+                return ReferenceTask.Result.paused(input.readDoubles(input.readInt()));
+            }
+            return new ReferenceTask.Result(lossSum, examples, vectors.read(kryo, input, FlatVector.class));
         }
     }
 }

@@ -3,6 +3,8 @@ package org.sparkdnn.ps.server;
 import java.io.IOException;
 import java.lang.reflect.Array;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -15,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdnn.model.BatchNormExchange;
 import org.sparkdnn.ps.ClusterException;
 import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.PsMessage;
@@ -132,13 +135,80 @@ public final class ParameterServer implements AutoCloseable {
     public PsMessage.Gradient[] step(long step, int trainEpoch, int batch, INDArray params, int[] shardRows)
             throws WorkerLostException, InterruptedException {
         DataType type = params.dataType();
-        return round(step, new PsMessage.Params(step, trainEpoch, batch, params), PsMessage.Gradient.class, (w, g) ->
+        BiFunction<Integer, PsMessage.Gradient, String> check = (w, g) ->
                 g.gradient().length() != parameters || g.gradient().dataType() != type || g.examples() < 0
                         || (shardRows != null && g.examples() != shardRows[w])
                         ? "a malformed gradient: " + g.gradient().length() + " " + g.gradient().dataType()
                         + " values for a model of " + parameters + " " + type + ", " + g.examples() + " examples"
                         + (shardRows != null ? " for a shard of " + shardRows[w] : "")
-                        : null);
+                        : null;
+        Connection[] current = currentOrFail(step);
+        try {
+            sendAll(step, current, new PsMessage.Params(step, trainEpoch, batch, params));
+            // a model with synchronized BatchNorm: the step's collectives come first, each a round of k statistics
+            // vectors merged in worker order and sent back, in the order every worker's passes run them
+            for (int pass = 0; ; pass++) {
+                PsMessage.Reply[] replies = gather(step, current, System.nanoTime() + timeoutNanos,
+                        PsMessage.Reply.class, (w, r) -> null);
+                if (!(replies[0] instanceof PsMessage.BatchNormStats)) {
+                    PsMessage.Gradient[] gradients = new PsMessage.Gradient[workers];
+                    for (int w = 0; w < workers; w++) {
+                        String wrong = replies[w] instanceof PsMessage.Gradient g ? check.apply(w, g)
+                                : "a " + replies[w] + " where the other workers sent their gradients";
+                        if (wrong != null) {
+                            throw new WorkerLostException(current[w] + " sent " + wrong + " for step " + step, null);
+                        }
+                        gradients[w] = (PsMessage.Gradient) replies[w];
+                    }
+                    return gradients;
+                }
+                sendAll(step, current, mergeBatchNorm(step, pass, current, replies));
+            }
+        } catch (WorkerLostException e) {
+            close(current);
+            throw e;
+        }
+    }
+
+    /** The merged statistics of collective {@code pass}: every reply must be that pass's vector, of one layer. */
+    private PsMessage.BatchNormMerged mergeBatchNorm(long step, int pass, Connection[] current,
+                                                     PsMessage.Reply[] replies) throws WorkerLostException {
+        List<double[]> vectors = new ArrayList<>(workers);
+        for (int w = 0; w < workers; w++) {
+            if (!(replies[w] instanceof PsMessage.BatchNormStats b) || b.pass() != pass) {
+                throw new WorkerLostException(current[w] + " sent " + replies[w] + " where BatchNorm pass " + pass
+                        + " of step " + step + " was due", null);
+            }
+            vectors.add(b.values());
+        }
+        try {
+            BatchNormExchange.Merged merged = BatchNormExchange.merge(vectors);
+            return new PsMessage.BatchNormMerged(step, pass, merged.writer(), merged.values());
+        } catch (IllegalArgumentException e) {
+            throw new WorkerLostException("step " + step + ", BatchNorm pass " + pass + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sends {@code message} to every connection of {@code current}. Socket writes ignore SO_TIMEOUT: a worker that
+     * stops reading would block the send forever, so a watchdog closes the step's connections at the deadline, which
+     * fails the blocked write.
+     */
+    private void sendAll(long step, Connection[] current, PsMessage message) throws WorkerLostException {
+        ScheduledFuture<?> watchdog = sendWatchdog.schedule(() -> close(current), timeoutNanos, TimeUnit.NANOSECONDS);
+        try {
+            for (Connection c : current) {
+                try {
+                    c.send(message);
+                } catch (IOException e) {
+                    throw new WorkerLostException("cannot send step " + step + " to " + c + " within "
+                            + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s (cluster.stepTimeoutSeconds): "
+                            + e.getMessage(), e);
+                }
+            }
+        } finally {
+            watchdog.cancel(false);
+        }
     }
 
     /**
@@ -151,27 +221,12 @@ public final class ParameterServer implements AutoCloseable {
             throws WorkerLostException, InterruptedException {
         Connection[] current = currentOrFail(step);
         long deadline = System.nanoTime() + timeoutNanos;
-        // Socket writes ignore SO_TIMEOUT: a worker that stops reading would block the send forever. The watchdog
-        // closes the step's connections at the deadline, which fails the blocked write.
-        ScheduledFuture<?> watchdog = sendWatchdog.schedule(() -> close(current),
-                timeoutNanos, TimeUnit.NANOSECONDS);
         try {
-            for (Connection c : current) {
-                try {
-                    c.send(message);
-                } catch (IOException e) {
-                    throw new WorkerLostException("cannot send step " + step + " to " + c + " within "
-                            + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s (cluster.stepTimeoutSeconds): "
-                            + e.getMessage(), e);
-                }
-            }
-            watchdog.cancel(false);
+            sendAll(step, current, message);
             return gather(step, current, deadline, type, check);
         } catch (WorkerLostException e) {
             close(current);
             throw e;
-        } finally {
-            watchdog.cancel(false);
         }
     }
 

@@ -261,6 +261,52 @@ public final class PeerMesh implements AutoCloseable {
         }
     }
 
+    /**
+     * Every worker's {@code values} of collective {@code pass} of step {@code step}, in worker order (this worker's own
+     * included): the small in-step exchange of synchronized BatchNorm's statistics. Its frames carry id −1 − pass, never
+     * a bucket's, and the same header check: a frame of another pass or length is refused before its values are read.
+     * Every worker's vector of a pass has the same length.
+     */
+    public List<double[]> allGatherValues(long step, int pass, double[] values) throws IOException {
+        int k = me.workers();
+        int w = me.worker();
+        double[][] all = new double[k][];
+        all[w] = values;
+        if (k == 1) {
+            return List.of(all);
+        }
+        int id = -1 - pass;
+        ByteBuffer mine = ByteBuffer.allocate(values.length * Double.BYTES);
+        mine.asDoubleBuffer().put(values);
+        ByteBuffer[] out = new ByteBuffer[k];
+        ByteBuffer[] in = new ByteBuffer[k];
+        long[] inLength = new long[k];
+        int[] expected = new int[k];
+        for (int j = 0; j < k; j++) {
+            if (j != w) {
+                outHeaders[j].clear();
+                outHeaders[j].putLong(step).putInt(id).putInt(values.length).flip();
+                out[j] = mine.duplicate();
+                in[j] = ByteBuffer.allocate(values.length * Double.BYTES);
+                inLength[j] = values.length;
+                expected[j] = id;
+            }
+        }
+        try {
+            transfer(step, expected, out, in, inLength, System.nanoTime() + timeoutNanos);
+        } catch (IOException e) {
+            throw failed(step, e);
+        }
+        for (int j = 0; j < k; j++) {
+            if (j != w) {
+                in[j].flip();
+                all[j] = new double[values.length];
+                in[j].asDoubleBuffer().get(all[j]);
+            }
+        }
+        return List.of(all);
+    }
+
     private IOException failed(long step, IOException e) {
         close();
         return new IOException(me + ", step " + step + ": the exchange with the other workers failed (a worker "
