@@ -12,6 +12,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.BatchNorm;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -67,47 +68,53 @@ public final class SyncBatchNormalizationLayer extends BatchNormalization {
             INDArray x = input.castTo(dataType);
             int[] dims = reduceDims(x);
             int channels = (int) x.size(1);
-            INDArray mean;
-            INDArray std;
-            if (training) {
+            INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(channels);
+            INDArray beta = getParam(BatchNormalizationParamInitializer.BETA).reshape(channels);
+            double eps = config().getEps();
+            if (!training) {
+                INDArray mean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).reshape(channels);
+                out = normalize(x, mean, runningVariance(channels), gamma, beta, eps);
+            } else {
+                // the shard's per-channel count, mean and M2 = n·(biased variance), exchanged and merged
                 double count = (double) x.length() / channels;
-                INDArray shardMean = x.mean(dims);
-                INDArray centered = x.dup();
-                Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp(
-                        centered, shardMean, centered, 1));
-                INDArray m2 = centered.muli(centered).sum(dims);
+                double[] shardMean = x.mean(dims).toDoubleVector();
+                double[] shardVar = x.var(false, dims).toDoubleVector();
                 double[] mine = BatchNormExchange.vector(getIndex(), true, count, channels);
-                System.arraycopy(shardMean.toDoubleVector(), 0, mine, BatchNormExchange.HEADER, channels);
-                System.arraycopy(m2.toDoubleVector(), 0, mine, BatchNormExchange.HEADER + channels, channels);
+                for (int c = 0; c < channels; c++) {
+                    mine[BatchNormExchange.HEADER + c] = shardMean[c];
+                    mine[BatchNormExchange.HEADER + channels + c] = shardVar[c] * count;
+                }
                 batch = BatchNormExchange.exchange(mine);
                 double[] mu = new double[channels];
-                double[] sigma = new double[channels];
-                double eps = config().getEps();
+                double[] variance = new double[channels];
                 for (int c = 0; c < channels; c++) {
                     mu[c] = batch.a(c);
-                    sigma[c] = Math.sqrt(batch.b(c) / batch.count() + eps);
+                    variance[c] = batch.b(c) / batch.count();
                 }
-                mean = Nd4j.createFromArray(mu).castTo(dataType);
-                std = Nd4j.createFromArray(sigma).castTo(dataType);
-            } else {
-                mean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).reshape(channels);
-                std = Transforms.sqrt(runningVariance(channels).addi(config().getEps()), false);
+                INDArray mean = vector(mu);
+                INDArray var = vector(variance);
+                normalized = normalize(x, mean, var, null, null, eps);
+                deviation = Transforms.sqrt(var.add(eps), false);
+                out = affine(normalized, gamma, beta);
             }
-            INDArray xHat = x.dup();
-            broadcast(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp(xHat, mean, xHat, 1));
-            broadcast(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp(xHat, std, xHat, 1));
-            INDArray y = xHat.dup();
-            broadcast(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp(y,
-                    getParam(BatchNormalizationParamInitializer.GAMMA).reshape(channels), y, 1));
-            broadcast(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp(y,
-                    getParam(BatchNormalizationParamInitializer.BETA).reshape(channels), y, 1));
-            if (training) {
-                normalized = xHat;
-                deviation = std;
-            }
-            out = y;
         }
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
+    }
+
+    private INDArray vector(double[] values) {
+        return Nd4j.createFromArray(values).castTo(dataType);
+    }
+
+    /** (x − mean)/sqrt(var + eps)·γ + β per channel (dimension 1), in one pass: libnd4j's batchnorm op. */
+    private static INDArray normalize(INDArray x, INDArray mean, INDArray var, INDArray gamma, INDArray beta,
+                                      double eps) {
+        return Nd4j.exec(new BatchNorm(x, mean, var, gamma, beta, eps, 1))[0];
+    }
+
+    /** x·scale + shift per channel, in one pass (the batchnorm op with mean 0, variance 1 and no epsilon). */
+    private INDArray affine(INDArray x, INDArray scale, INDArray shift) {
+        long channels = scale.length();
+        return normalize(x, Nd4j.zeros(dataType, channels), Nd4j.ones(dataType, channels), scale, shift, 0.0);
     }
 
     /** The running variance estimate, from log10(std) or the variance parameter. */
@@ -118,10 +125,6 @@ public final class SyncBatchNormalizationLayer extends BatchNormalization {
             return s.muli(s);
         }
         return getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).reshape(channels).dup();
-    }
-
-    private static void broadcast(org.nd4j.linalg.api.ops.BroadcastOp op) {
-        Nd4j.getExecutioner().exec(op);
     }
 
     @Override
@@ -142,26 +145,20 @@ public final class SyncBatchNormalizationLayer extends BatchNormalization {
             System.arraycopy(sumDy.toDoubleVector(), 0, mine, BatchNormExchange.HEADER, channels);
             System.arraycopy(sumDyXHat.toDoubleVector(), 0, mine, BatchNormExchange.HEADER + channels, channels);
             BatchNormExchange.Merged sums = BatchNormExchange.exchange(mine);
-            INDArray gammaParam = getParam(BatchNormalizationParamInitializer.GAMMA);
-            double[] gamma = gammaParam.toDoubleVector();
+            double[] gamma = getParam(BatchNormalizationParamInitializer.GAMMA).toDoubleVector();
+            double[] sigma = deviation.toDoubleVector();
             double count = batch.count();
-            double[] shift = new double[channels];
-            double[] scale = new double[channels];
+            double[] onDy = new double[channels];
+            double[] onXHat = new double[channels];
+            double[] constant = new double[channels];
             for (int c = 0; c < channels; c++) {
-                shift[c] = gamma[c] * sums.a(c) / count;
-                scale[c] = gamma[c] * sums.b(c) / count;
+                // dx = γ/σ · (dy − Σdy/M − x̂·Σdy·x̂/M), per channel a·dy + b·x̂ + c
+                onDy[c] = gamma[c] / sigma[c];
+                onXHat[c] = -gamma[c] * sums.b(c) / count / sigma[c];
+                constant[c] = -gamma[c] * sums.a(c) / count / sigma[c];
             }
-            // dx = (dy·γ − (x̂·γΣdy·x̂/M + γΣdy/M)) / σ
-            INDArray correction = normalized.dup();
-            broadcast(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp(correction,
-                    Nd4j.createFromArray(scale).castTo(dataType), correction, 1));
-            broadcast(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp(correction,
-                    Nd4j.createFromArray(shift).castTo(dataType), correction, 1));
-            dx = dy.dup();
-            broadcast(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp(dx, gammaParam.reshape(channels), dx,
-                    1));
-            dx.subi(correction);
-            broadcast(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp(dx, deviation, dx, 1));
+            dx = affine(dy, vector(onDy), vector(constant));
+            dx.addi(affine(normalized, vector(onXHat), Nd4j.zeros(dataType, channels)));
 
             INDArray dGamma = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
             INDArray dBeta = gradientViews.get(BatchNormalizationParamInitializer.BETA);
