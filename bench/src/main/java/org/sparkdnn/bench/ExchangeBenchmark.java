@@ -118,25 +118,7 @@ public final class ExchangeBenchmark {
 
         PeerPath(int k, long size) throws Exception {
             pool = Executors.newFixedThreadPool(k);
-            ServerSocketChannel[] servers = new ServerSocketChannel[k];
-            String[] addresses = new String[k];
-            for (int w = 0; w < k; w++) {
-                servers[w] = PeerMesh.listen(InetAddress.getLoopbackAddress(), k);
-                addresses[w] = "127.0.0.1:" + servers[w].socket().getLocalPort();
-            }
-            String secret = Handshake.newSecret();
-            List<Future<PeerMesh>> connecting = new ArrayList<>();
-            for (int w = 0; w < k; w++) {
-                PeerMesh.Identity me = new PeerMesh.Identity(JOB, secret, w, k, 0, 0);
-                ServerSocketChannel server = servers[w];
-                connecting.add(pool.submit(() -> PeerMesh.connect(server, addresses, me, 60_000)));
-            }
-            for (Future<PeerMesh> f : connecting) {
-                meshes.add(f.get());
-            }
-            for (ServerSocketChannel s : servers) {
-                s.close();
-            }
+            meshes.addAll(connectMeshes(k, JOB, pool));
             own = new INDArray[k];
             target = new INDArray[k];
             for (int w = 0; w < k; w++) {
@@ -166,7 +148,32 @@ public final class ExchangeBenchmark {
         }
     }
 
-    private static double median(double[] values) {
+    /** k meshes of one run on loopback, connected on {@code pool} (k threads). */
+    static List<PeerMesh> connectMeshes(int k, String job, ExecutorService pool) throws Exception {
+        ServerSocketChannel[] servers = new ServerSocketChannel[k];
+        String[] addresses = new String[k];
+        for (int w = 0; w < k; w++) {
+            servers[w] = PeerMesh.listen(InetAddress.getLoopbackAddress(), k);
+            addresses[w] = "127.0.0.1:" + servers[w].socket().getLocalPort();
+        }
+        String secret = Handshake.newSecret();
+        List<Future<PeerMesh>> connecting = new ArrayList<>();
+        for (int w = 0; w < k; w++) {
+            PeerMesh.Identity me = new PeerMesh.Identity(job, secret, w, k, 0, 0);
+            ServerSocketChannel server = servers[w];
+            connecting.add(pool.submit(() -> PeerMesh.connect(server, addresses, me, 60_000)));
+        }
+        List<PeerMesh> meshes = new ArrayList<>();
+        for (Future<PeerMesh> f : connecting) {
+            meshes.add(f.get());
+        }
+        for (ServerSocketChannel s : servers) {
+            s.close();
+        }
+        return meshes;
+    }
+
+    static double median(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);
         return v[v.length / 2];

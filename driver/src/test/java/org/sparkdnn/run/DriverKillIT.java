@@ -17,7 +17,8 @@ import org.sparkdnn.cluster.SparkJvm;
 /**
  * The driver JVM is killed with SIGKILL in the middle of a sync run (Spark local mode inside it; both exchanges); the
  * same command started again resumes from the newest checkpoint and ends with the uninterrupted run's paramsSha256 —
- * also for an image model with dropout and every augmentation (keyed by step and position: nothing to save).
+ * also for an image model with dropout and every augmentation (keyed by step and position: nothing to save), and for
+ * one with synchronized BatchNorm (its running statistics are checkpointed parameters).
  */
 class DriverKillIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -32,7 +33,7 @@ class DriverKillIT {
                 "org.sparkdnn.cli.Main", List.of()));
         cmd.addAll(List.of("train", "--config", ROOT.resolve("conf/digits.yaml").toString(),
                 "--set", "training.epochs=6", "--set", "training.patience=0",
-                "--set", "checkpoint.everySteps=20", "--set", "cluster.exchange=" + exchange.replace("+cnn", ""),
+                "--set", "checkpoint.everySteps=20", "--set", "cluster.exchange=" + exchange.replaceAll("\\+.*", ""),
                 "--output", out.toString()));
         if (exchange.endsWith("+cnn")) {
             // an image model (float, through oneDNN) with dropout between conv layers and every augmentation
@@ -40,6 +41,14 @@ class DriverKillIT {
                     + "filters: 6, kernel: 3, padding: same, dropout: 0.1}, {type: maxPool}, {type: residualConv, "
                     + "filters: 8}, {units: 24}]", "--set", "data.augment={randomCrop: {padding: 1}, horizontalFlip: "
                     + "true, shift: {pixels: 1}, rotate: {degrees: 8}, gaussianNoise: {std: 0.05}}"));
+        }
+        if (exchange.endsWith("+bn")) {
+            // synchronized BatchNorm after a conv layer, in a residual block and after a dense layer: its running
+            // statistics are parameters, so the checkpoint carries them
+            cmd.addAll(List.of("--set", "model.inputShape=[1, 8, 8]", "--set", "model.layers=[{type: conv2d, "
+                    + "filters: 6, kernel: 3, padding: same, activation: identity}, {type: batchNorm, activation: relu},"
+                    + " {type: maxPool}, {type: residualConv, filters: 8, batchNorm: true}, {units: 24},"
+                    + " {type: batchNorm}]"));
         }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve(log).toFile());
@@ -63,7 +72,7 @@ class DriverKillIT {
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "exchange: {0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"driver", "peer", "peer+cnn"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"driver", "peer", "peer+cnn", "driver+bn"})
     void aDriverKilledWithSigkillAndStartedAgainEndsWithTheUninterruptedResult(String exchange) throws Exception {
         Path whole = tmp.resolve("whole");
         JsonNode expected = finish(trainer(whole, "whole.log", exchange).start(), whole, "whole.log");
@@ -85,6 +94,6 @@ class DriverKillIT {
         assertEquals(expected.get("steps").asLong(), resumed.get("steps").asLong());
         assertEquals(expected.get("paramsSha256").asText(), resumed.get("paramsSha256").asText());
         assertTrue(resumed.get("resumedFrom").asText().contains("ckpt-"), resumed.toString());
-        assertEquals(exchange.replace("+cnn", ""), resumed.at("/engineStats/exchange").asText());
+        assertEquals(exchange.replaceAll("\\+.*", ""), resumed.at("/engineStats/exchange").asText());
     }
 }

@@ -189,6 +189,23 @@ class HostileClientsTest {
         assertTrue(e.getMessage().contains("tensor of 2147483647 values declared; this model has 3"), e.getMessage());
     }
 
+    /** A BatchNorm statistics frame (within a step) is bounded like a tensor: by the model, before allocation. */
+    @Test
+    void anAuthenticatedWorkerCannotDeclareBatchNormStatisticsLargerThanTheModel() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeByte(14); // BATCH_NORM_STATS
+        out.writeUTF(JOB);
+        out.writeInt(0);
+        out.writeInt(0);
+        out.writeLong(5);
+        out.writeInt(0);
+        out.writeInt(Integer.MAX_VALUE);
+        IOException e = assertThrows(IOException.class, () -> Frames.read(new DataInputStream(
+                new java.io.ByteArrayInputStream(bytes.toByteArray())), PARAMS));
+        assertTrue(e.getMessage().contains("statistics vector of 2147483647 values declared"), e.getMessage());
+    }
+
     @Test
     void anOversizedNonceGarbageAndASilentClientAreEachClosed() throws Exception {
         try (Socket s = raw()) {

@@ -37,6 +37,17 @@ class ParameterServerTest {
         return PsClient.connect("127.0.0.1", ps.port(), 5_000, 10_000, 20_000_000);
     }
 
+    /** Step 5 on another thread: its gradients, or the exception it failed with. */
+    private CompletableFuture<Object> stepInBackground(INDArray params) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return ps.step(5, 0, 0, params, null);
+            } catch (Exception e) {
+                return e;
+            }
+        });
+    }
+
     @Test
     void rejectsAConnectionWithAWrongSecretAndKeepsServingTheOthers() throws Exception {
         try (PsClient intruder = client()) {
@@ -94,6 +105,52 @@ class ParameterServerTest {
             assertEquals(0, gradients[0].worker());
             assertEquals(1, gradients[1].worker());
             assertArrayEquals(new float[] {0f, 1f, 0f}, gradients[1].gradient().toFloatVector());
+        }
+    }
+
+    /**
+     * Synchronized BatchNorm within a step: each round of k statistics vectors is merged in worker order (Chan's
+     * formula) and the same merge goes back to every worker; the gradients follow.
+     */
+    @Test
+    void aStepMergesBatchNormStatisticsRoundsBeforeTheGradients() throws Exception {
+        try (PsClient w0 = client(); PsClient w1 = client()) {
+            w0.register(JOB, SECRET, 0, 0, 0);
+            w1.register(JOB, SECRET, 1, 0, 0);
+            ps.awaitWorkers(5, () -> false);
+            CompletableFuture<Object> step = stepInBackground(Nd4j.createFromArray(1f, 2f, 3f));
+            w0.receive();
+            w1.receive();
+            // layer 2, forward, one channel: {1, 2, 3} (mean 2, M2 2) and {10} (mean 10, M2 0)
+            w1.send(new PsMessage.BatchNormStats(JOB, 1, 0, 5, 0, new double[] {2, 1, 1, 10, 0}));
+            w0.send(new PsMessage.BatchNormStats(JOB, 0, 0, 5, 0, new double[] {2, 1, 3, 2, 2}));
+            for (PsClient w : new PsClient[] {w0, w1}) {
+                PsMessage.BatchNormMerged m = (PsMessage.BatchNormMerged) w.receive();
+                assertEquals(0, m.pass());
+                assertEquals(0, m.writer());
+                assertArrayEquals(new double[] {2, 1, 4, 4, 50}, m.values(), 1e-12);
+            }
+            w0.send(new PsMessage.Gradient(JOB, 0, 0, 5, 1.0, 3, 0, Nd4j.createFromArray(1f, 0f, 0f)));
+            w1.send(new PsMessage.Gradient(JOB, 1, 0, 5, 1.0, 1, 0, Nd4j.createFromArray(0f, 1f, 0f)));
+            assertEquals(2, ((PsMessage.Gradient[]) step.get()).length);
+        }
+    }
+
+    /** A worker whose BatchNorm statistics are of another layer fails the step like a lost worker: nothing is merged. */
+    @Test
+    void batchNormStatisticsOfAnotherLayerFailTheStep() throws Exception {
+        try (PsClient w0 = client(); PsClient w1 = client()) {
+            w0.register(JOB, SECRET, 0, 0, 0);
+            w1.register(JOB, SECRET, 1, 0, 0);
+            ps.awaitWorkers(5, () -> false);
+            CompletableFuture<Object> step = stepInBackground(Nd4j.createFromArray(1f, 2f, 3f));
+            w0.receive();
+            w1.receive();
+            w0.send(new PsMessage.BatchNormStats(JOB, 0, 0, 5, 0, new double[] {2, 1, 3, 2, 2}));
+            w1.send(new PsMessage.BatchNormStats(JOB, 1, 0, 5, 0, new double[] {7, 1, 1, 10, 0}));
+            Object failure = step.get();
+            assertTrue(failure instanceof WorkerLostException e && e.getMessage().contains("layer 7"),
+                    String.valueOf(failure));
         }
     }
 
