@@ -3,8 +3,6 @@ package org.sparkdnn.ps.server;
 import java.io.IOException;
 import java.lang.reflect.Array;
 import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -13,11 +11,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkdnn.model.BatchNormExchange;
 import org.sparkdnn.ps.ClusterException;
 import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.PsMessage;
@@ -134,14 +130,8 @@ public final class ParameterServer implements AutoCloseable {
      */
     public PsMessage.Gradient[] step(long step, int trainEpoch, int batch, INDArray params, int[] shardRows)
             throws WorkerLostException, InterruptedException {
-        DataType type = params.dataType();
-        BiFunction<Integer, PsMessage.Gradient, String> check = (w, g) ->
-                g.gradient().length() != parameters || g.gradient().dataType() != type || g.examples() < 0
-                        || (shardRows != null && g.examples() != shardRows[w])
-                        ? "a malformed gradient: " + g.gradient().length() + " " + g.gradient().dataType()
-                        + " values for a model of " + parameters + " " + type + ", " + g.examples() + " examples"
-                        + (shardRows != null ? " for a shard of " + shardRows[w] : "")
-                        : null;
+        BiFunction<Integer, PsMessage.Gradient, String> check = StepReplies.gradientCheck(parameters,
+                params.dataType(), shardRows);
         Connection[] current = currentOrFail(step);
         try {
             sendAll(step, current, new PsMessage.Params(step, trainEpoch, batch, params));
@@ -151,41 +141,13 @@ public final class ParameterServer implements AutoCloseable {
                 PsMessage.Reply[] replies = gather(step, current, System.nanoTime() + timeoutNanos,
                         PsMessage.Reply.class, (w, r) -> null);
                 if (!(replies[0] instanceof PsMessage.BatchNormStats)) {
-                    PsMessage.Gradient[] gradients = new PsMessage.Gradient[workers];
-                    for (int w = 0; w < workers; w++) {
-                        String wrong = replies[w] instanceof PsMessage.Gradient g ? check.apply(w, g)
-                                : "a " + replies[w] + " where the other workers sent their gradients";
-                        if (wrong != null) {
-                            throw new WorkerLostException(current[w] + " sent " + wrong + " for step " + step, null);
-                        }
-                        gradients[w] = (PsMessage.Gradient) replies[w];
-                    }
-                    return gradients;
+                    return StepReplies.gradients(step, current, replies, check);
                 }
-                sendAll(step, current, mergeBatchNorm(step, pass, current, replies));
+                sendAll(step, current, StepReplies.mergeBatchNorm(step, pass, current, replies));
             }
         } catch (WorkerLostException e) {
             close(current);
             throw e;
-        }
-    }
-
-    /** The merged statistics of collective {@code pass}: every reply must be that pass's vector, of one layer. */
-    private PsMessage.BatchNormMerged mergeBatchNorm(long step, int pass, Connection[] current,
-                                                     PsMessage.Reply[] replies) throws WorkerLostException {
-        List<double[]> vectors = new ArrayList<>(workers);
-        for (int w = 0; w < workers; w++) {
-            if (!(replies[w] instanceof PsMessage.BatchNormStats b) || b.pass() != pass) {
-                throw new WorkerLostException(current[w] + " sent " + replies[w] + " where BatchNorm pass " + pass
-                        + " of step " + step + " was due", null);
-            }
-            vectors.add(b.values());
-        }
-        try {
-            BatchNormExchange.Merged merged = BatchNormExchange.merge(vectors);
-            return new PsMessage.BatchNormMerged(step, pass, merged.writer(), merged.values());
-        } catch (IllegalArgumentException e) {
-            throw new WorkerLostException("step " + step + ", BatchNorm pass " + pass + ": " + e.getMessage(), e);
         }
     }
 
@@ -316,7 +278,7 @@ public final class ParameterServer implements AutoCloseable {
                 LOG.debug("ignoring {} from {}: not a connection of the current stage attempt", e.message(), e.from());
             } else if (e.failure() != null) {
                 throw new WorkerLostException("lost " + e.from() + " during step " + step + ": " + e.failure(), e.failure());
-            } else if (type.isInstance(e.message()) && acceptable(type.cast(e.message()), e.from(), step)) {
+            } else if (type.isInstance(e.message()) && StepReplies.current(jobId, type.cast(e.message()), e.from(), step)) {
                 T reply = type.cast(e.message());
                 String wrong = check.apply(w, reply);
                 if (wrong != null) {
@@ -333,19 +295,6 @@ public final class ParameterServer implements AutoCloseable {
             }
         }
         return replies;
-    }
-
-    private boolean acceptable(PsMessage.Reply g, Connection from, long step) {
-        String stale = !jobId.equals(g.jobId()) ? "it belongs to job " + g.jobId() + ", not " + jobId
-                : g.worker() != from.worker() ? "it claims worker " + g.worker() + " on the connection of " + from
-                : g.stageAttempt() != from.attempt() ? "it comes from stage attempt " + g.stageAttempt()
-                : g.step() != step ? "it is for step " + g.step() + " but the server is at step " + step
-                        + " (a late reply of a failed attempt?)"
-                : null;
-        if (stale != null) {
-            LOG.warn("rejected {}: {}", g, stale);
-        }
-        return stale == null;
     }
 
     /** Tells every worker the epoch is over; their tasks return. A late retry of the stage is ended at once. */

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * How the peer exchange cuts a flat vector of {@code n} values ({@code cluster.peer.bucketMB}): into buckets of
  * {@code bucket} consecutive values (the last may be shorter), and each bucket into k contiguous pieces, piece j
- * owned by worker j ({@link PeerMesh#sliceStart} within the bucket). A bucket is the unit the exchange moves at once:
+ * owned by worker j ({@link #sliceStart} within the bucket). A bucket is the unit the exchange moves at once:
  * the reduce-scatter sends a bucket as soon as the backward pass has finished its gradient, last bucket first, and
  * the all-gather fills in the parameters bucket by bucket, first bucket first, while the next forward pass waits
  * only for the layers it has reached. Worker j owns its piece of every bucket: 1/k of the values either way.
@@ -71,11 +71,11 @@ public record Buckets(long n, int workers, long bucket, long first) implements S
 
     /** The first value of worker j's piece of bucket b. */
     public long pieceStart(int b, int j) {
-        return start(b) + PeerMesh.sliceStart(end(b) - start(b), workers, j);
+        return start(b) + sliceStart(end(b) - start(b), workers, j);
     }
 
     public long pieceLength(int b, int j) {
-        return PeerMesh.sliceLength(end(b) - start(b), workers, j);
+        return sliceLength(end(b) - start(b), workers, j);
     }
 
     /** The longest piece of any bucket. */
@@ -84,7 +84,7 @@ public record Buckets(long n, int workers, long bucket, long first) implements S
         if (count() > 1) {
             longest = Math.max(longest, end(1) - start(1));
         }
-        return PeerMesh.sliceLength(longest, workers, 0);
+        return sliceLength(longest, workers, 0);
     }
 
     /** The ranges [start, end) worker j owns, in order (empty pieces left out). */
@@ -97,5 +97,15 @@ public record Buckets(long n, int workers, long bucket, long first) implements S
             }
         }
         return ranges;
+    }
+
+    /** The first value of worker {@code j}'s slice of {@code n} values. */
+    public static long sliceStart(long n, int workers, int j) {
+        return j * (n / workers) + Math.min(j, n % workers);
+    }
+
+    /** The length of worker {@code j}'s slice of {@code n} values. */
+    public static long sliceLength(long n, int workers, int j) {
+        return n / workers + (j < n % workers ? 1 : 0);
     }
 }

@@ -86,7 +86,7 @@ final class MeshConnections {
             accept(server, peers, me, timeoutMillis);
         } catch (IOException | RuntimeException e) {
             for (SocketChannel c : peers) {
-                PeerMesh.closeQuietly(c);
+                MeshIo.closeQuietly(c);
             }
             throw e;
         }
@@ -123,11 +123,11 @@ final class MeshConnections {
             }
             return channel;
         } catch (SocketTimeoutException e) {
-            PeerMesh.closeQuietly(channel);
+            MeshIo.closeQuietly(channel);
             throw new IOException(me + ": no handshake from worker " + peer + " at " + address + " within "
                     + timeoutMillis / 1000 + " s", e);
         } catch (IOException | RuntimeException e) {
-            PeerMesh.closeQuietly(channel);
+            MeshIo.closeQuietly(channel);
             throw e;
         }
     }
@@ -159,7 +159,7 @@ final class MeshConnections {
             while (missing > 0) {
                 for (Handshaken h; (h = done.poll()) != null; ) {
                     if (h.peer() < 0 || peers[h.peer()] != null) {
-                        PeerMesh.closeQuietly(h.channel());
+                        MeshIo.closeQuietly(h.channel());
                     } else {
                         peers[h.peer()] = h.channel();
                         missing--;
@@ -183,7 +183,7 @@ final class MeshConnections {
                     if (oldest != null && inFlight.remove(oldest)) {
                         LOG.warn("{}: {} peer handshakes in flight; closed the oldest, from {}", me, maxInFlight,
                                 remote(oldest));
-                        PeerMesh.closeQuietly(oldest);
+                        MeshIo.closeQuietly(oldest);
                     }
                 }
                 inFlight.add(channel);
@@ -197,11 +197,11 @@ final class MeshConnections {
         } finally {
             handshakes.shutdownNow();
             for (SocketChannel c : inFlight) {
-                PeerMesh.closeQuietly(c);
+                MeshIo.closeQuietly(c);
             }
             for (Handshaken h; (h = done.poll()) != null; ) {
                 if (h.peer() < 0 || peers[h.peer()] != h.channel()) {
-                    PeerMesh.closeQuietly(h.channel());
+                    MeshIo.closeQuietly(h.channel());
                 }
             }
         }

@@ -1,6 +1,5 @@
 package org.sparkdnn.ps.peer;
 
-import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The worker-to-worker connections of one barrier stage attempt ({@code cluster.exchange: peer}) and the exchange
@@ -37,7 +34,6 @@ import org.slf4j.LoggerFactory;
  * step deadline.
  */
 public final class PeerMesh implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PeerMesh.class);
     private static final int HEADER_BYTES = 16;
 
     /** Who this worker is: every field is part of the authenticated Hello. */
@@ -104,7 +100,7 @@ public final class PeerMesh implements AutoCloseable {
             return new PeerMesh(me, peers, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
         } catch (IOException | RuntimeException e) {
             for (SocketChannel c : peers) {
-                closeQuietly(c);
+                MeshIo.closeQuietly(c);
             }
             throw e;
         }
@@ -113,15 +109,6 @@ public final class PeerMesh implements AutoCloseable {
     /** Bytes this worker sent and received in exchanges so far. */
     public long bytesMoved() {
         return bytes;
-    }
-
-    /** The first value of worker {@code j}'s slice of {@code n} values. */
-    public static long sliceStart(long n, int workers, int j) {
-        return j * (n / workers) + Math.min(j, n % workers);
-    }
-
-    public static long sliceLength(long n, int workers, int j) {
-        return n / workers + (j < n % workers ? 1 : 0);
     }
 
     /**
@@ -176,8 +163,8 @@ public final class PeerMesh implements AutoCloseable {
             return;
         }
         try {
-            INDArray ownFlat = flat(own);
-            INDArray targetFlat = flat(target);
+            INDArray ownFlat = MeshIo.flat(own);
+            INDArray targetFlat = MeshIo.flat(target);
             long longest = layout.maxPiece();
             if (parts.length != k || parts[0].length() != longest || parts[0].dataType() != own.dataType()) {
                 parts = new INDArray[k];
@@ -197,7 +184,7 @@ public final class PeerMesh implements AutoCloseable {
                 for (int j = 0; j < k; j++) {
                     if (j != w) {
                         out[j] = frame(j, step, b * k + j, ownFlat, layout.pieceStart(b, j), layout.pieceLength(b, j));
-                        in[j] = region(parts[j], 0, length);
+                        in[j] = MeshIo.region(parts[j], 0, length);
                         inLength[j] = length;
                         expected[j] = b * k + w;
                     }
@@ -239,7 +226,7 @@ public final class PeerMesh implements AutoCloseable {
             return;
         }
         try {
-            INDArray flat = flat(values);
+            INDArray flat = MeshIo.flat(values);
             ByteBuffer[] out = new ByteBuffer[k];
             ByteBuffer[] in = new ByteBuffer[k];
             long[] inLength = new long[k];
@@ -249,7 +236,7 @@ public final class PeerMesh implements AutoCloseable {
                     if (j != w) {
                         out[j] = frame(j, step, b * k + w, flat, layout.pieceStart(b, w), layout.pieceLength(b, w));
                         inLength[j] = layout.pieceLength(b, j);
-                        in[j] = region(flat, layout.pieceStart(b, j), inLength[j]);
+                        in[j] = MeshIo.region(flat, layout.pieceStart(b, j), inLength[j]);
                         expected[j] = b * k + j;
                     }
                 }
@@ -313,31 +300,11 @@ public final class PeerMesh implements AutoCloseable {
                 + "was lost, or it passed cluster.stepTimeoutSeconds): " + e.getMessage(), e);
     }
 
-    /**
-     * A flat view of an array that covers its whole buffer in order (the frames move its native bytes): a network's
-     * {@code params()} is such a view of its flat parameters.
-     */
-    private static INDArray flat(INDArray a) {
-        if (a.offset() != 0 || a.data().offset() != 0 || a.data().length() != a.length() || a.ordering() != 'c'
-                || a.elementWiseStride() != 1) {
-            throw new IllegalArgumentException("the exchange needs whole-buffer arrays");
-        }
-        return a.reshape(a.length());
-    }
-
-    /** Values [from, from + count) of a whole-buffer array as a byte buffer over its native memory. */
-    private static ByteBuffer region(INDArray values, long from, long count) {
-        int width = values.dataType().width();
-        ByteBuffer body = values.data().asNio().duplicate();
-        body.limit((int) ((from + count) * width)).position((int) (from * width));
-        return body;
-    }
-
     /** The frame {@code id} to {@code peer}, values [from, from + length) of {@code values}: its header, then them. */
     private ByteBuffer frame(int peer, long step, int id, INDArray values, long from, long length) {
         outHeaders[peer].clear();
         outHeaders[peer].putLong(step).putInt(id).putInt((int) length).flip();
-        return region(values, from, length);
+        return MeshIo.region(values, from, length);
     }
 
     /**
@@ -405,22 +372,12 @@ public final class PeerMesh implements AutoCloseable {
         }
     }
 
-    static void closeQuietly(Closeable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                LOG.debug("closing a peer connection: {}", e.toString());
-            }
-        }
-    }
-
     @Override
     public void close() {
         for (SocketChannel c : peers) {
-            closeQuietly(c);
+            MeshIo.closeQuietly(c);
         }
-        closeQuietly(selector);
+        MeshIo.closeQuietly(selector);
     }
 
     /** For messages: never the secret. */

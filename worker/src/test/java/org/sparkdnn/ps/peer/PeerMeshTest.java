@@ -95,7 +95,7 @@ class PeerMeshTest {
                 for (int w = 0; w < k; w++) {
                     assertArrayEquals(expected.data().asBytes(), target[w].data().asBytes(),
                             type + ", k=" + k + ": worker " + w + "'s sum differs from the sum in worker order");
-                    long mine = PeerMesh.sliceLength(n, k, w);
+                    long mine = Buckets.sliceLength(n, k, w);
                     // 4 frames per other worker (16-byte headers); the others' slices out and in, mine in and out
                     assertEquals(64L * (k - 1) + 2L * (n - mine) * type.width() + 2L * (k - 1) * mine * type.width(),
                             meshes.get(w).bytesMoved(), "bytes of worker " + w);
