@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Exact data-parallel deep-net training on Apache Spark.",
         subcommands = {TrainCommand.class, ResumeCommand.class, EvaluateCommand.class, CompareCommand.class,
             ReportCommand.class, SweepCommand.class, NightlyCommand.class, PredictCommand.class, BackendCommand.class,
+            ExperimentCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for a bad command line, config or resume (see {@link ExitStatus}). */

@@ -75,4 +75,43 @@ class ReportBrowserTest {
         assertEquals(0, Main.run("report", sigmoid.toString(), relu.toString(), "--output", page.toString()));
         opensCleanlyWithEveryChartDrawn(page, "sigmoid-vs-relu-report", 8);
     }
+
+    /**
+     * {@code experiment all --scale small}: every experiment's pre-declared checks get a computed verdict (the claims
+     * that are robust at this scale hold), and the gallery opens in Chromium with every chart drawn: two per
+     * experiment (gradient norm per layer, training loss).
+     */
+    @Test
+    void theExperimentsRunAtSmallScaleWithComputedVerdictsAndTheGalleryOpensWithEveryChartDrawn() throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path out = tmp.resolve("experiments");
+        assertEquals(0, Main.run("experiment", "all", "--scale", "small", "--root", root.toString(),
+                "--conf", root.resolve("conf/experiments").toString(), "--output", out.toString()));
+        List<String> names;
+        try (java.util.stream.Stream<Path> specs = Files.list(root.resolve("conf/experiments"))) {
+            names = specs.map(f -> f.getFileName().toString().replace(".yaml", "")).sorted().toList();
+        }
+        assertTrue(names.size() >= 3, "experiments: " + names);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String name : names) {
+            com.fasterxml.jackson.databind.JsonNode record = json.readTree(out.resolve(name + "/experiment.json")
+                    .toFile());
+            for (com.fasterxml.jackson.databind.JsonNode v : record.get("verdicts")) {
+                System.out.printf("experiment %s: %s — %s (%.4g %s %.4g × %.4g)%n", name, v.get("claim").asText(),
+                        v.get("verdict").asText(), v.get("leftValue").asDouble(), v.get("op").asText(),
+                        v.get("factor").asDouble(), v.get("rightValue").asDouble());
+                // a claim declared to hold at this scale must; the others need only a computed verdict
+                if (v.get("holdsAtSmallScale").asBoolean()) {
+                    assertEquals("held", v.get("verdict").asText(), name + ": " + v);
+                } else {
+                    assertTrue(List.of("held", "not held").contains(v.get("verdict").asText()), name + ": " + v);
+                }
+            }
+        }
+        String gallery = Files.readString(out.resolve("index.html"));
+        for (String name : names) {
+            assertTrue(gallery.contains("(" + name + ", small scale)"), "a section for " + name);
+        }
+        opensCleanlyWithEveryChartDrawn(out.resolve("index.html"), "experiments-gallery", 2 * names.size());
+    }
 }

@@ -1,0 +1,100 @@
+package org.sparkdnn.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.io.Storage;
+import org.sparkdnn.report.RunData;
+import org.sparkdnn.run.TrainingRun;
+
+/**
+ * Runs an experiment: trains each of its runs (the base config, the shared settings, the scale's, the run's; output
+ * in {@code OUT/NAME/RUN}), then computes every check's verdict from what the runs recorded — held or not held, or
+ * not computed when a metric is missing — and writes {@code OUT/NAME/experiment.json}. Nothing of a verdict is
+ * written by hand.
+ */
+public final class ExperimentRunner {
+    private final Storage storage;
+    private final String root;
+    private final PrintStream console;
+    private final ObjectMapper json = new ConfigLoader().json();
+
+    /** @param root the project root, against which a spec's {@code base} is resolved */
+    public ExperimentRunner(Storage storage, String root, PrintStream console) {
+        this.storage = storage;
+        this.root = root;
+        this.console = console;
+    }
+
+    /** One check's outcome. */
+    public record Verdict(String claim, String left, double leftValue, String op, double factor, String right,
+                          double rightValue, String verdict, boolean holdsAtSmallScale) {
+    }
+
+    /** What an experiment produced: its runs' data and the checks' verdicts. */
+    public record Result(String name, ExperimentSpec spec, String scale, Map<String, RunData> runs,
+                         List<Verdict> verdicts) {
+    }
+
+    public Result run(String name, ExperimentSpec spec, String scale, String out) throws IOException {
+        String base = storage.readString(root + "/" + spec.base());
+        Map<String, RunData> runs = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> r : spec.runs().entrySet()) {
+            String dir = out + "/" + name + "/" + r.getKey();
+            List<String> sets = new ArrayList<>();
+            sets.addAll(spec.set() == null ? List.of() : spec.set());
+            sets.addAll(spec.scale(scale));
+            sets.addAll(r.getValue() == null ? List.of() : r.getValue());
+            sets.add("output.dir=" + dir);
+            RunConfig config = new ConfigLoader().parse(spec.base(), base, sets);
+            console.printf("experiment %s: run %s (%s scale)%n", name, r.getKey(), scale);
+            new TrainingRun(config, storage, new PrintStream(java.io.OutputStream.nullOutputStream()),
+                    System::nanoTime, Optional.empty()).execute();
+            runs.put(r.getKey(), RunData.load(storage, dir));
+        }
+        List<Verdict> verdicts = new ArrayList<>();
+        for (ExperimentSpec.Check c : spec.checks()) {
+            double left = value(runs.get(c.left().run()), c.left().metric());
+            double right = value(runs.get(c.right().run()), c.right().metric());
+            double bound = c.factorOrOne() * right;
+            String verdict = !Double.isFinite(left) || !Double.isFinite(right) ? "not computed"
+                    : ("<".equals(c.op()) ? left < bound : left > bound) ? "held" : "not held";
+            verdicts.add(new Verdict(c.claim(), c.left().toString(), left, c.op(), c.factorOrOne(),
+                    c.right().toString(), right, verdict, c.holdsAtSmallScale()));
+            console.printf("  %s: %s (%s = %.4g %s %.4g × %s = %.4g)%n", verdict, c.claim(), c.left(), left, c.op(),
+                    c.factorOrOne(), c.right(), right);
+        }
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("name", name);
+        record.put("title", spec.title());
+        record.put("lecture", spec.lecture());
+        record.put("scale", scale);
+        record.put("runs", List.copyOf(runs.keySet()));
+        record.put("verdicts", verdicts);
+        storage.writeAtomically(out + "/" + name + "/experiment.json",
+                json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+        return new Result(name, spec, scale, runs, verdicts);
+    }
+
+    /** A metric of a run ({@link ExperimentSpec.Metric}); NaN when the run did not record it. */
+    static double value(RunData run, String metric) {
+        if (metric.startsWith("gradientNorm.")) {
+            List<Map<String, Object>> norms = run.ofType("gradientNorms");
+            return norms.isEmpty() ? Double.NaN
+                    : RunData.number(norms.get(0), "norms." + metric.substring("gradientNorm.".length()));
+        }
+        if (metric.equals("firstLoss") || metric.equals("lastLoss")) {
+            List<Map<String, Object>> epochs = run.ofType("epoch");
+            return epochs.isEmpty() ? Double.NaN
+                    : RunData.number(epochs.get(metric.equals("firstLoss") ? 0 : epochs.size() - 1), "trainLoss");
+        }
+        return run.summary().map(s -> RunData.number(s, metric)).orElse(Double.NaN);
+    }
+}
