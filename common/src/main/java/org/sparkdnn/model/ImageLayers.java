@@ -86,10 +86,13 @@ final class ImageLayers {
             case GLOBAL_AVG_POOL:
                 g.addLayer(name, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), previous);
                 return Size.flat(in.channels());
-            case BATCH_NORM:
-                g.addLayer(name, batchNorm(in.channels(), layer.activation() == null ? new ActivationIdentity()
-                        : context.activation(layer)), previous);
+            case BATCH_NORM: {
+                IActivation activation = layer.activation() == null ? new ActivationIdentity()
+                        : context.activation(layer);
+                normalize(g, activation instanceof ActivationIdentity ? name : name + "_bn", name, in.channels(),
+                        activation, previous);
                 return in;
+            }
             case RESIDUAL_CONV:
                 return residual(g, name, path, layer, previous, in, context);
             default:
@@ -112,8 +115,7 @@ final class ImageLayers {
         g.addLayer(a, conv(layer, in.channels(), filters, three, layer.stride(), Padding.SAME,
                 norm ? new ActivationIdentity() : activation, context).build(), previous);
         if (norm) {
-            g.addLayer(a + "_bn", batchNorm(filters, activation), a);
-            a += "_bn";
+            a = normalize(g, a + "_bn", a + "_act", filters, activation, a);
         }
         String b = name + "_b";
         g.addLayer(b, conv(layer, filters, filters, three, Window.square(1), Padding.SAME, new ActivationIdentity(),
@@ -149,6 +151,21 @@ final class ImageLayers {
 
     private static BatchNormalization batchNorm(int channels, IActivation activation) {
         return new BatchNormalization.Builder().nIn(channels).nOut(channels).activation(activation).build();
+    }
+
+    /**
+     * A BatchNorm named {@code bn} on {@code input}, then {@code activation} as an ActivationLayer named {@code out}
+     * unless it is the identity (DL4J's BatchNormalization applies no activation, whatever its configuration says);
+     * returns the vertex that ends it.
+     */
+    private static String normalize(GraphBuilder g, String bn, String out, int channels, IActivation activation,
+                                    String input) {
+        g.addLayer(bn, batchNorm(channels, new ActivationIdentity()), input);
+        if (activation instanceof ActivationIdentity) {
+            return bn;
+        }
+        g.addLayer(out, new ActivationLayer.Builder().activation(activation).build(), bn);
+        return out;
     }
 
     private static ConvolutionMode mode(Padding padding) {

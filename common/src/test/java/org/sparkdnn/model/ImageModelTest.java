@@ -113,8 +113,11 @@ class ImageModelTest {
         LayerVertex drop = (LayerVertex) net.getConfiguration().getVertices().get("layer1_dropout");
         assertInstanceOf(DropoutLayer.class, drop.getLayerConf().getLayer());
         assertEquals(new CounterDropout(0.25, 7, 1), drop.getLayerConf().getLayer().getIDropout());
-        LayerVertex norm = (LayerVertex) net.getConfiguration().getVertices().get("layer1");
+        LayerVertex norm = (LayerVertex) net.getConfiguration().getVertices().get("layer1_bn");
         assertInstanceOf(BatchNormalization.class, norm.getLayerConf().getLayer());
+        // DL4J's BatchNormalization applies no activation: the batchNorm's relu is a layer of its own
+        LayerVertex relu = (LayerVertex) net.getConfiguration().getVertices().get("layer1");
+        assertInstanceOf(org.deeplearning4j.nn.conf.layers.ActivationLayer.class, relu.getLayerConf().getLayer());
         assertInstanceOf(ConvolutionLayer.class,
                 ((LayerVertex) net.getConfiguration().getVertices().get("layer0")).getLayerConf().getLayer());
         // the network trains: a step moves the parameters and keeps them finite

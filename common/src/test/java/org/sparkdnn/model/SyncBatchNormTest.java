@@ -121,15 +121,33 @@ class SyncBatchNormTest {
                 sync.outputSingle(true, x).data().asDouble());
     }
 
+    /**
+     * A batchNorm's activation is applied (DL4J's BatchNormalization ignores its own: an ActivationLayer follows it),
+     * in the YAML batchNorm and inside residualConv.
+     */
+    @Test
+    void aBatchNormsActivationIsApplied() {
+        ComputationGraph dense = sync(dl4j(DENSE));
+        java.util.Map<String, INDArray> acts = dense.feedForward(batch(20, 4).getFeatures(), true);
+        INDArray relu = acts.get("layer3");
+        assertTrue(relu.minNumber().doubleValue() >= 0 && relu.maxNumber().doubleValue() > 0,
+                "layer3 (batchNorm, relu) has negative outputs");
+        assertTrue(acts.get("layer3_bn").minNumber().doubleValue() < 0, "the BatchNorm itself is not rectified");
+        ComputationGraph conv = sync(dl4j(CONV));
+        assertTrue(conv.getVertex("layer3_a_act") != null, "residualConv applies its activation after the first BN");
+        INDArray inner = conv.feedForward(batch(6, 5).getFeatures(), true).get("layer3_a_act");
+        assertTrue(inner.minNumber().doubleValue() >= 0, "the residual block's inner activation (relu) is applied");
+    }
+
     @Test
     void dl4jFormRoundTripsThroughJsonAndBack() {
         ComputationGraph sync = sync(dl4j(CONV));
         ComputationGraph reloaded = new ComputationGraph(
                 org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(sync.getConfiguration().toJson()));
         reloaded.init(sync.params().dup(), false);
-        assertInstanceOf(SyncBatchNormalizationLayer.class, reloaded.getLayer("layer1"));
+        assertInstanceOf(SyncBatchNormalizationLayer.class, reloaded.getLayer("layer1_bn"));
         ComputationGraph plain = SyncBatchNormalization.toDl4j(sync);
-        assertEquals(BatchNormalization.class, plain.getLayer("layer1").conf().getLayer().getClass());
+        assertEquals(BatchNormalization.class, plain.getLayer("layer1_bn").conf().getLayer().getClass());
         INDArray x = batch(5, 3).getFeatures();
         assertClose("plain DL4J form, inference", 1e-10, sync.outputSingle(false, x).data().asDouble(),
                 plain.outputSingle(false, x).data().asDouble());

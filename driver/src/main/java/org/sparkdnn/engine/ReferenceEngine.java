@@ -78,15 +78,17 @@ public final class ReferenceEngine implements StepEngine {
             while (true) {
                 results = shards.mapPartitions(new ReferenceTask(spec, broadcast, batch, master.getIterationCount(),
                         known)).collect();
-                if (results.get(0).statistics() == null) {
+                long paused = results.stream().filter(r -> r.statistics() != null).count();
+                if (paused == 0) {
                     break;
+                }
+                if (paused != results.size()) {
+                    throw new IllegalStateException("step " + master.getIterationCount() + ": " + paused + " of "
+                            + results.size() + " workers stopped at BatchNorm collective " + known.size()
+                            + ", the others finished the step");
                 }
                 List<double[]> vectors = new ArrayList<>(results.size());
                 for (ReferenceTask.Result r : results) {
-                    if (r.statistics() == null) {
-                        throw new IllegalStateException("step " + master.getIterationCount() + ": a worker finished "
-                                + "while another stopped at BatchNorm collective " + known.size());
-                    }
                     vectors.add(r.statistics());
                 }
                 known.add(BatchNormExchange.merge(vectors));

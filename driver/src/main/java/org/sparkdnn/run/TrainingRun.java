@@ -259,7 +259,12 @@ public final class TrainingRun {
     private ComputationGraph batchNormFor(ComputationGraph net) {
         Engine engine = config.cluster().engine();
         if (engine != Engine.LOCAL && engine != Engine.SYNC && engine != Engine.REFERENCE) {
-            return SyncBatchNormalization.toDl4j(net);
+            ComputationGraph plain = SyncBatchNormalization.toDl4j(net);
+            if (plain != net) {
+                console.println("note: engine " + engine.key() + " trains the synchronized BatchNorm layers of this "
+                        + "model as DL4J's own BatchNormalization: each replica normalises by its own minibatch");
+            }
+            return plain;
         }
         List<String> replaced = new ArrayList<>();
         ComputationGraph sync;

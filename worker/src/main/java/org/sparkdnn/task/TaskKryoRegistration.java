@@ -40,7 +40,6 @@ public final class TaskKryoRegistration implements KryoRegistrator {
         }
     }
 
-    /** Loss sum, examples, gradient. */
     /** Loss sum, examples, then either the gradient or (a paused BatchNorm replay) the statistics vector. */
     static final class ResultSerializer extends Serializer<ReferenceTask.Result> {
         private final FlatVectorSerializer vectors = new FlatVectorSerializer();
