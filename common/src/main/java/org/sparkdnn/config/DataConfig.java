@@ -12,7 +12,7 @@ import java.util.Optional;
  * Where the examples come from. Paths are Hadoop URIs ({@code file://}, {@code hdfs://}, or a plain local path);
  * {@code embedded:digits} is the UCI 8x8 digits set shipped in the jar.
  *
- * @param format             csv (default), idx, libsvm, parquet, cifar, cifar100, images ({@link DataFormat})
+ * @param format             csv (default), idx, libsvm, parquet, cifar, cifar100, images, synthetic ({@link DataFormat})
  * @param train              training file (IDX: the images file)
  * @param trainLabels        IDX only: the labels file of {@code train}
  * @param validation         optional validation file (else {@code validationFraction} of train is held out)
@@ -36,13 +36,15 @@ import java.util.Optional;
  * @param shuffle            global (default) or partitioned: how each epoch's order is drawn ({@link DataShuffle})
  * @param augment            random transforms of training examples ({@link AugmentConfig}; default none)
  * @param onBadRecord        images: {@code fail} (default) on a file that does not decode, or {@code skip} it
+ * @param synthetic          synthetic: the generator's parameters ({@link SyntheticConfig}); {@code train} names the
+ *                           generator, validation and test are held-out fractions
  */
 public record DataConfig(DataFormat format, String train, String trainLabels, String validation,
                          String validationLabels, String test, String testLabels, Integer labelColumn,
                          Boolean header, String delimiter, Integer numClasses, Integer numFeatures, Scaling scaling,
                          Double validationFraction, Double testFraction, Long splitSeed, DataRead read,
                          String featuresField, String labelField, DataShuffle shuffle,
-                         AugmentConfig augment, BadRecords onBadRecord) {
+                         AugmentConfig augment, BadRecords onBadRecord, SyntheticConfig synthetic) {
     public DataConfig {
         format = orDefault(format, DataFormat.CSV);
         notBlank("train", train);
@@ -76,9 +78,14 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
             throw new ConfigException("onBadRecord", "skip applies to data.format images (a file that does not "
                     + "decode); other formats fail on a bad record, naming it", "skip");
         }
-        if (read == DataRead.EXECUTORS && (format == DataFormat.IDX || train.startsWith("embedded:"))) {
-            throw new ConfigException("read", "executors reads CSV, LibSVM, Parquet, CIFAR and image files; IDX and the embedded "
-                    + "sets are read by the driver (format "
+        synthetic(format, train, validation, test, synthetic);
+        if (format == DataFormat.SYNTHETIC) {
+            synthetic = orDefault(synthetic, SyntheticConfig::defaults);
+        }
+        if (read == DataRead.EXECUTORS && (format == DataFormat.IDX || format == DataFormat.SYNTHETIC
+                || train.startsWith("embedded:"))) {
+            throw new ConfigException("read", "executors reads CSV, LibSVM, Parquet, CIFAR and image files; IDX, the embedded "
+                    + "and the synthetic sets are read by the driver (format "
                     + format.name().toLowerCase(Locale.ROOT) + ", train " + train + ")", "executors");
         }
         if (format == DataFormat.IDX) {
@@ -94,6 +101,26 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
         }
     }
 
+    private static void synthetic(DataFormat format, String train, String validation, String test,
+                                  SyntheticConfig synthetic) {
+        if (format != DataFormat.SYNTHETIC) {
+            if (synthetic != null) {
+                throw new ConfigException("synthetic", "applies to data.format synthetic; format is "
+                        + format.key(), "set");
+            }
+            return;
+        }
+        if (!SyntheticConfig.GENERATORS.contains(train)) {
+            throw new ConfigException("train", "must name a synthetic generator " + SyntheticConfig.GENERATORS
+                    + " with data.format synthetic", train);
+        }
+        if (validation != null || test != null) {
+            throw new ConfigException(validation != null ? "validation" : "test", "is a file; with data.format "
+                    + "synthetic hold rows out with validationFraction / testFraction",
+                    validation != null ? validation : test);
+        }
+    }
+
     private static void requireLabelsWith(String field, String file, String labels) {
         if (file != null && labels == null) {
             throw new ConfigException(field + "Labels", "must be set for an IDX " + field + " file", "missing");
@@ -103,7 +130,7 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
     /** The embedded digits set, 20 % held out for test and 10 % for validation. */
     public static DataConfig embeddedDigits() {
         return new DataConfig(DataFormat.CSV, "embedded:digits", null, null, null, null, null, null, null, null,
-                10, null, Scaling.NONE, 0.1, 0.2, null, null, null, null, null, null, null);
+                10, null, Scaling.NONE, 0.1, 0.2, null, null, null, null, null, null, null, null);
     }
 
     public Optional<String> validationFile() {

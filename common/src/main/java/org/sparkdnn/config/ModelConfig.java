@@ -31,10 +31,13 @@ import java.util.Optional;
  * @param inputShape     {@code [channels, height, width]} of each example's features (row-major, channel first: a
  *                       row of channels·height·width values); needed by image layers unless the data says it (IDX
  *                       images: [1, rows, cols]; cifar: [3, 32, 32])
+ * @param biasInit       {@code zero} (default) or {@code normal}: N(0, initScale²) from the training seed
+ *                       ({@link BiasInit}); layers built from {@code model.layers} only
  */
 public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activation activation, Double leakyReluAlpha,
                           WeightInit weightInit, Double initScale, Double dropout, Boolean bias, Loss loss,
-                          String dl4j, String init, Integer freezeLayers, List<Integer> inputShape) {
+                          String dl4j, String init, Integer freezeLayers, List<Integer> inputShape,
+                          BiasInit biasInit) {
     public ModelConfig {
         dataType = orDefault(dataType, NumericType.FLOAT);
         layers = listOrEmpty(layers);
@@ -51,6 +54,7 @@ public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activa
         if (init != null && init.isBlank()) {
             init = null;
         }
+        biasInit = orDefault(biasInit, BiasInit.ZERO);
         freezeLayers = Checks.nonNegative("freezeLayers", orDefault(freezeLayers, 0));
         if (inputShape != null) {
             if (inputShape.size() != 3 || inputShape.stream().anyMatch(v -> v == null || v <= 0)) {
@@ -65,7 +69,7 @@ public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activa
     }
 
     public static ModelConfig defaults() {
-        return new ModelConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new ModelConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public Optional<String> initFrom() {
@@ -90,6 +94,6 @@ public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activa
 
     public ModelConfig withLayers(List<LayerConfig> newLayers) {
         return new ModelConfig(dataType, newLayers, activation, leakyReluAlpha, weightInit, initScale, dropout, bias,
-                loss, dl4j, init, freezeLayers, inputShape);
+                loss, dl4j, init, freezeLayers, inputShape, biasInit);
     }
 }

@@ -18,12 +18,12 @@ public record RunConfig(ModelConfig model, OptimizerConfig optimizer, DataConfig
         if (model.loss() == Loss.SOFTMAX_CROSS_ENTROPY && data.numClasses() != null && data.numClasses() < 2) {
             throw new ConfigException("data.numClasses", "must be >= 2 for softmaxCrossEntropy", data.numClasses());
         }
-        if (cluster.engine() != Engine.LOCAL && cluster.workers() > training.batchSize()) {
+        if (!training.fullBatch() && cluster.engine() != Engine.LOCAL && cluster.workers() > training.batchSize()) {
             throw new ConfigException("cluster.workers", "must be <= training.batchSize ("
                     + training.batchSize() + ") so that every worker gets examples", cluster.workers());
         }
         if (data.shuffle() == DataShuffle.PARTITIONED) {
-            if (training.batchSize() % cluster.workers() != 0) {
+            if (!training.fullBatch() && training.batchSize() % cluster.workers() != 0) {
                 throw new ConfigException("cluster.workers", "must divide training.batchSize (" + training.batchSize()
                         + ") with data.shuffle partitioned: every batch takes batchSize / workers rows from each "
                         + "worker's home rows", cluster.workers());
@@ -59,7 +59,7 @@ public record RunConfig(ModelConfig model, OptimizerConfig optimizer, DataConfig
     private static void dl4jEngineLimits(ClusterConfig cluster, TrainingConfig training, CheckpointConfig checkpoint,
                                          OptimizerConfig optimizer) {
         String engine = "engine " + cluster.engine().key();
-        if (training.batchSize() % cluster.workers() != 0) {
+        if (!training.fullBatch() && training.batchSize() % cluster.workers() != 0) {
             throw new ConfigException("cluster.workers", "must divide training.batchSize (" + training.batchSize()
                     + ") with " + engine + ": DL4J's trainers fit equal minibatches of batchSize / workers",
                     cluster.workers());
@@ -84,6 +84,22 @@ public record RunConfig(ModelConfig model, OptimizerConfig optimizer, DataConfig
         if (cluster.faultInjection().step() >= 0) {
             throw new ConfigException("cluster.faultInjection.step", "is supported by the sync engine only (" + engine
                     + ": faultInjection.stallSeconds)", cluster.faultInjection().step());
+        }
+    }
+
+    /**
+     * {@code training.batchSize: all} resolved to the training split's {@code rows} (and checked against the cluster
+     * as any batch size); the config itself when the batch size is a number.
+     */
+    public RunConfig withFullBatch(int rows) {
+        if (!training.fullBatch()) {
+            return this;
+        }
+        try {
+            return new RunConfig(model, optimizer, data, training.withBatchSize(rows), cluster, checkpoint, output);
+        } catch (ConfigException e) {
+            throw new ConfigException("training.batchSize", "all = " + rows + " training rows: " + e.getMessage(),
+                    "all");
         }
     }
 

@@ -104,6 +104,8 @@ public final class DataLoader {
                 return new CifarReader(config.format() == DataFormat.CIFAR ? 1 : 2).read(storage, file);
             case IMAGES:
                 return images().read(storage, file);
+            case SYNTHETIC:
+                return SyntheticData.generate(file, config.synthetic());
             default:
                 throw new IllegalArgumentException("unmapped format " + config.format());
         }

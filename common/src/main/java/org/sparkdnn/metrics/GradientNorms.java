@@ -3,6 +3,7 @@ package org.sparkdnn.metrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -23,11 +24,24 @@ public final class GradientNorms {
             String key = e.getKey();
             int sep = key.lastIndexOf('_');
             String layer = sep > 0 ? key.substring(0, sep) : key;
-            double norm = e.getValue().norm2Number().doubleValue() / batchSize;
+            double norm = norm2(e.getValue()) / batchSize;
             squares.merge(layer, norm * norm, Double::sum);
         }
         Map<String, Double> norms = new LinkedHashMap<>();
         squares.forEach((layer, sq) -> norms.put(layer, Math.sqrt(sq)));
         return norms;
+    }
+
+    /**
+     * The L2 norm, exact for float arrays whose entries are tiny or huge too: a float norm squares in float, so
+     * entries below about 1e-19 (vanishing gradients) would count as 0 and above 1e19 as infinite; such arrays are
+     * measured again in double (only they pay for the copy).
+     */
+    static double norm2(INDArray values) {
+        double norm = values.norm2Number().doubleValue();
+        if (values.dataType() != DataType.DOUBLE && !(norm >= 1e-15 && norm <= 1e15)) {
+            norm = values.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        }
+        return norm;
     }
 }

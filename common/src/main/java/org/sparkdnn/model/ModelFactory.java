@@ -3,7 +3,9 @@ package org.sparkdnn.model;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.GradientNormalization;
@@ -23,11 +25,14 @@ import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.sparkdnn.config.AugmentConfig;
+import org.sparkdnn.config.BiasInit;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.LayerConfig;
 import org.sparkdnn.config.ModelConfig;
@@ -84,8 +89,31 @@ public final class ModelFactory {
         ComputationGraph graph = dl4j.isPresent() ? fromDl4jJson(dl4j.get(), storage) : new ComputationGraph(mlp(shape));
         if (dl4j.isEmpty()) {
             graph.init();
+            if (model.biasInit() == BiasInit.NORMAL) {
+                normalBiases(graph, model.initScale(), seed);
+            }
         }
         return NativeConv.install(graph);
+    }
+
+    /**
+     * {@code model.biasInit: normal}: every bias DL4J names {@code b} drawn from N(0, scale²), layer by layer in
+     * parameter order, from {@code seed} (SplittableRandom, Box–Muller: the same values on every JVM).
+     */
+    static void normalBiases(ComputationGraph graph, double scale, long seed) {
+        SplittableRandom random = new SplittableRandom(seed ^ 0x6269617349L);
+        for (Map.Entry<String, INDArray> p : graph.paramTable().entrySet()) {
+            if (!p.getKey().endsWith("_b")) {
+                continue;
+            }
+            INDArray bias = p.getValue();
+            double[] values = new double[(int) bias.length()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = scale * Math.sqrt(-2 * Math.log(1 - random.nextDouble()))
+                        * Math.cos(2 * Math.PI * random.nextDouble());
+            }
+            bias.assign(Nd4j.create(values, bias.shape()).castTo(bias.dataType()));
+        }
     }
 
     private NeuralNetConfiguration.Builder base() {

@@ -76,7 +76,7 @@ class InvalidConfigTest {
         rows.add(withData("unknown weight init", "model: {weightInit: zeros}\n", "model.weightInit", "must be one of [xavier, he, lecun, normal, uniform]", "zeros"));
         rows.add(withData("unknown schedule type", "optimizer: {schedule: {type: linear}}\n", "optimizer.schedule.type", "must be one of [constant, step, exponential, inverseSqrt, cosine]", "linear"));
         rows.add(withData("unknown engine", "cluster: {engine: async}\n", "cluster.engine", "must be one of [local, sync, reference, shared, averaging]", "async"));
-        rows.add(row("unknown data format", "data: {train: t.csv, format: orc}\n", "data.format", "must be one of [csv, idx, libsvm, parquet, cifar, cifar100, images]", "orc"));
+        rows.add(row("unknown data format", "data: {train: t.csv, format: orc}\n", "data.format", "must be one of [csv, idx, libsvm, parquet, cifar, cifar100, images, synthetic]", "orc"));
         rows.add(row("unknown scaling", "data: {train: t.csv, scaling: minmax}\n", "data.scaling", "must be one of [none, divide255, standardize, perChannel]", "minmax"));
         rows.add(withData("unknown data type", "model: {dataType: half}\n", "model.dataType", "must be one of [float, double]", "half"));
         rows.add(withData("unknown layer type", "model: {layers: [{type: conv, units: 3}]}\n", "model.layers[0].type", "must be one of [dense, residual, swiglu, conv2d, maxPool, avgPool, globalAvgPool, batchNorm, residualConv]", "conv"));
@@ -93,6 +93,12 @@ class InvalidConfigTest {
         rows.add(withData("zero learning rate", "optimizer: {learningRate: 0}\n", "optimizer.learningRate", "must be > 0", "0.0"));
         rows.add(withData("zero epochs", "training: {epochs: 0}\n", "training.epochs", "must be > 0", "0"));
         rows.add(withData("negative batch size", "training: {batchSize: -1}\n", "training.batchSize", "must be > 0", "-1"));
+        rows.add(withData("batch size neither a number nor all", "training: {batchSize: most}\n", "training.batchSize", "must be an integer > 0 or all", "most"));
+        rows.add(row("unknown synthetic generator", "data: {format: synthetic, train: spiral}\n", "data.train", "must name a synthetic generator [points, teacher]", "spiral"));
+        rows.add(row("synthetic parameters for a file", "data: {train: t.csv, synthetic: {count: 5}}\n", "data.synthetic", "applies to data.format synthetic; format is csv", "set"));
+        rows.add(row("synthetic set of no rows", "data: {format: synthetic, train: points, synthetic: {count: 0}}\n", "data.synthetic.count", "must be > 0", "0"));
+        rows.add(row("synthetic with a test file", "data: {format: synthetic, train: points, test: t.csv}\n", "data.test", "is a file; with data.format synthetic hold rows out", "t.csv"));
+        rows.add(withData("unknown bias init", "model: {biasInit: ones}\n", "model.biasInit", "must be one of [zero, normal]", "ones"));
         rows.add(withData("zero workers", "cluster: {workers: 0}\n", "cluster.workers", "must be > 0", "0"));
         rows.add(withData("negative init scale", "model: {initScale: -1}\n", "model.initScale", "must be > 0", "-1.0"));
         rows.add(withData("negative l2", "optimizer: {l2: -0.5}\n", "optimizer.l2", "must be >= 0", "-0.5"));

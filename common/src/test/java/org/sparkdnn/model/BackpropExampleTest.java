@@ -53,7 +53,7 @@ class BackpropExampleTest {
     @BeforeEach
     void buildLectureNetwork() {
         ModelConfig model = new ModelConfig(NumericType.DOUBLE, List.of(LayerConfig.dense(2, Activation.RELU)),
-                Activation.RELU, null, null, null, null, false, Loss.L2, null, null, null, null);
+                Activation.RELU, null, null, null, null, false, Loss.L2, null, null, null, null, null);
         net = TestModels.build(model, TestModels.sgd(0.1), TestModels.SEED, new IoShape(1, 1));
         net.getParam("layer0_W").assign(Nd4j.create(new double[][] {{2, -1}}));  // [w11, w12], nIn × nOut
         net.getParam("output_W").assign(Nd4j.create(new double[][] {{1}, {3}}));  // [w21; w22]

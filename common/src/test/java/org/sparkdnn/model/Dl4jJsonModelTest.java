@@ -146,7 +146,7 @@ class Dl4jJsonModelTest {
     }
 
     private static ComputationGraph build(String path, long seed, OptimizerConfig optimizer) {
-        ModelConfig model = new ModelConfig(NumericType.DOUBLE, null, null, null, null, null, null, null, null, path, null, null, null);
+        ModelConfig model = new ModelConfig(NumericType.DOUBLE, null, null, null, null, null, null, null, null, path, null, null, null, null);
         return new ModelFactory(model, optimizer, seed, 100).build(SHAPE, Storage.withDefaults());
     }
 }

@@ -80,7 +80,7 @@ class GradientCheckTest {
         cases.add(new Case("swiglu + softmaxCrossEntropy", TestModels.model(Loss.SOFTMAX_CROSS_ENTROPY,
                 Activation.RELU, List.of(TestModels.layer(LayerType.SWIGLU, 4)))));
         cases.add(new Case("swiglu without biases + l2", new ModelConfig(NumericType.DOUBLE,
-                List.of(TestModels.layer(LayerType.SWIGLU, 4)), null, null, null, null, null, false, Loss.L2, null, null, null, null)));
+                List.of(TestModels.layer(LayerType.SWIGLU, 4)), null, null, null, null, null, false, Loss.L2, null, null, null, null, null)));
         cases.add(new Case("residual relu + bceWithLogits", TestModels.model(Loss.BCE_WITH_LOGITS, Activation.RELU,
                 List.of(TestModels.layer(LayerType.RESIDUAL, 5)))));
         cases.add(new Case("dense, residual tanh, swiglu + softmaxCrossEntropy",

@@ -26,6 +26,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.sparkdnn.config.Activation;
+import org.sparkdnn.config.BiasInit;
 import org.sparkdnn.config.LayerConfig;
 import org.sparkdnn.config.LayerType;
 import org.sparkdnn.config.Loss;
@@ -80,7 +81,7 @@ class ModelFactoryTest {
     @ParameterizedTest
     @EnumSource(WeightInit.class)
     void theSameSeedGivesIdenticalInitialParametersAndAnotherSeedDifferent(WeightInit init) {
-        ModelConfig model = new ModelConfig(NumericType.DOUBLE, ZOO, null, null, init, 0.5, null, null, null, null, null, null, null);
+        ModelConfig model = new ModelConfig(NumericType.DOUBLE, ZOO, null, null, init, 0.5, null, null, null, null, null, null, null, null);
         INDArray first = build(model, 42).params();
         INDArray again = build(model, 42).params();
         INDArray other = build(model, 43).params();
@@ -94,8 +95,25 @@ class ModelFactoryTest {
     }
 
     @Test
+    void normalBiasesAreDrawnFromTheSeedWithTheInitScale() {
+        List<LayerConfig> wide = List.of(TestModels.layer(LayerType.DENSE, 400), TestModels.layer(LayerType.DENSE, 400));
+        ModelConfig zero = new ModelConfig(NumericType.DOUBLE, wide, null, null, WeightInit.NORMAL, 0.1, null, null,
+                Loss.L2, null, null, null, null, null);
+        ModelConfig normal = new ModelConfig(NumericType.DOUBLE, wide, null, null, WeightInit.NORMAL, 0.1, null, null,
+                Loss.L2, null, null, null, null, BiasInit.NORMAL);
+        assertEquals(0.0, build(zero, 42).getParam("layer0_b").norm2Number().doubleValue(), "DL4J's default: 0");
+        INDArray b = build(normal, 42).getParam("layer0_b");
+        assertEquals(0.1, b.stdNumber().doubleValue(), 0.01, "400 draws of N(0, 0.1^2)");
+        assertEquals(0.0, b.meanNumber().doubleValue(), 0.02);
+        assertArrayEquals(values(b), values(build(normal, 42).getParam("layer0_b")), 0.0, "the same seed, the same biases");
+        assertFalse(b.equalsWithEps(build(normal, 43).getParam("layer0_b"), 1e-6));
+        assertFalse(b.equalsWithEps(build(normal, 42).getParam("layer1_b"), 1e-6), "each layer its own draws");
+        assertNotEquals(0.0, build(normal, 42).getParam("output_b").norm2Number().doubleValue(), "the output's too");
+    }
+
+    @Test
     void parametersHaveTheConfiguredDataType() {
-        ModelConfig single = new ModelConfig(NumericType.FLOAT, ZOO, null, null, null, null, null, null, null, null, null, null, null);
+        ModelConfig single = new ModelConfig(NumericType.FLOAT, ZOO, null, null, null, null, null, null, null, null, null, null, null, null);
         assertEquals(DataType.FLOAT, build(single, 42).params().dataType());
         assertEquals(DataType.DOUBLE, build(TestModels.model(Loss.L2, null, ZOO), 42).params().dataType());
     }

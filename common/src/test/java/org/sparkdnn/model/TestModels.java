@@ -27,12 +27,13 @@ public final class TestModels {
     /** A double-precision model with biases, Xavier init and no dropout. */
     public static ModelConfig model(Loss loss, Activation activation, List<LayerConfig> layers) {
         return new ModelConfig(NumericType.DOUBLE, layers, activation, null, WeightInit.XAVIER, null, null, true, loss,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     public static ModelConfig withDropout(ModelConfig m, double dropout) {
         return new ModelConfig(m.dataType(), m.layers(), m.activation(), m.leakyReluAlpha(), m.weightInit(),
-                m.initScale(), dropout, m.bias(), m.loss(), m.dl4j(), m.init(), m.freezeLayers(), m.inputShape());
+                m.initScale(), dropout, m.bias(), m.loss(), m.dl4j(), m.init(), m.freezeLayers(), m.inputShape(),
+                m.biasInit());
     }
 
     public static LayerConfig layer(LayerType type, Integer units) {

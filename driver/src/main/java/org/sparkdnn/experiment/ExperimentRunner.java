@@ -38,33 +38,48 @@ public final class ExperimentRunner {
                           double rightValue, String verdict, boolean holdsAtSmallScale) {
     }
 
-    /** What an experiment produced: its runs' data and the checks' verdicts. */
-    public record Result(String name, ExperimentSpec spec, String scale, Map<String, RunData> runs,
-                         List<Verdict> verdicts) {
+    /**
+     * What an experiment produced: each run's data (one per seed), the references' expectations and the checks'
+     * verdicts.
+     */
+    public record Result(String name, ExperimentSpec spec, String scale, Map<String, List<RunData>> runs,
+                         Map<String, double[]> references, List<Verdict> verdicts) {
     }
 
     public Result run(String name, ExperimentSpec spec, String scale, String out) throws IOException {
         String base = storage.readString(root + "/" + spec.base());
-        Map<String, RunData> runs = new LinkedHashMap<>();
+        int seeds = spec.seedCount(scale);
+        Map<String, List<RunData>> runs = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> r : spec.runs().entrySet()) {
-            String dir = out + "/" + name + "/" + r.getKey();
-            List<String> sets = new ArrayList<>();
-            sets.addAll(spec.set() == null ? List.of() : spec.set());
-            sets.addAll(spec.scale(scale));
-            sets.addAll(r.getValue() == null ? List.of() : r.getValue());
-            sets.add("output.dir=" + dir);
-            RunConfig config = new ConfigLoader().parse(spec.base(), base, sets);
-            console.printf("experiment %s: run %s (%s scale)%n", name, r.getKey(), scale);
-            new TrainingRun(config, storage, new PrintStream(java.io.OutputStream.nullOutputStream()),
-                    System::nanoTime, Optional.empty()).execute();
-            runs.put(r.getKey(), RunData.load(storage, dir));
+            List<RunData> data = new ArrayList<>();
+            console.printf("experiment %s: run %s (%s scale%s)%n", name, r.getKey(), scale,
+                    seeds > 1 ? ", " + seeds + " seeds" : "");
+            for (int seed = 1; seed <= seeds; seed++) {
+                String dir = out + "/" + name + "/" + r.getKey() + (seeds > 1 ? "/seed-" + seed : "");
+                List<String> sets = new ArrayList<>();
+                sets.addAll(spec.set() == null ? List.of() : spec.set());
+                sets.addAll(spec.scale(scale));
+                sets.addAll(r.getValue() == null ? List.of() : r.getValue());
+                if (seeds > 1) {
+                    sets.add("training.seed=" + seed);
+                }
+                sets.add("output.dir=" + dir);
+                RunConfig config = new ConfigLoader().parse(spec.base(), base, sets);
+                new TrainingRun(config, storage, new PrintStream(java.io.OutputStream.nullOutputStream()),
+                        System::nanoTime, Optional.empty()).execute();
+                data.add(RunData.load(storage, dir));
+            }
+            runs.put(r.getKey(), data);
         }
+        Map<String, double[]> references = new LinkedHashMap<>();
+        spec.referencesOrNone().forEach((key, ref) -> references.put(key, SigmoidChain.expectedRelativeLogNorms(
+                ref.layers(), ref.weightStd(), ref.biasStd(), ref.batch(), ref.draws(), 1L)));
         List<Verdict> verdicts = new ArrayList<>();
         for (ExperimentSpec.Check c : spec.checks()) {
-            double left = value(runs.get(c.left().run()), c.left().metric());
-            double right = value(runs.get(c.right().run()), c.right().metric());
+            double left = value(runs, c.left(), references);
+            double right = value(runs, c.right(), references);
             double bound = c.factorOrOne() * right;
-            String verdict = !Double.isFinite(left) || !Double.isFinite(right) ? "not computed"
+            String verdict = Double.isNaN(left) || Double.isNaN(right) ? "not computed"
                     : ("<".equals(c.op()) ? left < bound : left > bound) ? "held" : "not held";
             verdicts.add(new Verdict(c.claim(), c.left().toString(), left, c.op(), c.factorOrOne(),
                     c.right().toString(), right, verdict, c.holdsAtSmallScale()));
@@ -76,25 +91,16 @@ public final class ExperimentRunner {
         record.put("title", spec.title());
         record.put("lecture", spec.lecture());
         record.put("scale", scale);
+        record.put("seeds", seeds);
         record.put("runs", List.copyOf(runs.keySet()));
         record.put("verdicts", verdicts);
         storage.writeAtomically(out + "/" + name + "/experiment.json",
                 json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
-        return new Result(name, spec, scale, runs, verdicts);
+        return new Result(name, spec, scale, runs, references, verdicts);
     }
 
-    /** A metric of a run ({@link ExperimentSpec.Metric}); NaN when the run did not record it. */
-    static double value(RunData run, String metric) {
-        if (metric.startsWith("gradientNorm.")) {
-            List<Map<String, Object>> norms = run.ofType("gradientNorms");
-            return norms.isEmpty() ? Double.NaN
-                    : RunData.number(norms.get(0), "norms." + metric.substring("gradientNorm.".length()));
-        }
-        if (metric.equals("firstLoss") || metric.equals("lastLoss")) {
-            List<Map<String, Object>> epochs = run.ofType("epoch");
-            return epochs.isEmpty() ? Double.NaN
-                    : RunData.number(epochs.get(metric.equals("firstLoss") ? 0 : epochs.size() - 1), "trainLoss");
-        }
-        return run.summary().map(s -> RunData.number(s, metric)).orElse(Double.NaN);
+    /** A side of a check: its constant, or its run's metric over the run's seeds ({@link Metrics}). */
+    static double value(Map<String, List<RunData>> runs, ExperimentSpec.Metric side, Map<String, double[]> references) {
+        return side.value() != null ? side.value() : Metrics.value(runs.get(side.run()), side.metric(), references);
     }
 }

@@ -22,11 +22,14 @@ import org.sparkdnn.config.ConfigException;
  * @param set      {@code key=value} overrides every run gets
  * @param scales   per scale ({@code small}, {@code full}), its overrides
  * @param runs     per run name, its overrides (in order)
+ * @param seeds    per scale, how many times each run is trained (training.seed = 1, 2, …; default once, with the
+ *                 config's seed): a run's metrics are then means over its seeds (gradient norms: geometric means)
+ * @param references named expectations computed without the trainer ({@link Reference}), for checks to compare with
  * @param checks   the pre-declared checks
  */
 public record ExperimentSpec(String title, Lecture lecture, String base, List<String> set,
                              Map<String, List<String>> scales, LinkedHashMap<String, List<String>> runs,
-                             List<Check> checks) {
+                             Map<String, Integer> seeds, Map<String, Reference> references, List<Check> checks) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -63,15 +66,25 @@ public record ExperimentSpec(String title, Lecture lecture, String base, List<St
     }
 
     /**
-     * A number a run recorded: {@code gradientNorm.LAYER} (the layer's gradient norm at the first recorded step),
-     * {@code firstLoss}/{@code lastLoss} (the mean training loss of the first and the last epoch), or a path into its summary
-     * ({@code test.accuracy}, {@code train.loss}, …).
+     * A number a run recorded ({@link Metrics} lists them: gradient norms and activation statistics per layer, losses,
+     * epochs to a loss, the deviation from a reference, or a path into the run's summary), or a constant
+     * ({@code value}, no run).
      */
-    public record Metric(String run, String metric) {
+    public record Metric(String run, String metric, Double value) {
         @Override
         public String toString() {
-            return run + ": " + metric;
+            return value != null ? String.valueOf(value) : run + ": " + metric;
         }
+    }
+
+    /**
+     * An expectation computed without the trainer, in double: {@code sigmoidChain} is lecture 000's chain of
+     * {@code layers} width-1 sigmoid layers (then an identity output unit, squared loss against y = 0, inputs uniform
+     * in [−1, 1]) with weights ~ N(0, weightStd²) and biases ~ N(0, biasStd²): the mean over {@code draws} networks
+     * of each layer's log10 gradient norm on a batch of {@code batch}, relative to the last hidden layer's.
+     */
+    public record Reference(String type, Integer layers, Double weightStd, Double biasStd, Integer batch,
+                            Integer draws) {
     }
 
     /** Reads and checks a spec; errors name the file and the key. */
@@ -92,6 +105,27 @@ public record ExperimentSpec(String title, Lecture lecture, String base, List<St
         require(source, "base", base);
         require(source, "runs", runs);
         require(source, "checks", checks);
+        for (Map.Entry<String, Reference> r : (references == null ? Map.<String, Reference>of() : references).entrySet()) {
+            String at = source + ": references." + r.getKey();
+            Reference ref = r.getValue();
+            if (!"sigmoidChain".equals(ref.type())) {
+                throw new ConfigException(at + ".type", "must be sigmoidChain", ref.type());
+            }
+            require(at, "layers", ref.layers());
+            require(at, "weightStd", ref.weightStd());
+            require(at, "biasStd", ref.biasStd());
+            require(at, "batch", ref.batch());
+            require(at, "draws", ref.draws());
+            if (ref.layers() < 2 || ref.batch() < 1 || ref.draws() < 1) {
+                throw new ConfigException(at, "needs layers >= 2, batch >= 1 and draws >= 1",
+                        ref.layers() + "/" + ref.batch() + "/" + ref.draws());
+            }
+        }
+        for (Map.Entry<String, Integer> n : (seeds == null ? Map.<String, Integer>of() : seeds).entrySet()) {
+            if (n.getValue() == null || n.getValue() < 1) {
+                throw new ConfigException(source + ": seeds." + n.getKey(), "must be >= 1", n.getValue());
+            }
+        }
         if (runs.isEmpty() || checks.isEmpty()) {
             throw new ConfigException(source + ": " + (runs.isEmpty() ? "runs" : "checks"), "must not be empty", "");
         }
@@ -108,6 +142,14 @@ public record ExperimentSpec(String title, Lecture lecture, String base, List<St
                 throw new ConfigException(at + ".op", "must be < or >", c.op());
             }
             for (Metric m : List.of(c.left(), c.right())) {
+                if (m.value() != null) {
+                    if (m.run() != null || m.metric() != null) {
+                        throw new ConfigException(at, "a side is a value or a run's metric, not both", m);
+                    }
+                    continue;
+                }
+                require(at, "metric", m.metric());
+                Metrics.check(at + ".metric", m.metric(), references == null ? Map.of() : references);
                 if (!runs.containsKey(m.run())) {
                     throw new ConfigException(at + ".run", "names no run of this experiment (runs: " + runs.keySet()
                             + ")", m.run());
@@ -120,6 +162,16 @@ public record ExperimentSpec(String title, Lecture lecture, String base, List<St
         if (value == null) {
             throw new ConfigException(at + "." + key, "must be set", "missing");
         }
+    }
+
+    /** How many seeds each run is trained with at {@code scale} (1: once, with the config's own seed). */
+    public int seedCount(String scale) {
+        return seeds == null ? 1 : seeds.getOrDefault(scale, 1);
+    }
+
+    /** The named references (none when the spec has none). */
+    public Map<String, Reference> referencesOrNone() {
+        return references == null ? Map.of() : references;
     }
 
     /** The overrides of {@code scale}, or an error naming the scales there are. */

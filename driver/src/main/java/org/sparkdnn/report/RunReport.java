@@ -38,6 +38,7 @@ public final class RunReport {
         epochCharts(page, runs);
         stepCharts(page, runs);
         gradientNorms(page, runs);
+        activations(page, runs);
         phases(page, runs);
         pictures(page, runs);
         page.heading("Configuration and summary");
@@ -123,8 +124,7 @@ public final class RunReport {
             Set<String> layers = new LinkedHashSet<>();
             records.forEach(r -> layers.addAll(norms(r).keySet()));
             List<String> rows = List.copyOf(layers);
-            List<String> columns = records.stream().map(r -> String.valueOf(((Number) r.get("step")).longValue()))
-                    .toList();
+            List<String> columns = steps(records);
             double[][] values = new double[rows.size()][columns.size()];
             for (int c = 0; c < records.size(); c++) {
                 Map<String, Object> n = norms(records.get(c));
@@ -135,6 +135,57 @@ public final class RunReport {
             page.chart(charts.logHeatmap("Gradient norms: " + run.name(), run.name(), "step", columns, "layer", rows,
                     values, range), Math.max(260, 120 + 22 * rows.size()));
         }
+    }
+
+    /**
+     * The runs that recorded {@code training.activationStatsEvery}: each layer's output, per record — its standard
+     * deviation over the inputs (log colour; ≈ 0: the layer ignores its input) and, at the first and the last record,
+     * its mean.
+     */
+    private void activations(HtmlPage page, List<RunData> runs) {
+        List<RunData> recorded = runs.stream().filter(r -> !r.ofType("activations").isEmpty()).toList();
+        if (recorded.isEmpty()) {
+            return;
+        }
+        page.heading("Layer outputs");
+        page.note("Statistics of every layer's output on a fixed sample of the training split, recorded every "
+                + "training.activationStatsEvery steps before the step: the standard deviation over the inputs (0, "
+                + "blank here, means the layer's output no longer depends on the input) and the mean.");
+        for (RunData run : recorded) {
+            List<Map<String, Object>> records = run.ofType("activations");
+            List<String> rows = List.copyOf(stats(records.get(0)).keySet());
+            List<String> columns = steps(records);
+            double[][] values = new double[rows.size()][columns.size()];
+            for (int c = 0; c < records.size(); c++) {
+                for (int r = 0; r < rows.size(); r++) {
+                    double v = RunData.number(records.get(c), "layers." + rows.get(r) + ".inputStd");
+                    values[r][c] = v > 0 ? v : Double.NaN;
+                }
+            }
+            page.chart(charts.logHeatmap("Output std over the inputs: " + run.name(), run.name(), "step", columns,
+                    "layer", rows, values), Math.max(260, 120 + 22 * rows.size()));
+            List<Charts.Series> means = new ArrayList<>();
+            for (Map<String, Object> record : List.of(records.get(0), records.get(records.size() - 1))) {
+                List<double[]> points = new ArrayList<>();
+                for (int r = 0; r < rows.size(); r++) {
+                    points.add(new double[] {r, RunData.number(record, "layers." + rows.get(r) + ".mean")});
+                }
+                means.add(new Charts.Series("step " + record.get("step"), points,
+                        means.isEmpty() ? "dashed" : "solid"));
+            }
+            page.chart(charts.lines("Output mean per layer (0 = first hidden layer): " + run.name(), "layer", "mean",
+                    means, false), 280);
+        }
+    }
+
+    /** The records' steps, as a heatmap's column labels. */
+    private static List<String> steps(List<Map<String, Object>> records) {
+        return records.stream().map(r -> String.valueOf(((Number) r.get("step")).longValue())).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> stats(Map<String, Object> record) {
+        return record.get("layers") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     }
 
     /** [floor, ceil] of log10 over every positive finite norm of every run; empty if there is none. */

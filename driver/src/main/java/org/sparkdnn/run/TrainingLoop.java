@@ -12,6 +12,7 @@ import org.sparkdnn.console.Progress;
 import org.sparkdnn.data.BatchPlan;
 import org.sparkdnn.engine.EpochEngine;
 import org.sparkdnn.engine.StepEngine;
+import org.sparkdnn.metrics.ActivationStats;
 import org.sparkdnn.metrics.Evaluation;
 import org.sparkdnn.metrics.MetricsLog;
 
@@ -192,8 +193,17 @@ final class TrainingLoop {
     }
 
     /** An epoch engine's records and checks, once per epoch (the per-step ones of the step engines). */
+    /** The statistics of every layer's output on the fixed sample, with the parameters after {@code step} steps. */
+    private void activations(long step, int epoch) {
+        evaluation.activationSample().ifPresent(sample -> metrics.write(record("activations", step, epoch,
+                Map.of("layers", ActivationStats.perLayer(engine.network(), sample.features())))));
+    }
+
     private void afterEpochFit(int epoch, long step, double loss, double rate, double epochRate,
                                double trainSeconds) {
+        if (config.activationStatsEvery() > 0) {
+            activations(step, epoch);
+        }
         Map<String, Double> norms = engine.gradientNorms();
         if (config.gradientNormsEvery() > 0) {
             metrics.write(record("gradientNorms", step, epoch, Map.of("norms", norms)));
@@ -209,6 +219,9 @@ final class TrainingLoop {
     }
 
     private double trainStep(int epoch, int batch, int[] rows, long step) {
+        if (config.activationStatsEvery() > 0 && step % config.activationStatsEvery() == 0) {
+            activations(step, epoch);
+        }
         double loss = engine.step(epoch, batch, rows);
         Map<String, Double> norms = engine.gradientNorms();
         if (config.gradientNormsEvery() > 0 && step % config.gradientNormsEvery() == 0) {

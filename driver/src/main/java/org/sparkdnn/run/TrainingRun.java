@@ -59,7 +59,7 @@ import org.sparkdnn.rows.ParquetRowsReader;
  * the run fails, from the metrics so far).
  */
 public final class TrainingRun {
-    private final RunConfig config;
+    private RunConfig config; // training.batchSize: all is resolved once the data is read
     private final Storage storage;
     private final PrintStream console;
     private final LongSupplier nanoClock;
@@ -158,6 +158,10 @@ public final class TrainingRun {
     /** The lease, then the run on {@code data}; {@code spark} when it is already running (executor data). */
     private Map<String, Object> train(String out, long start, TrainingData data, Optional<SparkSession> spark)
             throws IOException {
+        if (config.training().fullBatch()) {
+            config = config.withFullBatch(data.trainCount());
+            console.println("note: training.batchSize all = " + data.trainCount() + " rows (full-batch gradient descent)");
+        }
         BatchPlan plan = BatchPlan.of(config, data.trainCount());
         long totalSteps = plannedSteps(plan);
         String trainSha = data.trainSha();
@@ -224,7 +228,7 @@ public final class TrainingRun {
                 metrics.write(Map.of("type", "resume", "step", from.step(), "from", c.uri()));
             });
             EpochEvaluation evaluation = EpochEvaluation.of(evaluator, data, plan,
-                    config.training().trainMetricsExamples());
+                    config.training().trainMetricsExamples(), config.training().activationStatsEvery() > 0);
             result = new TrainingLoop(config.training(), plan, engine, evaluation,
                     Optimizers.schedule(config.optimizer().learningRate(), config.optimizer().schedule(), scheduleSteps),
                     metrics, progress, checkpointer, nanoClock).run(from);

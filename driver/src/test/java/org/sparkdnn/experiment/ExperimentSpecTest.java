@@ -45,6 +45,22 @@ class ExperimentSpecTest {
                 () -> ExperimentSpec.parse("x.yaml", GOOD + "\nclaims: []"));
         assertTrue(unknown.getMessage().contains("x.yaml") && unknown.getMessage().contains("claims"),
                 unknown.getMessage());
+        ConfigException both = assertThrows(ConfigException.class,
+                () -> ExperimentSpec.parse("x.yaml", GOOD.replace("right: {run: b, metric: lastLoss}",
+                        "right: {run: b, metric: lastLoss, value: 1.0}")));
+        assertTrue(both.getMessage().contains("checks[0]") && both.getMessage().contains("not both"), both.getMessage());
+        ConfigException reference = assertThrows(ConfigException.class,
+                () -> ExperimentSpec.parse("x.yaml", GOOD.replace("left: {run: a, metric: lastLoss}",
+                        "left: {run: a, metric: gradientDeviation.chain}")));
+        assertTrue(reference.getMessage().contains("names no reference") && reference.getMessage().contains("chain"),
+                reference.getMessage());
+        ConfigException number = assertThrows(ConfigException.class,
+                () -> ExperimentSpec.parse("x.yaml", GOOD.replace("left: {run: a, metric: lastLoss}",
+                        "left: {run: a, metric: epochsToLoss.low}")));
+        assertTrue(number.getMessage().contains("must end with a number"), number.getMessage());
+        ConfigException seeds = assertThrows(ConfigException.class,
+                () -> ExperimentSpec.parse("x.yaml", GOOD + "\nseeds: {small: 0}"));
+        assertTrue(seeds.getMessage().contains("seeds.small") && seeds.getMessage().contains("0"), seeds.getMessage());
         ConfigException scale = assertThrows(ConfigException.class,
                 () -> ExperimentSpec.parse("x.yaml", GOOD).scale("medium"));
         assertTrue(scale.getMessage().contains("--scale") && scale.getMessage().contains("medium"),

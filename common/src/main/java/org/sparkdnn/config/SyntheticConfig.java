@@ -1,0 +1,47 @@
+package org.sparkdnn.config;
+
+import static org.sparkdnn.config.Checks.nonNegative;
+import static org.sparkdnn.config.Checks.orDefault;
+import static org.sparkdnn.config.Checks.positive;
+
+/**
+ * The parameters of {@code data.format: synthetic} ({@code data.synthetic}): a named, seeded generator
+ * ({@code data.train}) makes the rows, the same for the same parameters on every machine.
+ *
+ * <ul>
+ *   <li>{@code points}: {@code count} points x uniform in [−1, 1]^{@code features}, target
+ *       y = {@code strength}·sin(π·x₀) + {@code noise}·N(0, 1): a small regression set to fit exactly (the lecture
+ *       notes' "simple dataset of 50 points").</li>
+ *   <li>{@code teacher}: x ~ N(0, I) in {@code features} dimensions (whitened inputs), y = {@code strength}·u·x +
+ *       {@code noise}·N(0, 1) with u a unit vector drawn from the seed: a linear teacher whose input–output map has
+ *       the single singular value {@code strength} (Saxe et al. 2014's setting, one mode).</li>
+ * </ul>
+ *
+ * @param count    rows (default 50)
+ * @param features input width (default 1)
+ * @param seed     the generator's seed (default 1), independent of the training seed
+ * @param noise    standard deviation of the target noise (default 0)
+ * @param strength the target's scale (default 1)
+ */
+public record SyntheticConfig(Integer count, Integer features, Long seed, Double noise, Double strength) {
+    /** The generator names {@code data.train} may take with {@code data.format: synthetic}. */
+    public static final java.util.List<String> GENERATORS = java.util.List.of("points", "teacher");
+
+    public SyntheticConfig {
+        count = positive("count", orDefault(count, 50));
+        features = positive("features", orDefault(features, 1));
+        if ((long) count * features > Integer.MAX_VALUE) {
+            throw new ConfigException("count", "times features (" + features + ") must be < 2^31 values", count);
+        }
+        seed = orDefault(seed, 1L);
+        noise = nonNegative("noise", orDefault(noise, 0.0));
+        strength = orDefault(strength, 1.0);
+        if (!Double.isFinite(strength)) {
+            throw new ConfigException("strength", "must be finite", strength);
+        }
+    }
+
+    public static SyntheticConfig defaults() {
+        return new SyntheticConfig(null, null, null, null, null);
+    }
+}

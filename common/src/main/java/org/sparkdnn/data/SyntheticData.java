@@ -1,0 +1,64 @@
+package org.sparkdnn.data;
+
+import java.util.Locale;
+import org.sparkdnn.config.ConfigException;
+import org.sparkdnn.config.SyntheticConfig;
+
+/**
+ * The generators of {@code data.format: synthetic} ({@link SyntheticConfig}): rows computed from a seed with the
+ * project's SplitMix64 (Gaussians by Box–Muller), so that the same parameters give the same bytes everywhere.
+ */
+public final class SyntheticData {
+    private SyntheticData() {
+    }
+
+    /** The rows of generator {@code name}; an unknown name is a config error naming {@code data.train}. */
+    public static Examples generate(String name, SyntheticConfig c) {
+        SplitMix64 random = new SplitMix64(c.seed());
+        int n = c.count();
+        int d = c.features();
+        float[] x = new float[n * d];
+        float[] y = new float[n];
+        int[] origins = new int[n];
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "points":
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < d; j++) {
+                        x[i * d + j] = (float) (2 * random.nextDouble() - 1);
+                    }
+                    y[i] = (float) (c.strength() * Math.sin(Math.PI * x[i * d]) + c.noise() * gaussian(random));
+                    origins[i] = i;
+                }
+                break;
+            case "teacher":
+                double[] u = new double[d];
+                double norm = 0;
+                for (int j = 0; j < d; j++) {
+                    u[j] = gaussian(random);
+                    norm += u[j] * u[j];
+                }
+                norm = Math.sqrt(norm);
+                for (int i = 0; i < n; i++) {
+                    double target = 0;
+                    for (int j = 0; j < d; j++) {
+                        x[i * d + j] = (float) gaussian(random);
+                        target += u[j] / norm * x[i * d + j];
+                    }
+                    y[i] = (float) (c.strength() * target + c.noise() * gaussian(random));
+                    origins[i] = i;
+                }
+                break;
+            default:
+                throw new ConfigException("data.train", "must name a synthetic generator " + SyntheticConfig.GENERATORS
+                        + " with data.format synthetic", name);
+        }
+        return new Examples("synthetic:" + name, "row", d, x, y, origins);
+    }
+
+    /** A standard normal draw (Box–Muller, one of the pair). */
+    static double gaussian(SplitMix64 random) {
+        double u1 = random.nextDouble();
+        double u2 = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    }
+}

@@ -1,0 +1,61 @@
+package org.sparkdnn.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.sparkdnn.config.ConfigException;
+import org.sparkdnn.config.SyntheticConfig;
+
+/** The synthetic generators: the same rows for the same parameters, the distributions they promise. */
+class SyntheticDataTest {
+    @Test
+    void pointsAreSeededUniformInputsWithASineTarget() {
+        SyntheticConfig c = new SyntheticConfig(50, 1, 7L, 0.0, 2.0);
+        Examples a = SyntheticData.generate("points", c);
+        Examples b = SyntheticData.generate("points", c);
+        assertEquals(50, a.count());
+        assertEquals(1, a.features());
+        assertArrayEquals(a.x(), b.x());
+        assertArrayEquals(a.y(), b.y());
+        assertFalse(Arrays.equals(a.x(), SyntheticData.generate("points", new SyntheticConfig(50, 1, 8L, 0.0, 2.0)).x()),
+                "another seed, other points");
+        for (int i = 0; i < a.count(); i++) {
+            float x = a.x()[i];
+            assertTrue(x >= -1 && x < 1, "x in [-1, 1): " + x);
+            assertEquals(2 * Math.sin(Math.PI * x), a.y()[i], 1e-6, "y = strength sin(pi x) without noise");
+        }
+    }
+
+    @Test
+    void theTeachersTargetHasTheVarianceOfItsStrength() {
+        Examples t = SyntheticData.generate("teacher", new SyntheticConfig(20_000, 8, 3L, 0.0, 3.0));
+        double mean = 0;
+        double square = 0;
+        for (float y : t.y()) {
+            mean += y;
+            square += (double) y * y;
+        }
+        mean /= t.count();
+        double variance = square / t.count() - mean * mean;
+        // y = 3 u.x with |u| = 1 and x ~ N(0, I): variance 9; the sample of 20,000 is within 3 %
+        assertEquals(9.0, variance, 0.3);
+        assertEquals(0.0, mean, 0.1);
+        double xSquare = 0;
+        for (float x : t.x()) {
+            xSquare += (double) x * x;
+        }
+        assertEquals(1.0, xSquare / t.x().length, 0.03, "whitened inputs");
+    }
+
+    @Test
+    void anUnknownGeneratorNamesDataTrain() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> SyntheticData.generate("spiral", SyntheticConfig.defaults()));
+        assertTrue(e.getMessage().contains("data.train") && e.getMessage().contains("spiral"), e.getMessage());
+    }
+}

@@ -1,0 +1,173 @@
+package org.sparkdnn.experiment;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sparkdnn.config.ConfigException;
+import org.sparkdnn.report.RunData;
+
+/**
+ * The metrics a check can name, computed from what a run recorded; with several seeds, the mean over them (gradient
+ * norms: the geometric mean, so that a norm of 0 in any seed gives 0).
+ * <ul>
+ *   <li>{@code gradientNorm.LAYER}: the layer's gradient norm at the first recorded step;</li>
+ *   <li>{@code zeroGradientLayers}: how many layers had a gradient norm of exactly 0 at that step;</li>
+ *   <li>{@code activation.LAYER.STAT}: STAT (mean, std, inputStd) of the layer's output at the first
+ *       {@code activations} record (training.activationStatsEvery);</li>
+ *   <li>{@code firstLoss}, {@code lastLoss}, {@code trainLoss@E}: the mean training loss of the first, the last and
+ *       the E-th (1-based) epoch;</li>
+ *   <li>{@code epochsToLoss.X}: the first epoch whose training loss is ≤ X (infinite when none is);
+ *       {@code epochsToFraction.F}: the first whose training loss is ≤ F × the first epoch's;</li>
+ *   <li>{@code gradientDeviation.REF}: the largest difference, over the layers, between the mean over seeds of
+ *       log10(layer's gradient norm / last hidden layer's) at the first recorded step and the reference REF's
+ *       expectation (orders of magnitude; infinite when a norm is 0);</li>
+ *   <li>anything else: a path into the run's summary ({@code test.accuracy}, …).</li>
+ * </ul>
+ */
+final class Metrics {
+    private Metrics() {
+    }
+
+    /** Refuses a metric that names an unknown reference or a malformed number. */
+    static void check(String at, String metric, Map<String, ExperimentSpec.Reference> references) {
+        try {
+            if (metric.startsWith("gradientDeviation.")) {
+                String ref = metric.substring("gradientDeviation.".length());
+                if (!references.containsKey(ref)) {
+                    throw new ConfigException(at, "names no reference of this experiment (references: "
+                            + references.keySet() + ")", metric);
+                }
+            } else if (metric.startsWith("epochsToLoss.") || metric.startsWith("epochsToFraction.")) {
+                Double.parseDouble(metric.substring(metric.indexOf('.') + 1));
+            } else if (metric.startsWith("trainLoss@")) {
+                Integer.parseInt(metric.substring("trainLoss@".length()));
+            } else if (metric.startsWith("activation.") && metric.split("\\.").length != 3) {
+                throw new ConfigException(at, "must be activation.LAYER.STAT (STAT: mean, std, inputStd)", metric);
+            }
+        } catch (NumberFormatException e) {
+            throw new ConfigException(at, "must end with a number", metric);
+        }
+    }
+
+    /** The metric over the seeds' runs; NaN when a run did not record it. */
+    static double value(List<RunData> seeds, String metric, Map<String, double[]> references) {
+        if (metric.startsWith("gradientDeviation.")) {
+            return deviation(relativeLogNorms(seeds), references.get(metric.substring("gradientDeviation.".length())));
+        }
+        if (metric.startsWith("gradientNorm.")) {
+            double logSum = 0;
+            for (RunData run : seeds) {
+                logSum += Math.log(one(run, metric));
+            }
+            return Math.exp(logSum / seeds.size());
+        }
+        double sum = 0;
+        for (RunData run : seeds) {
+            sum += one(run, metric);
+        }
+        return sum / seeds.size();
+    }
+
+    /** The metric of one run. */
+    static double one(RunData run, String metric) {
+        if (metric.startsWith("gradientNorm.")) {
+            Map<String, Double> norms = firstNorms(run);
+            return norms.getOrDefault(metric.substring("gradientNorm.".length()), Double.NaN);
+        }
+        if (metric.equals("zeroGradientLayers")) {
+            Map<String, Double> norms = firstNorms(run);
+            return norms.isEmpty() ? Double.NaN : norms.values().stream().filter(v -> v == 0.0).count();
+        }
+        if (metric.startsWith("activation.")) {
+            List<Map<String, Object>> records = run.ofType("activations");
+            return records.isEmpty() ? Double.NaN
+                    : RunData.number(records.get(0), "layers." + metric.substring("activation.".length()));
+        }
+        List<Double> losses = losses(run);
+        switch (metric) {
+            case "firstLoss":
+                return losses.isEmpty() ? Double.NaN : losses.get(0);
+            case "lastLoss":
+                return losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
+            default:
+                break;
+        }
+        if (metric.startsWith("trainLoss@")) {
+            int epoch = Integer.parseInt(metric.substring("trainLoss@".length()));
+            return epoch >= 1 && epoch <= losses.size() ? losses.get(epoch - 1) : Double.NaN;
+        }
+        if (metric.startsWith("epochsToLoss.") || metric.startsWith("epochsToFraction.")) {
+            if (losses.isEmpty()) {
+                return Double.NaN;
+            }
+            double x = Double.parseDouble(metric.substring(metric.indexOf('.') + 1));
+            double bound = metric.startsWith("epochsToLoss.") ? x : x * losses.get(0);
+            for (int e = 0; e < losses.size(); e++) {
+                if (losses.get(e) <= bound) {
+                    return e + 1;
+                }
+            }
+            return Double.POSITIVE_INFINITY;
+        }
+        return run.summary().map(s -> RunData.number(s, metric)).orElse(Double.NaN);
+    }
+
+    /** The training loss of every epoch, in order. */
+    static List<Double> losses(RunData run) {
+        List<Double> losses = new ArrayList<>();
+        for (Map<String, Object> e : run.ofType("epoch")) {
+            losses.add(RunData.number(e, "trainLoss"));
+        }
+        return losses;
+    }
+
+    /** The first recorded gradient norms, {layer: norm} in the network's order. */
+    static Map<String, Double> firstNorms(RunData run) {
+        Map<String, Double> norms = new LinkedHashMap<>();
+        List<Map<String, Object>> records = run.ofType("gradientNorms");
+        if (!records.isEmpty() && records.get(0).get("norms") instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> norms.put(String.valueOf(k), v instanceof Number n ? n.doubleValue() : Double.NaN));
+        }
+        return norms;
+    }
+
+    /**
+     * The mean over seeds of log10(norm / the last hidden layer's norm) of every hidden layer at the first recorded
+     * step, in layer order (the output layer is left out); −∞ where a seed's norm is 0.
+     */
+    static double[] relativeLogNorms(List<RunData> seeds) {
+        double[] sum = null;
+        for (RunData run : seeds) {
+            List<Double> hidden = new ArrayList<>(firstNorms(run).values());
+            if (hidden.size() < 2) {
+                return new double[0];
+            }
+            hidden.remove(hidden.size() - 1); // the output layer
+            double top = hidden.get(hidden.size() - 1);
+            if (sum == null) {
+                sum = new double[hidden.size()];
+            }
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += Math.log10(hidden.get(i) / top);
+            }
+        }
+        double[] mean = new double[sum.length];
+        for (int i = 0; i < sum.length; i++) {
+            mean[i] = sum[i] / seeds.size();
+        }
+        return mean;
+    }
+
+    /** max |measured − expected| over the layers; NaN when the shapes differ. */
+    static double deviation(double[] measured, double[] expected) {
+        if (expected == null || measured.length != expected.length || measured.length == 0) {
+            return Double.NaN;
+        }
+        double worst = 0;
+        for (int i = 0; i < measured.length; i++) {
+            worst = Math.max(worst, Math.abs(measured[i] - expected[i]));
+        }
+        return worst;
+    }
+}
