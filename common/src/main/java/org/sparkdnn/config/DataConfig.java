@@ -36,6 +36,8 @@ import java.util.Optional;
  * @param shuffle            global (default) or partitioned: how each epoch's order is drawn ({@link DataShuffle})
  * @param augment            random transforms of training examples ({@link AugmentConfig}; default none)
  * @param onBadRecord        images: {@code fail} (default) on a file that does not decode, or {@code skip} it
+ * @param trainSubset        keep only this many training rows (after the held-out split), drawn with
+ *                           {@code splitSeed}: learning from a small subset (default 0: all of them)
  * @param synthetic          synthetic: the generator's parameters ({@link SyntheticConfig}); {@code train} names the
  *                           generator, validation and test are held-out fractions
  */
@@ -44,7 +46,8 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
                          Boolean header, String delimiter, Integer numClasses, Integer numFeatures, Scaling scaling,
                          Double validationFraction, Double testFraction, Long splitSeed, DataRead read,
                          String featuresField, String labelField, DataShuffle shuffle,
-                         AugmentConfig augment, BadRecords onBadRecord, SyntheticConfig synthetic) {
+                         AugmentConfig augment, BadRecords onBadRecord, Integer trainSubset,
+                         SyntheticConfig synthetic) {
     public DataConfig {
         format = orDefault(format, DataFormat.CSV);
         notBlank("train", train);
@@ -78,6 +81,7 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
             throw new ConfigException("onBadRecord", "skip applies to data.format images (a file that does not "
                     + "decode); other formats fail on a bad record, naming it", "skip");
         }
+        trainSubset = Checks.nonNegative("trainSubset", orDefault(trainSubset, 0));
         synthetic(format, train, validation, test, synthetic);
         if (format == DataFormat.SYNTHETIC) {
             synthetic = orDefault(synthetic, SyntheticConfig::defaults);
@@ -87,6 +91,9 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
             throw new ConfigException("read", "executors reads CSV, LibSVM, Parquet, CIFAR and image files; IDX, the embedded "
                     + "and the synthetic sets are read by the driver (format "
                     + format.name().toLowerCase(Locale.ROOT) + ", train " + train + ")", "executors");
+        }
+        if (read == DataRead.EXECUTORS && trainSubset > 0) {
+            throw new ConfigException("trainSubset", "applies to data read by the driver (read: driver)", trainSubset);
         }
         if (format == DataFormat.IDX) {
             notBlank("trainLabels", trainLabels);
@@ -130,7 +137,7 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
     /** The embedded digits set, 20 % held out for test and 10 % for validation. */
     public static DataConfig embeddedDigits() {
         return new DataConfig(DataFormat.CSV, "embedded:digits", null, null, null, null, null, null, null, null,
-                10, null, Scaling.NONE, 0.1, 0.2, null, null, null, null, null, null, null, null);
+                10, null, Scaling.NONE, 0.1, 0.2, null, null, null, null, null, null, null, null, null);
     }
 
     public Optional<String> validationFile() {

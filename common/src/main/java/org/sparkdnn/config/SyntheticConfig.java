@@ -15,17 +15,24 @@ import static org.sparkdnn.config.Checks.positive;
  *   <li>{@code teacher}: x ~ N(0, I) in {@code features} dimensions (whitened inputs), y = {@code strength}·u·x +
  *       {@code noise}·N(0, 1) with u a unit vector drawn from the seed: a linear teacher whose input–output map has
  *       the single singular value {@code strength} (Saxe et al. 2014's setting, one mode).</li>
+ *   <li>{@code halfspace}: x ~ N(0, I), class 1 where u·x + {@code noise}·N(0, 1) &gt; 0, else 0: a binary
+ *       classification task (a linear boundary, label noise from {@code noise}).</li>
  * </ul>
+ * {@code outliers} (a fraction) of the <em>training</em> rows — after validation and test are held out, which stay
+ * clean — get {@code outlierShift} added to their target: one-sided outliers (regression generators only).
  *
  * @param count    rows (default 50)
  * @param features input width (default 1)
  * @param seed     the generator's seed (default 1), independent of the training seed
  * @param noise    standard deviation of the target noise (default 0)
  * @param strength the target's scale (default 1)
+ * @param outliers the fraction of training rows whose target is shifted (default 0)
+ * @param outlierShift what is added to an outlier's target (default 10)
  */
-public record SyntheticConfig(Integer count, Integer features, Long seed, Double noise, Double strength) {
+public record SyntheticConfig(Integer count, Integer features, Long seed, Double noise, Double strength,
+                              Double outliers, Double outlierShift) {
     /** The generator names {@code data.train} may take with {@code data.format: synthetic}. */
-    public static final java.util.List<String> GENERATORS = java.util.List.of("points", "teacher");
+    public static final java.util.List<String> GENERATORS = java.util.List.of("points", "teacher", "halfspace");
 
     public SyntheticConfig {
         count = positive("count", orDefault(count, 50));
@@ -39,9 +46,14 @@ public record SyntheticConfig(Integer count, Integer features, Long seed, Double
         if (!Double.isFinite(strength)) {
             throw new ConfigException("strength", "must be finite", strength);
         }
+        outliers = Checks.fraction("outliers", orDefault(outliers, 0.0));
+        outlierShift = orDefault(outlierShift, 10.0);
+        if (!Double.isFinite(outlierShift)) {
+            throw new ConfigException("outlierShift", "must be finite", outlierShift);
+        }
     }
 
     public static SyntheticConfig defaults() {
-        return new SyntheticConfig(null, null, null, null, null);
+        return new SyntheticConfig(null, null, null, null, null, null, null);
     }
 }

@@ -119,4 +119,11 @@ public final class Examples {
         e.image = newFeatures == features ? image : null;
         return e;
     }
+
+    /** The same features and origins with other targets. */
+    public Examples withTargets(float[] newY) {
+        Examples e = new Examples(source, originKind, features, x, newY, origins);
+        e.image = image;
+        return e;
+    }
 }

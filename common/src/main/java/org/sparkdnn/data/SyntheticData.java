@@ -31,20 +31,26 @@ public final class SyntheticData {
                 }
                 break;
             case "teacher":
-                double[] u = new double[d];
-                double norm = 0;
-                for (int j = 0; j < d; j++) {
-                    u[j] = gaussian(random);
-                    norm += u[j] * u[j];
-                }
-                norm = Math.sqrt(norm);
+                double[] u = unit(random, d);
                 for (int i = 0; i < n; i++) {
                     double target = 0;
                     for (int j = 0; j < d; j++) {
                         x[i * d + j] = (float) gaussian(random);
-                        target += u[j] / norm * x[i * d + j];
+                        target += u[j] * x[i * d + j];
                     }
                     y[i] = (float) (c.strength() * target + c.noise() * gaussian(random));
+                    origins[i] = i;
+                }
+                break;
+            case "halfspace":
+                double[] w = unit(random, d);
+                for (int i = 0; i < n; i++) {
+                    double margin = 0;
+                    for (int j = 0; j < d; j++) {
+                        x[i * d + j] = (float) gaussian(random);
+                        margin += w[j] * x[i * d + j];
+                    }
+                    y[i] = margin + c.noise() * gaussian(random) > 0 ? 1f : 0f;
                     origins[i] = i;
                 }
                 break;
@@ -53,6 +59,38 @@ public final class SyntheticData {
                         + " with data.format synthetic", name);
         }
         return new Examples("synthetic:" + name, "row", d, x, y, origins);
+    }
+
+    /**
+     * The training split with {@code outliers} of its rows (a seeded draw) shifted by {@code outlierShift}; the same
+     * rows when there are none to shift.
+     */
+    public static Examples withOutliers(Examples train, SyntheticConfig c) {
+        int shifted = (int) Math.round(train.count() * c.outliers());
+        if (shifted == 0) {
+            return train;
+        }
+        float[] y = train.y().clone();
+        int[] order = DataLoader.shuffled(train.count(), c.seed() + 2);
+        for (int i = 0; i < shifted; i++) {
+            y[order[i]] += (float) (double) c.outlierShift();
+        }
+        return train.withTargets(y);
+    }
+
+    /** A unit vector in d dimensions, uniform on the sphere. */
+    private static double[] unit(SplitMix64 random, int d) {
+        double[] u = new double[d];
+        double norm = 0;
+        for (int j = 0; j < d; j++) {
+            u[j] = gaussian(random);
+            norm += u[j] * u[j];
+        }
+        norm = Math.sqrt(norm);
+        for (int j = 0; j < d; j++) {
+            u[j] /= norm;
+        }
+        return u;
     }
 
     /** A standard normal draw (Box–Muller, one of the pair). */

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Per-layer statistics of the network's outputs on a fixed sample, in inference mode: what shows activations
@@ -13,7 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <ul>
  *   <li>{@code mean} and {@code std}: over every value (examples × units);</li>
  *   <li>{@code inputStd}: each unit's standard deviation across the examples, averaged over the units — how much the
- *       layer's output still depends on the input (≈ 0: the layer ignores its input).</li>
+ *       layer's output still depends on the input (≈ 0: the layer ignores its input);</li>
+ *   <li>{@code zeroUnits}: the fraction of units whose output is exactly 0 for every example (dead ReLUs).</li>
  * </ul>
  */
 public final class ActivationStats {
@@ -41,10 +43,12 @@ public final class ActivationStats {
         double mean = rows.meanNumber().doubleValue();
         double std = n * rows.size(1) > 1 ? rows.stdNumber().doubleValue() : 0.0;
         double inputStd = n > 1 ? rows.std(0).meanNumber().doubleValue() : 0.0;
+        double zeroUnits = Transforms.abs(rows).max(0).eq(0.0).castTo(DataType.DOUBLE).meanNumber().doubleValue();
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("mean", mean);
         m.put("std", std);
         m.put("inputStd", inputStd);
+        m.put("zeroUnits", zeroUnits);
         return m;
     }
 }

@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationELU;
-import org.nd4j.linalg.activations.impl.ActivationGELU;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
@@ -35,7 +34,7 @@ public final class Dl4jMapping {
             case ELU: return new ActivationELU();
             case SELU: return new ActivationSELU();
             case SWISH: return new StableSwish(); // not ActivationSwish: NaN gradients for large inputs
-            case GELU: return new ActivationGELU();
+            case GELU: return new StableGelu();
             case TANH: return new ActivationTanH();
             case SIGMOID: return new ActivationSigmoid();
             case IDENTITY: return new ActivationIdentity();
@@ -50,6 +49,7 @@ public final class Dl4jMapping {
             case LECUN: return org.deeplearning4j.nn.weights.WeightInit.LECUN_NORMAL.getWeightInitFunction();
             case NORMAL: return new WeightInitDistribution(new NormalDistribution(0, scale));
             case UNIFORM: return new WeightInitDistribution(new UniformDistribution(-scale, scale));
+            case TORCH: return new TorchDefaultInit();
             default: throw new IllegalArgumentException("unmapped weight init " + init);
         }
     }

@@ -89,28 +89,33 @@ public final class ModelFactory {
         ComputationGraph graph = dl4j.isPresent() ? fromDl4jJson(dl4j.get(), storage) : new ComputationGraph(mlp(shape));
         if (dl4j.isEmpty()) {
             graph.init();
-            if (model.biasInit() == BiasInit.NORMAL) {
-                normalBiases(graph, model.initScale(), seed);
+            if (model.biasInit() != BiasInit.ZERO) {
+                randomBiases(graph, model.biasInit(), model.initScale(), seed);
             }
         }
         return NativeConv.install(graph);
     }
 
     /**
-     * {@code model.biasInit: normal}: every bias DL4J names {@code b} drawn from N(0, scale²), layer by layer in
+     * {@code model.biasInit} normal or torch: every bias DL4J names {@code b} drawn from N(0, scale²), or from
+     * U(±1/√fanIn) with fanIn = the layer's weights per output (its {@code W}'s size / the bias's), layer by layer in
      * parameter order, from {@code seed} (SplittableRandom, Box–Muller: the same values on every JVM).
      */
-    static void normalBiases(ComputationGraph graph, double scale, long seed) {
+    static void randomBiases(ComputationGraph graph, BiasInit init, double scale, long seed) {
         SplittableRandom random = new SplittableRandom(seed ^ 0x6269617349L);
-        for (Map.Entry<String, INDArray> p : graph.paramTable().entrySet()) {
+        Map<String, INDArray> params = graph.paramTable();
+        for (Map.Entry<String, INDArray> p : params.entrySet()) {
             if (!p.getKey().endsWith("_b")) {
                 continue;
             }
             INDArray bias = p.getValue();
+            INDArray weights = params.get(p.getKey().substring(0, p.getKey().length() - 1) + "W");
+            double bound = weights == null ? 0 : 1 / Math.sqrt((double) weights.length() / bias.length());
             double[] values = new double[(int) bias.length()];
             for (int i = 0; i < values.length; i++) {
-                values[i] = scale * Math.sqrt(-2 * Math.log(1 - random.nextDouble()))
-                        * Math.cos(2 * Math.PI * random.nextDouble());
+                values[i] = init == BiasInit.TORCH ? bound * (2 * random.nextDouble() - 1)
+                        : scale * Math.sqrt(-2 * Math.log(1 - random.nextDouble()))
+                                * Math.cos(2 * Math.PI * random.nextDouble());
             }
             bias.assign(Nd4j.create(values, bias.shape()).castTo(bias.dataType()));
         }

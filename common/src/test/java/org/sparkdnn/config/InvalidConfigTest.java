@@ -73,7 +73,7 @@ class InvalidConfigTest {
         rows.add(withData("unknown layer activation", "model: {layers: [{units: 3, activation: softmax}]}\n", "model.layers[0].activation", "must be one of [relu,", "softmax"));
         rows.add(withData("unknown loss", "model: {loss: crossEntropy}\n", "model.loss", "must be one of [l1, l2, mse, bceWithLogits, softmaxCrossEntropy]", "crossEntropy"));
         rows.add(withData("unknown optimizer type", "optimizer: {type: adamax}\n", "optimizer.type", "must be one of [sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw]", "adamax"));
-        rows.add(withData("unknown weight init", "model: {weightInit: zeros}\n", "model.weightInit", "must be one of [xavier, he, lecun, normal, uniform]", "zeros"));
+        rows.add(withData("unknown weight init", "model: {weightInit: zeros}\n", "model.weightInit", "must be one of [xavier, he, lecun, normal, uniform, torch]", "zeros"));
         rows.add(withData("unknown schedule type", "optimizer: {schedule: {type: linear}}\n", "optimizer.schedule.type", "must be one of [constant, step, exponential, inverseSqrt, cosine]", "linear"));
         rows.add(withData("unknown engine", "cluster: {engine: async}\n", "cluster.engine", "must be one of [local, sync, reference, shared, averaging]", "async"));
         rows.add(row("unknown data format", "data: {train: t.csv, format: orc}\n", "data.format", "must be one of [csv, idx, libsvm, parquet, cifar, cifar100, images, synthetic]", "orc"));
@@ -98,7 +98,8 @@ class InvalidConfigTest {
         rows.add(row("synthetic parameters for a file", "data: {train: t.csv, synthetic: {count: 5}}\n", "data.synthetic", "applies to data.format synthetic; format is csv", "set"));
         rows.add(row("synthetic set of no rows", "data: {format: synthetic, train: points, synthetic: {count: 0}}\n", "data.synthetic.count", "must be > 0", "0"));
         rows.add(row("synthetic with a test file", "data: {format: synthetic, train: points, test: t.csv}\n", "data.test", "is a file; with data.format synthetic hold rows out", "t.csv"));
-        rows.add(withData("unknown bias init", "model: {biasInit: ones}\n", "model.biasInit", "must be one of [zero, normal]", "ones"));
+        rows.add(row("training subset with executor-read data", "data: {train: t.csv, read: executors, trainSubset: 100}\n", "data.trainSubset", "applies to data read by the driver", "100"));
+        rows.add(withData("unknown bias init", "model: {biasInit: ones}\n", "model.biasInit", "must be one of [zero, normal, torch]", "ones"));
         rows.add(withData("zero workers", "cluster: {workers: 0}\n", "cluster.workers", "must be > 0", "0"));
         rows.add(withData("negative init scale", "model: {initScale: -1}\n", "model.initScale", "must be > 0", "-1.0"));
         rows.add(withData("negative l2", "optimizer: {l2: -0.5}\n", "optimizer.l2", "must be >= 0", "-0.5"));

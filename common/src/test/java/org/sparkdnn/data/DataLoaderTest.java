@@ -90,6 +90,19 @@ class DataLoaderTest {
     }
 
     @Test
+    void aTrainingSubsetIsDrawnFromTheTrainingSplitAloneAndKeepsFileOrder() {
+        Splits whole = loadNumbered(", testFraction: 0.2");
+        Splits subset = loadNumbered(", testFraction: 0.2, trainSubset: 12");
+        List<Integer> rows = rows(subset.train());
+        assertEquals(12, rows.size());
+        assertTrue(rows(whole.train()).containsAll(rows), "drawn from the training split");
+        assertEquals(rows.stream().sorted().toList(), rows, "file order");
+        assertEquals(rows(whole.test().orElseThrow()), rows(subset.test().orElseThrow()), "the held-out rows stay");
+        assertEquals(rows, rows(loadNumbered(", testFraction: 0.2, trainSubset: 12").train()), "seeded");
+        assertEquals(40, loadNumbered(", testFraction: 0.2, trainSubset: 400").train().count(), "more than there is: all");
+    }
+
+    @Test
     void heldOutRowsKeepTheirFeaturesAndLabels() {
         Splits splits = loadNumbered(", testFraction: 0.2");
         Examples test = splits.test().orElseThrow();

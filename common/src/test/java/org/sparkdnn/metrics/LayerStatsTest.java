@@ -39,6 +39,9 @@ class LayerStatsTest {
         assertEquals(3.5, s.get("mean"), 1e-12);
         assertEquals(Math.sqrt(11.0 / 3), s.get("std"), 1e-12, "sample sd of {1, 5, 3, 5}");
         assertEquals((Math.sqrt(2) + 0) / 2, s.get("inputStd"), 1e-12, "unit 0: sample sd of {1, 3}; unit 1: 0");
+        assertEquals(0.0, s.get("zeroUnits"));
+        assertEquals(0.5, ActivationStats.of(Nd4j.create(new double[][] {{0, -1, 0, 2}, {0, 0, 0, 0}}))
+                .get("zeroUnits"), 1e-12, "units 0 and 2 are 0 for every example; 1 and 3 are not");
 
         ComputationGraph net = TestModels.build(TestModels.model(Loss.L2, Activation.SIGMOID,
                 List.of(TestModels.layer(LayerType.DENSE, 4), TestModels.layer(LayerType.DENSE, 3))),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sparkdnn.model.TestModels.values;
 
 import java.util.List;
@@ -109,6 +110,18 @@ class ModelFactoryTest {
         assertFalse(b.equalsWithEps(build(normal, 43).getParam("layer0_b"), 1e-6));
         assertFalse(b.equalsWithEps(build(normal, 42).getParam("layer1_b"), 1e-6), "each layer its own draws");
         assertNotEquals(0.0, build(normal, 42).getParam("output_b").norm2Number().doubleValue(), "the output's too");
+        // PyTorch's defaults: weights and biases U(±1/√fanIn); layer1's fanIn is 400
+        ModelConfig torch = new ModelConfig(NumericType.DOUBLE, wide, null, null, WeightInit.TORCH, null, null, null,
+                Loss.L2, null, null, null, null, BiasInit.TORCH);
+        ComputationGraph net = build(torch, 42);
+        double bound = 1 / Math.sqrt(400);
+        for (String p : List.of("layer1_W", "layer1_b")) {
+            INDArray v = net.getParam(p);
+            assertTrue(v.amaxNumber().doubleValue() <= bound, p + " within ±1/√400");
+            assertTrue(v.amaxNumber().doubleValue() > 0.9 * bound, p + " fills its range");
+        }
+        assertEquals(bound / Math.sqrt(3), net.getParam("layer1_W").stdNumber().doubleValue(), 0.002,
+                "uniform: sd = bound/√3");
     }
 
     @Test

@@ -12,11 +12,12 @@ import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.report.RunData;
+import org.sparkdnn.run.DivergenceException;
 import org.sparkdnn.run.TrainingRun;
 
 /**
- * Runs an experiment: trains each of its runs (the base config, the shared settings, the scale's, the run's; output
- * in {@code OUT/NAME/RUN}), then computes every check's verdict from what the runs recorded — held or not held, or
+ * Runs an experiment: trains each of its runs afresh (the base config, the shared settings, the scale's, the run's;
+ * output in {@code OUT/NAME/RUN}, whatever an earlier run left there deleted first), then computes every check's verdict from what the runs recorded — held or not held, or
  * not computed when a metric is missing — and writes {@code OUT/NAME/experiment.json}. Nothing of a verdict is
  * written by hand.
  */
@@ -65,8 +66,16 @@ public final class ExperimentRunner {
                 }
                 sets.add("output.dir=" + dir);
                 RunConfig config = new ConfigLoader().parse(spec.base(), base, sets);
-                new TrainingRun(config, storage, new PrintStream(java.io.OutputStream.nullOutputStream()),
-                        System::nanoTime, Optional.empty()).execute();
+                if (storage.exists(dir)) {
+                    storage.deleteRecursively(dir); // a fresh run: never resume an earlier experiment's checkpoints
+                }
+                try {
+                    new TrainingRun(config, storage, new PrintStream(java.io.OutputStream.nullOutputStream()),
+                            System::nanoTime, Optional.empty()).execute();
+                } catch (DivergenceException e) {
+                    console.printf("  %s diverged (a result: its last loss counts as infinite): %s%n", dir,
+                            e.getMessage());
+                }
                 data.add(RunData.load(storage, dir));
             }
             runs.put(r.getKey(), data);

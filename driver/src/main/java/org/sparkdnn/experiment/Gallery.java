@@ -101,7 +101,7 @@ public final class Gallery {
             page.chart(charts.lines("Each layer's output: mean, first record", "layer", "mean", means, false), 280);
         }
         if (losses.stream().anyMatch(l -> !l.isEmpty())) {
-            page.chart(charts.lines("Training loss per epoch", "epoch", "loss", losses, false), 280);
+            page.chart(charts.lines("Training loss per epoch (log scale)", "epoch", "loss", losses, true), 280);
         }
     }
 

@@ -12,16 +12,21 @@ import org.sparkdnn.report.RunData;
  * norms: the geometric mean, so that a norm of 0 in any seed gives 0).
  * <ul>
  *   <li>{@code gradientNorm.LAYER}: the layer's gradient norm at the first recorded step;</li>
- *   <li>{@code zeroGradientLayers}: how many layers had a gradient norm of exactly 0 at that step;</li>
- *   <li>{@code activation.LAYER.STAT}: STAT (mean, std, inputStd) of the layer's output at the first
- *       {@code activations} record (training.activationStatsEvery);</li>
+ *   <li>{@code zeroGradientLayers}: how many layers had a gradient norm of exactly 0 at that step;
+ *       {@code gradientGrowthLayers}: how many hidden layers had a larger one than the layer above them (the gradient
+ *       grew on its way back), both non-zero;</li>
+ *   <li>{@code activation.LAYER.STAT} / {@code activationEnd.LAYER.STAT}: STAT (mean, std, inputStd, zeroUnits) of
+ *       the layer's output at the first / the last {@code activations} record (training.activationStatsEvery);</li>
  *   <li>{@code firstLoss}, {@code lastLoss}, {@code trainLoss@E}: the mean training loss of the first, the last and
- *       the E-th (1-based) epoch;</li>
+ *       the E-th (1-based) epoch (a run that diverged ends with an infinite one);</li>
  *   <li>{@code epochsToLoss.X}: the first epoch whose training loss is ≤ X (infinite when none is);
  *       {@code epochsToFraction.F}: the first whose training loss is ≤ F × the first epoch's;</li>
  *   <li>{@code gradientDeviation.REF}: the largest difference, over the layers, between the mean over seeds of
  *       log10(layer's gradient norm / last hidden layer's) at the first recorded step and the reference REF's
  *       expectation (orders of magnitude; infinite when a norm is 0);</li>
+ *   <li>{@code zeroUnitsEnd}: the fraction of hidden units (averaged over the hidden layers, output left out) whose output
+ *       is exactly 0 for every example of the sample at the last {@code activations} record (dead ReLUs);</li>
+ *   <li>{@code accuracyGap}: the summary's train.accuracy − test.accuracy (the generalization gap);</li>
  *   <li>anything else: a path into the run's summary ({@code test.accuracy}, …).</li>
  * </ul>
  */
@@ -42,8 +47,10 @@ final class Metrics {
                 Double.parseDouble(metric.substring(metric.indexOf('.') + 1));
             } else if (metric.startsWith("trainLoss@")) {
                 Integer.parseInt(metric.substring("trainLoss@".length()));
-            } else if (metric.startsWith("activation.") && metric.split("\\.").length != 3) {
-                throw new ConfigException(at, "must be activation.LAYER.STAT (STAT: mean, std, inputStd)", metric);
+            } else if ((metric.startsWith("activation.") || metric.startsWith("activationEnd."))
+                    && metric.split("\\.").length != 3) {
+                throw new ConfigException(at, "must be activation.LAYER.STAT or activationEnd.LAYER.STAT (STAT: mean, "
+                        + "std, inputStd, zeroUnits)", metric);
             }
         } catch (NumberFormatException e) {
             throw new ConfigException(at, "must end with a number", metric);
@@ -79,10 +86,23 @@ final class Metrics {
             Map<String, Double> norms = firstNorms(run);
             return norms.isEmpty() ? Double.NaN : norms.values().stream().filter(v -> v == 0.0).count();
         }
-        if (metric.startsWith("activation.")) {
+        if (metric.equals("gradientGrowthLayers")) {
+            List<Double> hidden = new ArrayList<>(firstNorms(run).values());
+            if (hidden.size() < 2) {
+                return Double.NaN;
+            }
+            hidden.remove(hidden.size() - 1); // the output layer
+            int growing = 0;
+            for (int i = 0; i + 1 < hidden.size(); i++) {
+                growing += hidden.get(i) > hidden.get(i + 1) && hidden.get(i + 1) > 0 ? 1 : 0;
+            }
+            return growing;
+        }
+        if (metric.startsWith("activation.") || metric.startsWith("activationEnd.")) {
             List<Map<String, Object>> records = run.ofType("activations");
             return records.isEmpty() ? Double.NaN
-                    : RunData.number(records.get(0), "layers." + metric.substring("activation.".length()));
+                    : RunData.number(records.get(metric.startsWith("activation.") ? 0 : records.size() - 1),
+                            "layers." + metric.substring(metric.indexOf('.') + 1));
         }
         List<Double> losses = losses(run);
         switch (metric) {
@@ -110,14 +130,37 @@ final class Metrics {
             }
             return Double.POSITIVE_INFINITY;
         }
+        if (metric.equals("zeroUnitsEnd")) {
+            List<Map<String, Object>> records = run.ofType("activations");
+            if (records.isEmpty() || !(records.get(records.size() - 1).get("layers") instanceof Map<?, ?> layers)) {
+                return Double.NaN;
+            }
+            List<String> hidden = layers.keySet().stream().map(String::valueOf).filter(k -> !k.equals("output"))
+                    .toList();
+            double sum = 0;
+            for (String layer : hidden) {
+                sum += RunData.number(records.get(records.size() - 1), "layers." + layer + ".zeroUnits");
+            }
+            return hidden.isEmpty() ? Double.NaN : sum / hidden.size();
+        }
+        if (metric.equals("accuracyGap")) {
+            return run.summary().map(s -> RunData.number(s, "train.accuracy") - RunData.number(s, "test.accuracy"))
+                    .orElse(Double.NaN);
+        }
         return run.summary().map(s -> RunData.number(s, metric)).orElse(Double.NaN);
     }
 
-    /** The training loss of every epoch, in order. */
+    /**
+     * The training loss of every epoch, in order; a run that diverged (it stopped without a summary) ends with an
+     * infinite one, so that its last loss is not the last finite one it recorded.
+     */
     static List<Double> losses(RunData run) {
         List<Double> losses = new ArrayList<>();
         for (Map<String, Object> e : run.ofType("epoch")) {
             losses.add(RunData.number(e, "trainLoss"));
+        }
+        if (run.summary().isEmpty() && !losses.isEmpty()) {
+            losses.add(Double.POSITIVE_INFINITY);
         }
         return losses;
     }

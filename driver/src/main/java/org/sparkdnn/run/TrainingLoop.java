@@ -143,6 +143,9 @@ final class TrainingLoop {
             batch = 0;
             checkpointer.afterEpoch(engine.network(), state(step, epoch, 0, validationLoss));
         }
+        if (config.activationStatsEvery() > 0 && step % config.activationStatsEvery() != 0) {
+            activations(step, Math.max(0, (batch == 0 ? epoch : epoch + 1) - 1)); // and after the last step
+        }
         // the last parameters: a longer run (a promoted sweep trial, more epochs) continues from them
         checkpointer.atEnd(engine.network(), state(step, epoch, batch, null));
         Optional<Map<String, Object>> last = Optional.empty();
