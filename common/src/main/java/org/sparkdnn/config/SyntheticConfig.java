@@ -28,9 +28,17 @@ import static org.sparkdnn.config.Checks.positive;
  * @param strength the target's scale (default 1)
  * @param outliers the fraction of training rows whose target is shifted (default 0)
  * @param outlierShift what is added to an outlier's target (default 10)
+ * @param conditionNumber {@code teacher} and {@code halfspace}: input j has standard deviation
+ *                 κ^(−j / (2(features − 1))), so that the inputs' covariance has condition number κ (default 1:
+ *                 whitened) — an ill-conditioned least-squares problem, where momentum beats gradient descent
  */
 public record SyntheticConfig(Integer count, Integer features, Long seed, Double noise, Double strength,
-                              Double outliers, Double outlierShift) {
+                              Double outliers, Double outlierShift, Double conditionNumber) {
+    /** The standard deviation of input {@code j} of {@code features} ({@code conditionNumber}). */
+    public double inputScale(int j) {
+        return features == 1 ? 1.0 : Math.pow(conditionNumber, -j / (2.0 * (features - 1)));
+    }
+
     /** The generator names {@code data.train} may take with {@code data.format: synthetic}. */
     public static final java.util.List<String> GENERATORS = java.util.List.of("points", "teacher", "halfspace");
 
@@ -48,12 +56,16 @@ public record SyntheticConfig(Integer count, Integer features, Long seed, Double
         }
         outliers = Checks.fraction("outliers", orDefault(outliers, 0.0));
         outlierShift = orDefault(outlierShift, 10.0);
+        conditionNumber = orDefault(conditionNumber, 1.0);
+        if (!(conditionNumber >= 1) || Double.isInfinite(conditionNumber)) {
+            throw new ConfigException("conditionNumber", "must be >= 1 and finite", conditionNumber);
+        }
         if (!Double.isFinite(outlierShift)) {
             throw new ConfigException("outlierShift", "must be finite", outlierShift);
         }
     }
 
     public static SyntheticConfig defaults() {
-        return new SyntheticConfig(null, null, null, null, null, null, null);
+        return new SyntheticConfig(null, null, null, null, null, null, null, null);
     }
 }

@@ -35,7 +35,7 @@ public final class SyntheticData {
                 for (int i = 0; i < n; i++) {
                     double target = 0;
                     for (int j = 0; j < d; j++) {
-                        x[i * d + j] = (float) gaussian(random);
+                        x[i * d + j] = (float) (c.inputScale(j) * gaussian(random));
                         target += u[j] * x[i * d + j];
                     }
                     y[i] = (float) (c.strength() * target + c.noise() * gaussian(random));
@@ -47,7 +47,7 @@ public final class SyntheticData {
                 for (int i = 0; i < n; i++) {
                     double margin = 0;
                     for (int j = 0; j < d; j++) {
-                        x[i * d + j] = (float) gaussian(random);
+                        x[i * d + j] = (float) (c.inputScale(j) * gaussian(random));
                         margin += w[j] * x[i * d + j];
                     }
                     y[i] = margin + c.noise() * gaussian(random) > 0 ? 1f : 0f;

@@ -94,7 +94,7 @@ class InvalidConfigTest {
         rows.add(withData("zero epochs", "training: {epochs: 0}\n", "training.epochs", "must be > 0", "0"));
         rows.add(withData("negative batch size", "training: {batchSize: -1}\n", "training.batchSize", "must be > 0", "-1"));
         rows.add(withData("batch size neither a number nor all", "training: {batchSize: most}\n", "training.batchSize", "must be an integer > 0 or all", "most"));
-        rows.add(row("unknown synthetic generator", "data: {format: synthetic, train: spiral}\n", "data.train", "must name a synthetic generator [points, teacher]", "spiral"));
+        rows.add(row("unknown synthetic generator", "data: {format: synthetic, train: spiral}\n", "data.train", "must name a synthetic generator [points, teacher, halfspace]", "spiral"));
         rows.add(row("synthetic parameters for a file", "data: {train: t.csv, synthetic: {count: 5}}\n", "data.synthetic", "applies to data.format synthetic; format is csv", "set"));
         rows.add(row("synthetic set of no rows", "data: {format: synthetic, train: points, synthetic: {count: 0}}\n", "data.synthetic.count", "must be > 0", "0"));
         rows.add(row("synthetic with a test file", "data: {format: synthetic, train: points, test: t.csv}\n", "data.test", "is a file; with data.format synthetic hold rows out", "t.csv"));

@@ -34,9 +34,13 @@ public final class ExperimentRunner {
         this.console = console;
     }
 
-    /** One check's outcome. */
-    public record Verdict(String claim, String left, double leftValue, String op, double factor, String right,
-                          double rightValue, String verdict, boolean holdsAtSmallScale) {
+    /**
+     * One check's outcome; {@code leftSd}/{@code rightSd}: the standard deviation over the side's seeds (NaN for a
+     * constant or a single seed).
+     */
+    public record Verdict(String claim, String left, double leftValue, double leftSd, String op, double factor,
+                          String right, double rightValue, double rightSd, String verdict,
+                          boolean holdsAtSmallScale) {
     }
 
     /**
@@ -44,39 +48,34 @@ public final class ExperimentRunner {
      * verdicts.
      */
     public record Result(String name, ExperimentSpec spec, String scale, Map<String, List<RunData>> runs,
-                         Map<String, double[]> references, List<Verdict> verdicts) {
+                         Map<String, double[]> references, Map<String, Object> tuned, List<Verdict> verdicts) {
     }
 
     public Result run(String name, ExperimentSpec spec, String scale, String out) throws IOException {
         String base = storage.readString(root + "/" + spec.base());
         int seeds = spec.seedCount(scale);
         Map<String, List<RunData>> runs = new LinkedHashMap<>();
+        Map<String, Object> tuned = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> r : spec.runs().entrySet()) {
+            List<String> sets = new ArrayList<>();
+            sets.addAll(spec.set() == null ? List.of() : spec.set());
+            sets.addAll(spec.scale(scale));
+            sets.addAll(r.getValue() == null ? List.of() : r.getValue());
+            ExperimentSpec.Tune tune = spec.tuneOrNone().get(r.getKey());
+            if (tune != null) {
+                String best = tune(name, r.getKey(), tune, spec.base(), base, sets, out, tuned);
+                sets.add(tune.key() + "=" + best);
+            }
             List<RunData> data = new ArrayList<>();
             console.printf("experiment %s: run %s (%s scale%s)%n", name, r.getKey(), scale,
                     seeds > 1 ? ", " + seeds + " seeds" : "");
             for (int seed = 1; seed <= seeds; seed++) {
-                String dir = out + "/" + name + "/" + r.getKey() + (seeds > 1 ? "/seed-" + seed : "");
-                List<String> sets = new ArrayList<>();
-                sets.addAll(spec.set() == null ? List.of() : spec.set());
-                sets.addAll(spec.scale(scale));
-                sets.addAll(r.getValue() == null ? List.of() : r.getValue());
+                List<String> seeded = new ArrayList<>(sets);
                 if (seeds > 1) {
-                    sets.add("training.seed=" + seed);
+                    seeded.add("training.seed=" + seed);
                 }
-                sets.add("output.dir=" + dir);
-                RunConfig config = new ConfigLoader().parse(spec.base(), base, sets);
-                if (storage.exists(dir)) {
-                    storage.deleteRecursively(dir); // a fresh run: never resume an earlier experiment's checkpoints
-                }
-                try {
-                    new TrainingRun(config, storage, new PrintStream(java.io.OutputStream.nullOutputStream()),
-                            System::nanoTime, Optional.empty()).execute();
-                } catch (DivergenceException e) {
-                    console.printf("  %s diverged (a result: its last loss counts as infinite): %s%n", dir,
-                            e.getMessage());
-                }
-                data.add(RunData.load(storage, dir));
+                data.add(train(spec.base(), base, seeded,
+                        out + "/" + name + "/" + r.getKey() + (seeds > 1 ? "/seed-" + seed : "")));
             }
             runs.put(r.getKey(), data);
         }
@@ -87,11 +86,10 @@ public final class ExperimentRunner {
         for (ExperimentSpec.Check c : spec.checks()) {
             double left = value(runs, c.left(), references);
             double right = value(runs, c.right(), references);
-            double bound = c.factorOrOne() * right;
-            String verdict = Double.isNaN(left) || Double.isNaN(right) ? "not computed"
-                    : ("<".equals(c.op()) ? left < bound : left > bound) ? "held" : "not held";
-            verdicts.add(new Verdict(c.claim(), c.left().toString(), left, c.op(), c.factorOrOne(),
-                    c.right().toString(), right, verdict, c.holdsAtSmallScale()));
+            String verdict = verdict(c, left, right, runs);
+            verdicts.add(new Verdict(c.claim(), c.left().toString(), left, sd(runs, c.left()), c.op(),
+                    c.factorOrOne(), c.right().toString(), right, sd(runs, c.right()), verdict,
+                    c.holdsAtSmallScale()));
             console.printf("  %s: %s (%s = %.4g %s %.4g × %s = %.4g)%n", verdict, c.claim(), c.left(), left, c.op(),
                     c.factorOrOne(), c.right(), right);
         }
@@ -102,10 +100,108 @@ public final class ExperimentRunner {
         record.put("scale", scale);
         record.put("seeds", seeds);
         record.put("runs", List.copyOf(runs.keySet()));
+        record.put("tuned", tuned);
         record.put("verdicts", verdicts);
         storage.writeAtomically(out + "/" + name + "/experiment.json",
                 json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
-        return new Result(name, spec, scale, runs, references, verdicts);
+        return new Result(name, spec, scale, runs, references, tuned, verdicts);
+    }
+
+    /**
+     * Trains {@code sets} plus {@code tune.key=v} for every value v (with {@code tune.set} on top; the config's own
+     * seed; output in {@code OUT/NAME/RUN/tune-i}) and returns the value whose run scored best on the tune's metric
+     * (NaN scores last). What was tried and chosen goes into {@code tuned}.
+     */
+    private String tune(String name, String run, ExperimentSpec.Tune tune, String source, String base,
+                        List<String> sets, String out, Map<String, Object> tuned) throws IOException {
+        boolean minimize = tune.minimize() != null;
+        String metric = minimize ? tune.minimize() : tune.maximize();
+        Map<String, Double> scores = new LinkedHashMap<>();
+        String best = null;
+        for (int i = 0; i < tune.values().size(); i++) {
+            String value = tune.values().get(i);
+            List<String> trial = new ArrayList<>(sets);
+            trial.addAll(tune.set() == null ? List.of() : tune.set());
+            trial.add(tune.key() + "=" + value);
+            console.printf("experiment %s: tune %s, %s=%s%n", name, run, tune.key(), value);
+            double score = Metrics.one(train(source, base, trial, out + "/" + name + "/" + run + "/tune-" + i), metric);
+            scores.put(value, score);
+            double sign = minimize ? 1 : -1;
+            if (!Double.isNaN(score) && (best == null || sign * score < sign * scores.get(best))) {
+                best = value;
+            }
+        }
+        if (best == null) {
+            best = tune.values().get(0);
+        }
+        console.printf("  %s: %s=%s (%s %s: %s)%n", run, tune.key(), best, minimize ? "lowest" : "highest", metric,
+                scores);
+        tuned.put(run, Map.of("key", tune.key(), "metric", metric, "scores", scores, "chosen", best));
+        return best;
+    }
+
+    /** One training run afresh in {@code dir} (whatever an earlier run left there is deleted first). */
+    private RunData train(String source, String base, List<String> sets, String dir) throws IOException {
+        List<String> all = new ArrayList<>(sets);
+        all.add("output.dir=" + dir);
+        RunConfig config = new ConfigLoader().parse(source, base, all);
+        if (storage.exists(dir)) {
+            storage.deleteRecursively(dir); // never resume an earlier experiment's checkpoints
+        }
+        try {
+            new TrainingRun(config, storage, new PrintStream(java.io.OutputStream.nullOutputStream()),
+                    System::nanoTime, Optional.empty()).execute();
+        } catch (DivergenceException e) {
+            console.printf("  %s diverged (a result: its last loss counts as infinite): %s%n", dir, e.getMessage());
+        }
+        return RunData.load(storage, dir);
+    }
+
+    /**
+     * held / not held / not computed. A time-to metric that never reached its target (infinite) is known only to
+     * exceed its lower bound ({@link Metrics#lowerBound}): the verdict then stands only where the bound decides it
+     * (e.g. "x takes fewer epochs than y" holds when x is below y's bound), and is "not computed" otherwise.
+     */
+    static String verdict(ExperimentSpec.Check c, double left, double right, Map<String, List<RunData>> runs) {
+        if (Double.isNaN(left) || Double.isNaN(right)) {
+            return "not computed";
+        }
+        boolean less = "<".equals(c.op());
+        double f = c.factorOrOne();
+        boolean leftBound = Double.isInfinite(left) && c.left().value() == null && Metrics.isTimeTo(c.left().metric());
+        boolean rightBound = Double.isInfinite(right) && c.right().value() == null
+                && Metrics.isTimeTo(c.right().metric());
+        if (leftBound && rightBound) {
+            return "not computed";
+        }
+        if (leftBound) { // the true left is > lb
+            double lb = Metrics.lowerBound(runs.get(c.left().run()), c.left().metric());
+            if (less) {
+                return lb >= f * right ? "not held" : "not computed";
+            }
+            return lb > f * right ? "held" : "not computed";
+        }
+        if (rightBound) { // the true right is > rb
+            double rb = Metrics.lowerBound(runs.get(c.right().run()), c.right().metric());
+            if (less) {
+                return left < f * rb ? "held" : "not computed";
+            }
+            return left <= f * rb ? "not held" : "not computed";
+        }
+        double bound = f * right;
+        return (less ? left < bound : left > bound) ? "held" : "not held";
+    }
+
+    /** The standard deviation over a side's seeds; NaN for a constant or one seed. */
+    static double sd(Map<String, List<RunData>> runs, ExperimentSpec.Metric side) {
+        if (side.value() != null || runs.get(side.run()).size() < 2) {
+            return Double.NaN;
+        }
+        List<RunData> seeds = runs.get(side.run());
+        double[] v = seeds.stream().mapToDouble(r -> Metrics.one(r, side.metric())).toArray();
+        double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
+        double sq = java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum();
+        return Math.sqrt(sq / (v.length - 1));
     }
 
     /** A side of a check: its constant, or its run's metric over the run's seeds ({@link Metrics}). */

@@ -25,11 +25,13 @@ import org.sparkdnn.config.ConfigException;
  * @param seeds    per scale, how many times each run is trained (training.seed = 1, 2, …; default once, with the
  *                 config's seed): a run's metrics are then means over its seeds (gradient norms: geometric means)
  * @param references named expectations computed without the trainer ({@link Reference}), for checks to compare with
+ * @param tune     per run, a setting to tune before it runs ({@link Tune})
  * @param checks   the pre-declared checks
  */
 public record ExperimentSpec(String title, Lecture lecture, String base, List<String> set,
                              Map<String, List<String>> scales, LinkedHashMap<String, List<String>> runs,
-                             Map<String, Integer> seeds, Map<String, Reference> references, List<Check> checks) {
+                             Map<String, Integer> seeds, Map<String, Reference> references, Map<String, Tune> tune,
+                             List<Check> checks) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -87,6 +89,14 @@ public record ExperimentSpec(String title, Lecture lecture, String base, List<St
                             Integer draws) {
     }
 
+    /**
+     * A setting tuned before a run: one training per value (the config's own seed, with {@code set} on top, e.g. fewer
+     * epochs), the value whose run scores best on {@code minimize} or {@code maximize} (a metric, as in checks) is
+     * the one the run then trains with — e.g. each optimizer's learning rate.
+     */
+    public record Tune(String key, List<String> values, String minimize, String maximize, List<String> set) {
+    }
+
     /** Reads and checks a spec; errors name the file and the key. */
     public static ExperimentSpec parse(String source, String yaml) {
         ExperimentSpec spec;
@@ -120,6 +130,22 @@ public record ExperimentSpec(String title, Lecture lecture, String base, List<St
                 throw new ConfigException(at, "needs layers >= 2, batch >= 1 and draws >= 1",
                         ref.layers() + "/" + ref.batch() + "/" + ref.draws());
             }
+        }
+        for (Map.Entry<String, Tune> t : tuneOrNone().entrySet()) {
+            String at = source + ": tune." + t.getKey();
+            Tune tune = t.getValue();
+            if (!runs.containsKey(t.getKey())) {
+                throw new ConfigException(at, "names no run of this experiment (runs: " + runs.keySet() + ")",
+                        t.getKey());
+            }
+            require(at, "key", tune.key());
+            require(at, "values", tune.values());
+            if (tune.values().isEmpty() || (tune.minimize() == null) == (tune.maximize() == null)) {
+                throw new ConfigException(at, "needs values and one of minimize or maximize",
+                        tune.values() + "/" + tune.minimize() + "/" + tune.maximize());
+            }
+            Metrics.check(at + ".metric", tune.minimize() != null ? tune.minimize() : tune.maximize(),
+                    referencesOrNone());
         }
         for (Map.Entry<String, Integer> n : (seeds == null ? Map.<String, Integer>of() : seeds).entrySet()) {
             if (n.getValue() == null || n.getValue() < 1) {
@@ -167,6 +193,11 @@ public record ExperimentSpec(String title, Lecture lecture, String base, List<St
     /** How many seeds each run is trained with at {@code scale} (1: once, with the config's own seed). */
     public int seedCount(String scale) {
         return seeds == null ? 1 : seeds.getOrDefault(scale, 1);
+    }
+
+    /** The tuned settings per run (none when the spec has none). */
+    public Map<String, Tune> tuneOrNone() {
+        return tune == null ? Map.of() : tune;
     }
 
     /** The named references (none when the spec has none). */

@@ -32,11 +32,16 @@ public final class Gallery {
             page.note("Lecture " + l.file() + ", \"" + l.section() + "\": " + l.quote());
             List<List<String>> rows = new ArrayList<>();
             for (ExperimentRunner.Verdict v : r.verdicts()) {
-                rows.add(List.of(v.claim(), String.format("%s = %.4g", v.left(), v.leftValue()),
-                        String.format("%s %.4g × (%s = %.4g)", v.op(), v.factor(), v.right(), v.rightValue()),
-                        v.verdict()));
+                rows.add(List.of(v.claim(), String.format("%s = %s", v.left(), value(v.leftValue(), v.leftSd())),
+                        String.format("%s %.4g × (%s = %s)", v.op(), v.factor(), v.right(),
+                                value(v.rightValue(), v.rightSd())), v.verdict()));
             }
             page.table(List.of("claim", "measured", "check", "verdict"), rows);
+            if (r.spec().seedCount(r.scale()) > 1) {
+                page.note("Each run trained with " + r.spec().seedCount(r.scale()) + " seeds: values are means (gradient "
+                        + "norms: geometric means) ± the standard deviation over the seeds.");
+            }
+            r.tuned().forEach((run, t) -> page.note("Tuned before " + run + ": " + t));
             charts(page, r);
         }
         return page.render();
@@ -103,6 +108,11 @@ public final class Gallery {
         if (losses.stream().anyMatch(l -> !l.isEmpty())) {
             page.chart(charts.lines("Training loss per epoch (log scale)", "epoch", "loss", losses, true), 280);
         }
+    }
+
+    /** A mean, with its standard deviation over seeds where there is one. */
+    private static String value(double mean, double sd) {
+        return Double.isNaN(sd) ? String.format("%.4g", mean) : String.format("%.4g ± %.2g", mean, sd);
     }
 
     /** (layer, 10^v) of per-layer log10 values, skipping −∞ (a norm of 0). */

@@ -19,8 +19,11 @@ import org.sparkdnn.report.RunData;
  *       the layer's output at the first / the last {@code activations} record (training.activationStatsEvery);</li>
  *   <li>{@code firstLoss}, {@code lastLoss}, {@code trainLoss@E}: the mean training loss of the first, the last and
  *       the E-th (1-based) epoch (a run that diverged ends with an infinite one);</li>
- *   <li>{@code epochsToLoss.X}: the first epoch whose training loss is ≤ X (infinite when none is);
+ *   <li>{@code epochsToLoss.X}: the first epoch whose training loss is ≤ X (infinite when none is: a check then uses
+ *       what is known, a lower bound, where it decides the verdict soundly, else says "not computed");
  *       {@code epochsToFraction.F}: the first whose training loss is ≤ F × the first epoch's;</li>
+ *   <li>{@code epochsToAccuracy.A} / {@code secondsToAccuracy.A}: the first epoch whose validation accuracy is ≥ A /
+ *       the training seconds until its end (infinite when none is);</li>
  *   <li>{@code gradientDeviation.REF}: the largest difference, over the layers, between the mean over seeds of
  *       log10(layer's gradient norm / last hidden layer's) at the first recorded step and the reference REF's
  *       expectation (orders of magnitude; infinite when a norm is 0);</li>
@@ -43,7 +46,8 @@ final class Metrics {
                     throw new ConfigException(at, "names no reference of this experiment (references: "
                             + references.keySet() + ")", metric);
                 }
-            } else if (metric.startsWith("epochsToLoss.") || metric.startsWith("epochsToFraction.")) {
+            } else if (metric.startsWith("epochsToLoss.") || metric.startsWith("epochsToFraction.")
+                    || metric.startsWith("epochsToAccuracy.") || metric.startsWith("secondsToAccuracy.")) {
                 Double.parseDouble(metric.substring(metric.indexOf('.') + 1));
             } else if (metric.startsWith("trainLoss@")) {
                 Integer.parseInt(metric.substring("trainLoss@".length()));
@@ -72,6 +76,30 @@ final class Metrics {
         double sum = 0;
         for (RunData run : seeds) {
             sum += one(run, metric);
+        }
+        return sum / seeds.size();
+    }
+
+    /** Whether the metric counts epochs or seconds until a target, infinite when the run never reached it. */
+    static boolean isTimeTo(String metric) {
+        return metric.startsWith("epochsTo") || metric.startsWith("secondsTo");
+    }
+
+    /**
+     * For a time-to metric ({@link #isTimeTo}), what is known of a run that never reached the target: a lower bound,
+     * the epochs it trained + 1 (seconds: its training seconds); over seeds, the mean with that bound for every seed
+     * that did not reach it. NaN when nothing was recorded.
+     */
+    static double lowerBound(List<RunData> seeds, String metric) {
+        double sum = 0;
+        for (RunData run : seeds) {
+            double v = one(run, metric);
+            if (Double.isInfinite(v)) {
+                List<Map<String, Object>> epochs = run.ofType("epoch");
+                v = metric.startsWith("epochsTo") ? epochs.size() + 1
+                        : RunData.number(epochs.get(epochs.size() - 1), "trainSeconds");
+            }
+            sum += v;
         }
         return sum / seeds.size();
     }
@@ -116,6 +144,15 @@ final class Metrics {
         if (metric.startsWith("trainLoss@")) {
             int epoch = Integer.parseInt(metric.substring("trainLoss@".length()));
             return epoch >= 1 && epoch <= losses.size() ? losses.get(epoch - 1) : Double.NaN;
+        }
+        if (metric.startsWith("epochsToAccuracy.") || metric.startsWith("secondsToAccuracy.")) {
+            double target = Double.parseDouble(metric.substring(metric.indexOf('.') + 1));
+            for (Map<String, Object> e : run.ofType("epoch")) {
+                if (RunData.number(e, "validation.accuracy") >= target) {
+                    return metric.startsWith("epochs") ? RunData.number(e, "epoch") : RunData.number(e, "trainSeconds");
+                }
+            }
+            return run.ofType("epoch").isEmpty() ? Double.NaN : Double.POSITIVE_INFINITY;
         }
         if (metric.startsWith("epochsToLoss.") || metric.startsWith("epochsToFraction.")) {
             if (losses.isEmpty()) {
