@@ -40,6 +40,10 @@ final class ExperimentCommand implements Callable<Integer> {
             description = "Where the runs, the verdicts and the gallery go. Default: runs/experiments.")
     private String output;
 
+    @Option(names = "--render", description = "Draw the gallery again from the results already in --output "
+            + "(experiment.json and the runs), training nothing.")
+    private boolean render;
+
     @Override
     public Integer call() throws Exception {
         Storage storage = Storage.withDefaults();
@@ -59,7 +63,8 @@ final class ExperimentCommand implements Callable<Integer> {
             if (!storage.exists(file)) {
                 throw new ConfigException("NAME", "no experiment " + file, n);
             }
-            results.add(runner.run(n, ExperimentSpec.parse(file, storage.readString(file)), scale, output));
+            ExperimentSpec spec = ExperimentSpec.parse(file, storage.readString(file));
+            results.add(render ? runner.load(n, spec, output) : runner.run(n, spec, scale, output));
         }
         String gallery = output + "/index.html";
         storage.writeAtomically(gallery, new Gallery(new ConfigLoader().json()).render(results)

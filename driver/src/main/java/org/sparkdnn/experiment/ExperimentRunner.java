@@ -79,9 +79,7 @@ public final class ExperimentRunner {
             }
             runs.put(r.getKey(), data);
         }
-        Map<String, double[]> references = new LinkedHashMap<>();
-        spec.referencesOrNone().forEach((key, ref) -> references.put(key, SigmoidChain.expectedRelativeLogNorms(
-                ref.layers(), ref.weightStd(), ref.biasStd(), ref.batch(), ref.draws(), 1L)));
+        Map<String, double[]> references = references(spec);
         List<Verdict> verdicts = new ArrayList<>();
         for (ExperimentSpec.Check c : spec.checks()) {
             double left = value(runs, c.left(), references);
@@ -108,9 +106,44 @@ public final class ExperimentRunner {
     }
 
     /**
+     * What an earlier {@link #run} left in {@code OUT/NAME}, read back without training anything: its verdicts and
+     * choices from experiment.json, its runs' records, the references computed again — to draw the gallery again.
+     */
+    @SuppressWarnings("unchecked")
+    public Result load(String name, ExperimentSpec spec, String out) throws IOException {
+        String file = out + "/" + name + "/experiment.json";
+        if (!storage.exists(file)) {
+            throw new java.io.FileNotFoundException(file + ": no results of experiment " + name + " to draw (run it)");
+        }
+        Map<String, Object> record = json.readValue(storage.readString(file), Map.class);
+        int seeds = ((Number) record.getOrDefault("seeds", 1)).intValue();
+        Map<String, List<RunData>> runs = new LinkedHashMap<>();
+        for (String run : spec.runs().keySet()) {
+            List<RunData> data = new ArrayList<>();
+            for (int seed = 1; seed <= seeds; seed++) {
+                data.add(RunData.load(storage, out + "/" + name + "/" + run + (seeds > 1 ? "/seed-" + seed : "")));
+            }
+            runs.put(run, data);
+        }
+        List<Verdict> verdicts = json.convertValue(record.get("verdicts"),
+                json.getTypeFactory().constructCollectionType(List.class, Verdict.class));
+        Map<String, Object> tuned = (Map<String, Object>) record.getOrDefault("tuned", Map.of());
+        return new Result(name, spec, String.valueOf(record.get("scale")), runs, references(spec), tuned, verdicts);
+    }
+
+    /** Every reference's expectation, computed. */
+    private static Map<String, double[]> references(ExperimentSpec spec) {
+        Map<String, double[]> references = new LinkedHashMap<>();
+        spec.referencesOrNone().forEach((key, ref) -> references.put(key, SigmoidChain.expectedRelativeLogNorms(
+                ref.layers(), ref.weightStd(), ref.biasStd(), ref.batch(), ref.draws(), 1L)));
+        return references;
+    }
+
+    /**
      * Trains {@code sets} plus {@code tune.key=v} for every value v (with {@code tune.set} on top; the config's own
-     * seed; output in {@code OUT/NAME/RUN/tune-i}) and returns the value whose run scored best on the tune's metric
-     * (NaN scores last). What was tried and chosen goes into {@code tuned}.
+     * seed; output in {@code OUT/NAME/_tune/RUN/i}, beside the run's own directory, which starts afresh) and returns
+     * the value whose run scored best on the tune's metric (NaN scores last). What was tried and chosen goes into
+     * {@code tuned}.
      */
     private String tune(String name, String run, ExperimentSpec.Tune tune, String source, String base,
                         List<String> sets, String out, Map<String, Object> tuned) throws IOException {
@@ -124,7 +157,8 @@ public final class ExperimentRunner {
             trial.addAll(tune.set() == null ? List.of() : tune.set());
             trial.add(tune.key() + "=" + value);
             console.printf("experiment %s: tune %s, %s=%s%n", name, run, tune.key(), value);
-            double score = Metrics.one(train(source, base, trial, out + "/" + name + "/" + run + "/tune-" + i), metric);
+            String dir = out + "/" + name + "/_tune/" + run + "/" + i;
+            double score = Metrics.one(train(source, base, trial, dir), metric);
             scores.put(value, score);
             double sign = minimize ? 1 : -1;
             if (!Double.isNaN(score) && (best == null || sign * score < sign * scores.get(best))) {

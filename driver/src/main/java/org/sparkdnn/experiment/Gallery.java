@@ -89,8 +89,10 @@ public final class Gallery {
             }
             losses.add(new Charts.Series(run.getKey(), loss, "solid"));
         }
-        page.chart(charts.lines("Gradient norm per layer, first recorded step (layer 0 = input side)", "layer",
-                "gradient norm", norms, true), 320);
+        if (norms.stream().anyMatch(n -> !n.isEmpty())) {
+            page.chart(charts.lines("Gradient norm per layer, first recorded step (layer 0 = input side)", "layer",
+                    "gradient norm", norms, true), 320);
+        }
         if (!zeros.isEmpty()) {
             page.note("Gradient norms of exactly 0 (not drawn on the log axis): " + String.join("; ", zeros) + ".");
         }

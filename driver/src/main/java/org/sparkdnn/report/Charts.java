@@ -50,7 +50,10 @@ public final class Charts {
     public ObjectNode lines(String title, String xName, String yName, List<Series> series, boolean logY) {
         ObjectNode o = withLegend(title);
         axis(o.putObject("xAxis"), "value", xName).put("min", "dataMin").put("max", "dataMax");
-        axis(o.putObject("yAxis"), logY ? "log" : "value", yName).put("scale", true).put("nameGap", 52);
+        ObjectNode y = axis(o.putObject("yAxis"), logY ? "log" : "value", yName).put("scale", true).put("nameGap", 52);
+        if (logY) {
+            y.putObject("axisLabel").put("formatter", "@exp"); // 1e-94, not 0.000…1 cut off at the edge
+        }
         ArrayNode all = o.putArray("series");
         for (Series s : series) {
             ObjectNode line = all.addObject().put("name", s.name()).put("type", "line").put("showSymbol",

@@ -120,12 +120,15 @@ public final class HtmlPage {
 
     /**
      * Draws every chart. Strings "@pow10" in an option are replaced by a formatter that prints 10^v (log colour
-     * scales); after drawing, data-points = the number of data values drawn.
+     * scales), "@exp" by one that prints tiny and huge axis values as 1e-94 (log axes); after drawing, data-points =
+     * the number of data values drawn.
      */
     private static final String BOOT = String.join("\n",
             "(function(){",
             "function esc(s){return String(s).replace(/[&<>\"']/g,function(c){return '&#'+c.charCodeAt(0)+';';});}",
             "var FORMATTERS={'@pow10':function(v){return Number(Math.pow(10,v)).toPrecision(3);},",
+            " '@exp':function(v){var a=Math.abs(v);return (a!==0&&(a<1e-3||a>=1e4))?Number(v).toExponential(0)",
+            "  :String(Number(Number(v).toPrecision(3)));},",
             " '@heat':function(p){return esc(p.seriesName)+'<br>step '+esc(p.name)+'<br>norm '",
             "  +Number(Math.pow(10,p.value[2])).toPrecision(3);}};",
             "function hydrate(o){if(Array.isArray(o)){return o.map(hydrate);}",

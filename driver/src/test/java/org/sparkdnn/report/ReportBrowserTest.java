@@ -77,8 +77,8 @@ class ReportBrowserTest {
     }
 
     /**
-     * The charts an experiment's gallery section draws: gradient norm per layer; training loss where its runs
-     * trained whole epochs; relative gradient
+     * The charts an experiment's gallery section draws: gradient norm per layer where its runs recorded them;
+     * training loss where they trained whole epochs; relative gradient
      * norms against the expectation where the spec has references; output std over inputs and mean per layer where
      * its runs recorded activation statistics.
      */
@@ -92,7 +92,9 @@ class ReportBrowserTest {
         String recorded = Files.readString(metrics);
         boolean activations = recorded.contains("\"type\":\"activations\"");
         boolean losses = recorded.contains("\"trainLoss\"");
-        return 1 + (losses ? 1 : 0) + (parsed.referencesOrNone().isEmpty() ? 0 : 1) + (activations ? 2 : 0);
+        boolean norms = recorded.contains("\"type\":\"gradientNorms\"");
+        return (norms ? 1 : 0) + (losses ? 1 : 0) + (parsed.referencesOrNone().isEmpty() ? 0 : 1)
+                + (activations ? 2 : 0);
     }
 
     /**
