@@ -64,7 +64,11 @@ final class ExperimentCommand implements Callable<Integer> {
                 throw new ConfigException("NAME", "no experiment " + file, n);
             }
             ExperimentSpec spec = ExperimentSpec.parse(file, storage.readString(file));
+            long start = System.nanoTime();
             results.add(render ? runner.load(n, spec, output) : runner.run(n, spec, scale, output));
+            if (!render) {
+                System.out.printf("experiment %s: %.1f s%n", n, (System.nanoTime() - start) / 1e9);
+            }
         }
         String gallery = output + "/index.html";
         storage.writeAtomically(gallery, new Gallery(new ConfigLoader().json()).render(results)

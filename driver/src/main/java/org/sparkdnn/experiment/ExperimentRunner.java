@@ -63,7 +63,7 @@ public final class ExperimentRunner {
             sets.addAll(r.getValue() == null ? List.of() : r.getValue());
             ExperimentSpec.Tune tune = spec.tuneOrNone().get(r.getKey());
             if (tune != null) {
-                String best = tune(name, r.getKey(), tune, spec.base(), base, sets, out, tuned);
+                String best = tune(name, r.getKey(), tune, tune.valuesAt(scale), spec.base(), base, sets, out, tuned);
                 sets.add(tune.key() + "=" + best);
             }
             List<RunData> data = new ArrayList<>();
@@ -145,14 +145,14 @@ public final class ExperimentRunner {
      * the value whose run scored best on the tune's metric (NaN scores last). What was tried and chosen goes into
      * {@code tuned}.
      */
-    private String tune(String name, String run, ExperimentSpec.Tune tune, String source, String base,
-                        List<String> sets, String out, Map<String, Object> tuned) throws IOException {
+    private String tune(String name, String run, ExperimentSpec.Tune tune, List<String> values, String source,
+                        String base, List<String> sets, String out, Map<String, Object> tuned) throws IOException {
         boolean minimize = tune.minimize() != null;
         String metric = minimize ? tune.minimize() : tune.maximize();
         Map<String, Double> scores = new LinkedHashMap<>();
         String best = null;
-        for (int i = 0; i < tune.values().size(); i++) {
-            String value = tune.values().get(i);
+        for (int i = 0; i < values.size(); i++) {
+            String value = values.get(i);
             List<String> trial = new ArrayList<>(sets);
             trial.addAll(tune.set() == null ? List.of() : tune.set());
             trial.add(tune.key() + "=" + value);
@@ -166,7 +166,7 @@ public final class ExperimentRunner {
             }
         }
         if (best == null) {
-            best = tune.values().get(0);
+            best = values.get(0);
         }
         console.printf("  %s: %s=%s (%s %s: %s)%n", run, tune.key(), best, minimize ? "lowest" : "highest", metric,
                 scores);
@@ -174,9 +174,14 @@ public final class ExperimentRunner {
         return best;
     }
 
-    /** One training run afresh in {@code dir} (whatever an earlier run left there is deleted first). */
+    /**
+     * One training run afresh in {@code dir} (whatever an earlier run left there is deleted first), without periodic
+     * checkpoints unless the spec sets them.
+     */
     private RunData train(String source, String base, List<String> sets, String dir) throws IOException {
-        List<String> all = new ArrayList<>(sets);
+        // no periodic checkpoints (a run never resumes here; a spec may still ask for them)
+        List<String> all = new ArrayList<>(List.of("checkpoint.everyEpochs=0", "checkpoint.everySteps=0"));
+        all.addAll(sets);
         all.add("output.dir=" + dir);
         RunConfig config = new ConfigLoader().parse(source, base, all);
         if (storage.exists(dir)) {

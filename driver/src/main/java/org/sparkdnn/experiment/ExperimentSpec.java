@@ -92,9 +92,15 @@ public record ExperimentSpec(String title, Lecture lecture, String base, List<St
     /**
      * A setting tuned before a run: one training per value (the config's own seed, with {@code set} on top, e.g. fewer
      * epochs), the value whose run scores best on {@code minimize} or {@code maximize} (a metric, as in checks) is
-     * the one the run then trains with — e.g. each optimizer's learning rate.
+     * the one the run then trains with — e.g. each optimizer's learning rate. {@code small}: the values tried at the
+     * small scale (default: all of them), to keep the tests short.
      */
-    public record Tune(String key, List<String> values, String minimize, String maximize, List<String> set) {
+    public record Tune(String key, List<String> values, String minimize, String maximize, List<String> set,
+                       List<String> small) {
+        /** The values tried at {@code scale}. */
+        public List<String> valuesAt(String scale) {
+            return "small".equals(scale) && small != null && !small.isEmpty() ? small : values;
+        }
     }
 
     /** Reads and checks a spec; errors name the file and the key. */
