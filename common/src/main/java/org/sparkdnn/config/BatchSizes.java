@@ -33,7 +33,7 @@ final class BatchSizes {
                 }
                 int size = p.getIntValue();
                 if (size <= 0) {
-                    throw new ConfigException("", "must be > 0 (an integer > 0 or all)", size);
+                    throw new ConfigException("", "must be > 0", size);
                 }
                 return size;
             }

@@ -126,6 +126,10 @@ public record DataConfig(DataFormat format, String train, String trainLabels, St
                     + "synthetic hold rows out with validationFraction / testFraction",
                     validation != null ? validation : test);
         }
+        if (synthetic != null && synthetic.outliers() > 0 && "halfspace".equals(train)) {
+            throw new ConfigException("synthetic.outliers", "shifts regression targets (points, teacher); halfspace "
+                    + "has class labels", synthetic.outliers());
+        }
     }
 
     private static void requireLabelsWith(String field, String file, String labels) {

@@ -55,6 +55,11 @@ public record ModelConfig(NumericType dataType, List<LayerConfig> layers, Activa
             init = null;
         }
         biasInit = orDefault(biasInit, BiasInit.ZERO);
+        if (biasInit != BiasInit.ZERO && (dl4j != null || init != null || !bias)) {
+            throw new ConfigException("biasInit", "applies to the biases of a network built from model.layers ("
+                    + (!bias ? "model.bias is false" : "model." + (dl4j != null ? "dl4j" : "init")
+                    + " brings its own network") + ")", biasInit.key());
+        }
         freezeLayers = Checks.nonNegative("freezeLayers", orDefault(freezeLayers, 0));
         if (inputShape != null) {
             if (inputShape.size() != 3 || inputShape.stream().anyMatch(v -> v == null || v <= 0)) {

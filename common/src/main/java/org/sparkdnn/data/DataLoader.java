@@ -76,14 +76,14 @@ public final class DataLoader {
             Arrays.sort(rest); // keep file order: the batch plan does the shuffling
             train = train.select(rest);
         }
-        if (config.format() == DataFormat.SYNTHETIC) {
-            train = SyntheticData.withOutliers(train, config.synthetic()); // the training split's only
-        }
         if (config.trainSubset() > 0 && config.trainSubset() < train.count()) {
             // a subset of the training split alone, drawn with a seed of its own (the held-out rows stay as they are)
             int[] subset = Arrays.copyOf(shuffled(train.count(), config.splitSeed() + 1), config.trainSubset());
             Arrays.sort(subset);
             train = train.select(subset);
+        }
+        if (config.format() == DataFormat.SYNTHETIC) {
+            train = SyntheticData.withOutliers(train, config.synthetic()); // the training rows' only, after the subset
         }
         checkWidths(train, validation);
         checkWidths(train, test);

@@ -99,6 +99,9 @@ class InvalidConfigTest {
         rows.add(row("synthetic set of no rows", "data: {format: synthetic, train: points, synthetic: {count: 0}}\n", "data.synthetic.count", "must be > 0", "0"));
         rows.add(row("synthetic with a test file", "data: {format: synthetic, train: points, test: t.csv}\n", "data.test", "is a file; with data.format synthetic hold rows out", "t.csv"));
         rows.add(row("training subset with executor-read data", "data: {train: t.csv, read: executors, trainSubset: 100}\n", "data.trainSubset", "applies to data read by the driver", "100"));
+        rows.add(withData("random biases for a network from a file", "model: {dl4j: net.json, biasInit: normal}\n", "model.biasInit", "applies to the biases of a network built from model.layers (model.dl4j brings its own network)", "normal"));
+        rows.add(withData("random biases without biases", "model: {bias: false, biasInit: torch}\n", "model.biasInit", "(model.bias is false)", "torch"));
+        rows.add(row("outliers in class labels", "data: {format: synthetic, train: halfspace, synthetic: {outliers: 0.1}}\n", "data.synthetic.outliers", "shifts regression targets (points, teacher); halfspace has class labels", "0.1"));
         rows.add(withData("unknown bias init", "model: {biasInit: ones}\n", "model.biasInit", "must be one of [zero, normal, torch]", "ones"));
         rows.add(withData("zero workers", "cluster: {workers: 0}\n", "cluster.workers", "must be > 0", "0"));
         rows.add(withData("negative init scale", "model: {initScale: -1}\n", "model.initScale", "must be > 0", "-1.0"));

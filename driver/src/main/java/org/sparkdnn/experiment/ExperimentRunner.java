@@ -54,6 +54,9 @@ public final class ExperimentRunner {
     public Result run(String name, ExperimentSpec spec, String scale, String out) throws IOException {
         String base = storage.readString(root + "/" + spec.base());
         int seeds = spec.seedCount(scale);
+        if (storage.exists(out + "/" + name + "/experiment.json")) {
+            storage.deleteRecursively(out + "/" + name + "/experiment.json"); // never beside runs it did not judge
+        }
         Map<String, List<RunData>> runs = new LinkedHashMap<>();
         Map<String, Object> tuned = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> r : spec.runs().entrySet()) {
@@ -183,6 +186,7 @@ public final class ExperimentRunner {
         List<String> all = new ArrayList<>(List.of("checkpoint.everyEpochs=0", "checkpoint.everySteps=0"));
         all.addAll(sets);
         all.add("output.dir=" + dir);
+        all.add("checkpoint.dir=" + dir + "/checkpoints"); // inside the run's directory, deleted with it
         RunConfig config = new ConfigLoader().parse(source, base, all);
         if (storage.exists(dir)) {
             storage.deleteRecursively(dir); // never resume an earlier experiment's checkpoints
@@ -233,8 +237,8 @@ public final class ExperimentRunner {
 
     /** The standard deviation over a side's seeds; NaN for a constant or one seed. */
     static double sd(Map<String, List<RunData>> runs, ExperimentSpec.Metric side) {
-        if (side.value() != null || runs.get(side.run()).size() < 2) {
-            return Double.NaN;
+        if (side.value() != null || runs.get(side.run()).size() < 2 || side.metric().startsWith("gradientNorm.")) {
+            return Double.NaN; // a gradient norm's mean is geometric: an arithmetic sd beside it would mislead
         }
         List<RunData> seeds = runs.get(side.run());
         double[] v = seeds.stream().mapToDouble(r -> Metrics.one(r, side.metric())).toArray();

@@ -154,12 +154,22 @@ public record ExperimentSpec(String title, Lecture lecture, String base, List<St
                     referencesOrNone());
         }
         for (Map.Entry<String, Integer> n : (seeds == null ? Map.<String, Integer>of() : seeds).entrySet()) {
+            if (!"full".equals(n.getKey()) && (scales == null || !scales.containsKey(n.getKey()))) {
+                throw new ConfigException(source + ": seeds." + n.getKey(), "names no scale (scales: "
+                        + (scales == null ? "[]" : scales.keySet()) + ", full)", n.getKey());
+            }
             if (n.getValue() == null || n.getValue() < 1) {
                 throw new ConfigException(source + ": seeds." + n.getKey(), "must be >= 1", n.getValue());
             }
         }
         if (runs.isEmpty() || checks.isEmpty()) {
             throw new ConfigException(source + ": " + (runs.isEmpty() ? "runs" : "checks"), "must not be empty", "");
+        }
+        for (String run : runs.keySet()) {
+            if (!run.matches("[A-Za-z0-9][A-Za-z0-9._-]*") || run.equals("_tune")) {
+                throw new ConfigException(source + ": runs", "a run's name is a directory name: letters, digits, "
+                        + "'.', '_', '-', not starting with '.', '_' or '-'", run);
+            }
         }
         for (int i = 0; i < checks.size(); i++) {
             Check c = checks.get(i);
@@ -169,6 +179,9 @@ public record ExperimentSpec(String title, Lecture lecture, String base, List<St
             require(at, "right", c.right());
             if (c.smallScale() != null && !List.of("holds", "unknown").contains(c.smallScale())) {
                 throw new ConfigException(at + ".smallScale", "must be holds or unknown", c.smallScale());
+            }
+            if (c.factor() != null && !(c.factor() > 0 && Double.isFinite(c.factor()))) {
+                throw new ConfigException(at + ".factor", "must be a finite number > 0", c.factor());
             }
             if (!"<".equals(c.op()) && !">".equals(c.op())) {
                 throw new ConfigException(at + ".op", "must be < or >", c.op());

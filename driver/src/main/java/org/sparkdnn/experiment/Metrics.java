@@ -27,13 +27,16 @@ import org.sparkdnn.report.RunData;
  *   <li>{@code gradientDeviation.REF}: the largest difference, over the layers, between the mean over seeds of
  *       log10(layer's gradient norm / last hidden layer's) at the first recorded step and the reference REF's
  *       expectation (orders of magnitude; infinite when a norm is 0);</li>
- *   <li>{@code zeroUnitsEnd}: the fraction of hidden units (averaged over the hidden layers, output left out) whose output
+ *   <li>{@code zeroUnitsEnd}: the fraction of hidden units (averaged over the hidden layers layerN; output left out) whose output
  *       is exactly 0 for every example of the sample at the last {@code activations} record (dead ReLUs);</li>
  *   <li>{@code accuracyGap}: the summary's train.accuracy − test.accuracy (the generalization gap);</li>
  *   <li>anything else: a path into the run's summary ({@code test.accuracy}, …).</li>
  * </ul>
  */
 final class Metrics {
+    /** What {@code training.activationStatsEvery} records of each layer. */
+    static final List<String> STATS = List.of("mean", "std", "inputStd", "zeroUnits");
+
     private Metrics() {
     }
 
@@ -48,13 +51,18 @@ final class Metrics {
                 }
             } else if (metric.startsWith("epochsToLoss.") || metric.startsWith("epochsToFraction.")
                     || metric.startsWith("epochsToAccuracy.") || metric.startsWith("secondsToAccuracy.")) {
-                Double.parseDouble(metric.substring(metric.indexOf('.') + 1));
+                if (!Double.isFinite(Double.parseDouble(metric.substring(metric.indexOf('.') + 1)))) {
+                    throw new ConfigException(at, "must end with a finite number", metric);
+                }
             } else if (metric.startsWith("trainLoss@")) {
-                Integer.parseInt(metric.substring("trainLoss@".length()));
+                if (Integer.parseInt(metric.substring("trainLoss@".length())) < 1) {
+                    throw new ConfigException(at, "must name an epoch >= 1", metric);
+                }
             } else if ((metric.startsWith("activation.") || metric.startsWith("activationEnd."))
-                    && metric.split("\\.").length != 3) {
-                throw new ConfigException(at, "must be activation.LAYER.STAT or activationEnd.LAYER.STAT (STAT: mean, "
-                        + "std, inputStd, zeroUnits)", metric);
+                    && (metric.split("\\.").length != 3
+                    || !STATS.contains(metric.substring(metric.lastIndexOf('.') + 1)))) {
+                throw new ConfigException(at, "must be activation.LAYER.STAT or activationEnd.LAYER.STAT (STAT: "
+                        + String.join(", ", STATS) + ")", metric);
             }
         } catch (NumberFormatException e) {
             throw new ConfigException(at, "must end with a number", metric);
@@ -148,7 +156,11 @@ final class Metrics {
         if (metric.startsWith("epochsToAccuracy.") || metric.startsWith("secondsToAccuracy.")) {
             double target = Double.parseDouble(metric.substring(metric.indexOf('.') + 1));
             for (Map<String, Object> e : run.ofType("epoch")) {
-                if (RunData.number(e, "validation.accuracy") >= target) {
+                double accuracy = RunData.number(e, "validation.accuracy");
+                if (Double.isNaN(accuracy)) {
+                    return Double.NaN; // no validation split: not computed, never "not reached"
+                }
+                if (accuracy >= target) {
                     return metric.startsWith("epochs") ? RunData.number(e, "epoch") : RunData.number(e, "trainSeconds");
                 }
             }
@@ -172,7 +184,8 @@ final class Metrics {
             if (records.isEmpty() || !(records.get(records.size() - 1).get("layers") instanceof Map<?, ?> layers)) {
                 return Double.NaN;
             }
-            List<String> hidden = layers.keySet().stream().map(String::valueOf).filter(k -> !k.equals("output"))
+            // the hidden layers' outputs (layerN), not their parts (a SwiGLU's layerN_W, _V) or other vertices
+            List<String> hidden = layers.keySet().stream().map(String::valueOf).filter(k -> k.matches("layer\\d+"))
                     .toList();
             double sum = 0;
             for (String layer : hidden) {
@@ -229,7 +242,9 @@ final class Metrics {
                 sum = new double[hidden.size()];
             }
             for (int i = 0; i < sum.length; i++) {
-                sum[i] += Math.log10(hidden.get(i) / top);
+                // a norm of 0 is −∞ orders below, a top of 0 +∞ above (so the deviation is infinite, not NaN)
+                sum[i] += top == 0 ? (hidden.get(i) == 0 ? 0 : Double.POSITIVE_INFINITY)
+                        : Math.log10(hidden.get(i) / top);
             }
         }
         double[] mean = new double[sum.length];

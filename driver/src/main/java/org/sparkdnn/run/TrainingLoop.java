@@ -33,6 +33,7 @@ final class TrainingLoop {
     private final LongSupplier nanoClock;
     private final EarlyStopping early;
     private Optional<INDArray> bestParams = Optional.empty();
+    private long lastActivations = -1; // the step of the last activations record
 
     TrainingLoop(TrainingConfig config, BatchPlan plan, StepEngine engine, EpochEvaluation evaluation,
                  ISchedule learningRate, MetricsLog metrics, Progress progress, Checkpointer checkpointer,
@@ -143,7 +144,7 @@ final class TrainingLoop {
             batch = 0;
             checkpointer.afterEpoch(engine.network(), state(step, epoch, 0, validationLoss));
         }
-        if (config.activationStatsEvery() > 0 && step % config.activationStatsEvery() != 0) {
+        if (config.activationStatsEvery() > 0 && lastActivations != step) {
             activations(step, Math.max(0, (batch == 0 ? epoch : epoch + 1) - 1)); // and after the last step
         }
         // the last parameters: a longer run (a promoted sweep trial, more epochs) continues from them
@@ -200,6 +201,7 @@ final class TrainingLoop {
     private void activations(long step, int epoch) {
         evaluation.activationSample().ifPresent(sample -> metrics.write(record("activations", step, epoch,
                 Map.of("layers", ActivationStats.perLayer(engine.network(), sample.features())))));
+        lastActivations = step;
     }
 
     private void afterEpochFit(int epoch, long step, double loss, double rate, double epochRate,

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.sparkdnn.config.ConfigLoader;
+import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.RunConfig;
 import org.sparkdnn.config.ScalingConfig;
 import org.sparkdnn.config.ScalingRule;
@@ -60,6 +61,11 @@ final class TrialConfigs {
     /** Overrides that scale the learning rate from the base's batch size to the trial's. */
     private List<String> scaling(RunConfig trial) {
         ScalingConfig scaling = spec.config().scaling();
+        if (scaling.rule() != ScalingRule.NONE
+                && (trial.training().fullBatch() || spec.base().training().fullBatch())) {
+            throw new ConfigException("training.batchSize", "all is resolved only when a run reads its data: the "
+                    + "learning rate cannot be scaled to it (scaling.rule " + scaling.rule().key() + ")", "all");
+        }
         double ratio = trial.training().batchSize() / (double) spec.base().training().batchSize();
         if (scaling.rule() == ScalingRule.NONE || ratio == 1.0) {
             return List.of();

@@ -163,7 +163,7 @@ class ExecutorReadTrainingTest {
         }
         String text = messages.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(text.contains("tiny.csv: not readable as Parquet"), text);
-        assertTrue(text.contains("data.read: executors reads CSV, LibSVM, Parquet, CIFAR and image files; IDX and the embedded sets are read by the driver"), text);
+        assertTrue(text.contains("data.read: executors reads CSV, LibSVM, Parquet, CIFAR and image files; IDX, the embedded and the synthetic sets are read by the driver"), text);
         assertTrue(text.contains("data.read: executors needs a distributed cluster.engine"), text);
     }
 

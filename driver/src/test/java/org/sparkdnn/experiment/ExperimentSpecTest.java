@@ -59,8 +59,24 @@ class ExperimentSpecTest {
                         "left: {run: a, metric: epochsToLoss.low}")));
         assertTrue(number.getMessage().contains("must end with a number"), number.getMessage());
         ConfigException seeds = assertThrows(ConfigException.class,
-                () -> ExperimentSpec.parse("x.yaml", GOOD + "\nseeds: {small: 0}"));
+                () -> ExperimentSpec.parse("x.yaml", GOOD + "\nscales: {small: []}\nseeds: {small: 0}"));
         assertTrue(seeds.getMessage().contains("seeds.small") && seeds.getMessage().contains("0"), seeds.getMessage());
+        ConfigException factor = assertThrows(ConfigException.class,
+                () -> ExperimentSpec.parse("x.yaml", GOOD.replace("op: '<',", "op: '<', factor: -1.0,")));
+        assertTrue(factor.getMessage().contains("checks[0].factor") && factor.getMessage().contains("-1.0"),
+                factor.getMessage());
+        ConfigException runName = assertThrows(ConfigException.class,
+                () -> ExperimentSpec.parse("x.yaml", GOOD.replace("runs: {a: [],", "runs: {'../a': [],")));
+        assertTrue(runName.getMessage().contains("directory name") && runName.getMessage().contains("../a"),
+                runName.getMessage());
+        ConfigException seedScale = assertThrows(ConfigException.class,
+                () -> ExperimentSpec.parse("x.yaml", GOOD + "\nseeds: {ful: 3}"));
+        assertTrue(seedScale.getMessage().contains("seeds.ful") && seedScale.getMessage().contains("names no scale"),
+                seedScale.getMessage());
+        ConfigException stat = assertThrows(ConfigException.class,
+                () -> ExperimentSpec.parse("x.yaml", GOOD.replace("left: {run: a, metric: lastLoss}",
+                        "left: {run: a, metric: activation.layer0.median}")));
+        assertTrue(stat.getMessage().contains("STAT") && stat.getMessage().contains("median"), stat.getMessage());
         ConfigException scale = assertThrows(ConfigException.class,
                 () -> ExperimentSpec.parse("x.yaml", GOOD).scale("medium"));
         assertTrue(scale.getMessage().contains("--scale") && scale.getMessage().contains("medium"),
