@@ -106,6 +106,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyModelZipRestoresModelFilesSoNoPathJavaDeserializesOne() {
+        // DL4J's restore methods Java-deserialize a zip's preprocessor.bin; ModelZip refuses it before DL4J reads it
+        noClasses().that().doNotHaveFullyQualifiedName("org.sparkdnn.model.ModelZip")
+                .should().callMethodWhere(DescribedPredicate.describe("ModelSerializer.restore*", call ->
+                        call.getTargetOwner().getName().equals("org.deeplearning4j.util.ModelSerializer")
+                                && call.getName().startsWith("restore")))
+                .check(product);
+    }
+
+    @Test
     void theDriversPartsAreDrivenFromTheCommandLineDown() {
         // the run and the engines never reach up into the command line, sweeps or reports
         noClasses().that().resideInAnyPackage("org.sparkdnn.engine..", "org.sparkdnn.run..", "org.sparkdnn.ml..")

@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.io.Storage;
@@ -62,7 +61,7 @@ final class TransferInit {
     private static ComputationGraph restore(String uri, Storage storage) {
         String zip = uri.endsWith(".zip") ? uri : uri + "/model.zip";
         try (InputStream in = storage.openRaw(zip)) {
-            return ModelSerializer.restoreComputationGraph(in, false);
+            return ModelZip.read(zip, in, false);
         } catch (IOException | RuntimeException e) {
             throw new ConfigException("model.init", "must be a DL4J model zip or a checkpoint directory ("
                     + e.getMessage() + ")", uri);

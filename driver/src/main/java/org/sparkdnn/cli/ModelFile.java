@@ -4,8 +4,8 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.sparkdnn.io.Storage;
+import org.sparkdnn.model.ModelZip;
 
 /** A saved network (a run's model.zip) read for evaluate and compare; a file that is not one says so with its name. */
 final class ModelFile {
@@ -17,9 +17,7 @@ final class ModelFile {
             throw new FileNotFoundException(uri + " (a model.zip of a run was expected)");
         }
         try (InputStream in = storage.openRaw(uri)) {
-            return ModelSerializer.restoreComputationGraph(in, false);
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(uri + ": not a readable DL4J model zip (" + e + ")", e);
+            return ModelZip.read(uri, in, false);
         }
     }
 }

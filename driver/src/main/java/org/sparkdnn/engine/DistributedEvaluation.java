@@ -1,6 +1,5 @@
 package org.sparkdnn.engine;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +10,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.sparkdnn.model.ModelZip;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkdnn.config.Loss;
 import org.sparkdnn.data.ExampleMatrix;
@@ -54,8 +54,7 @@ public final class DistributedEvaluation {
                         continue;
                     }
                     if (replica == null) {
-                        replica = ModelSerializer.restoreComputationGraph(
-                                new ByteArrayInputStream(model.value()), false);
+                        replica = ModelZip.read("the evaluated network", model.value(), false);
                     }
                     Examples e = new Examples("block", "row", b.features(), b.x(), b.y(), b.keys());
                     Evaluation part = evaluator.evaluate(replica,

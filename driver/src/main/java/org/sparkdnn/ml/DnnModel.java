@@ -2,7 +2,6 @@ package org.sparkdnn.ml;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,7 +36,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
+import org.sparkdnn.model.ModelZip;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -90,7 +89,7 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable, Predi
             try (InputStream in = storage.openRaw(output + "/model.zip")) {
                 network = in.readAllBytes();
             }
-            return fromRun(uid, storage, output, lossName, features, summary, network, restore(network));
+            return fromRun(uid, storage, output, lossName, features, summary, network, restore(output + "/model.zip", network));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the trained model in " + output, e);
         }
@@ -122,7 +121,7 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable, Predi
         try (InputStream in = storage.openRaw(modelZip)) {
             network = in.readAllBytes();
         }
-        ComputationGraph net = restore(network);
+        ComputationGraph net = restore(modelZip, network);
         // the input width: what the first layer fed by the network's input expects
         var conf = net.getConfiguration();
         String input = conf.getNetworkInputs().get(0);
@@ -144,8 +143,8 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable, Predi
                 loss.name(), features, summary, network, net);
     }
 
-    static ComputationGraph restore(byte[] zip) throws IOException {
-        return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false);
+    static ComputationGraph restore(String name, byte[] zip) throws IOException {
+        return ModelZip.read(name, zip, false);
     }
 
     @Override
@@ -201,7 +200,7 @@ public final class DnnModel extends Model<DnnModel> implements MLWritable, Predi
     /** The network, restored from the model zip (for DL4J use outside Spark). */
     public ComputationGraph network() {
         try {
-            return restore(network);
+            return restore("the network of " + uid, network);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

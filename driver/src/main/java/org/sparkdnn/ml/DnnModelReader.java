@@ -10,6 +10,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.util.DefaultParamsReader$;
 import org.apache.spark.ml.util.MLReader;
 import org.sparkdnn.config.Loss;
+import org.sparkdnn.model.ModelZip;
 import scala.Option;
 
 /** Loads a {@link DnnModel} that {@link DnnModelWriter} saved: Spark's metadata, {@code data/model.zip}, {@code data/dnn.json}. */
@@ -26,6 +27,7 @@ final class DnnModelReader extends MLReader<DnnModel> {
             try (InputStream in = fs.open(new Path(data, "model.zip"))) {
                 network = in.readAllBytes();
             }
+            ModelZip.check(new Path(data, "model.zip").toString(), network); // refused here, not first on executors
             JsonNode meta;
             try (InputStream in = fs.open(new Path(data, "dnn.json"))) {
                 meta = JSON.readTree(in);

@@ -49,7 +49,7 @@ final class DnnPredictor implements FlatMapFunction<Iterator<Row>, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) throws Exception {
-        ComputationGraph net = DnnModel.restore(zip.value());
+        ComputationGraph net = DnnModel.restore("the network of a DnnModel", zip.value());
         DataType type = net.params().dataType();
         Scaler scaler = shift == null ? null : Scaler.of(shift, scale);
         List<Row> out = new ArrayList<>();

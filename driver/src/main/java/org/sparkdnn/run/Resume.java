@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkdnn.checkpoint.Checkpoint;
@@ -21,6 +20,7 @@ import org.sparkdnn.config.ConfigException;
 import org.sparkdnn.config.ConfigLoader;
 import org.sparkdnn.config.ConfigMigration;
 import org.sparkdnn.config.RunConfig;
+import org.sparkdnn.model.ModelZip;
 import org.sparkdnn.model.NativeConv;
 
 /**
@@ -84,9 +84,9 @@ final class Resume {
     static ComputationGraph network(Checkpoint checkpoint) {
         try {
             return NativeConv.install(
-                    ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(checkpoint.model()), true));
+                    ModelZip.read(checkpoint.uri() + "/model.zip", checkpoint.model(), true));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot restore the model of " + checkpoint.uri(), e);
+            throw new UncheckedIOException("cannot restore the model of " + checkpoint.uri() + ": " + e.getMessage(), e);
         }
     }
 
