@@ -58,6 +58,12 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
             if (!key.startsWith("spark.")) {
                 throw new ConfigException("spark." + key, "keys must start with 'spark.'", key);
             }
+            if (Redaction.PLACEHOLDER.equals(spark.get(key))) {
+                throw new ConfigException("spark." + key, "was redacted when this config was written (secrets are "
+                        + "never written): give cluster.spark again with its real value (--set 'cluster.spark={" + key
+                        + ": …}' replaces the whole map), or give it to Spark directly (spark-submit --conf, "
+                        + "spark-defaults.conf)", Redaction.PLACEHOLDER);
+            }
         }
     }
 

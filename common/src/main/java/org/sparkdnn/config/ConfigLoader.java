@@ -134,9 +134,10 @@ public final class ConfigLoader {
         return bind(source, tree, RunConfig.class);
     }
 
+    /** The resolved config as YAML, its secrets redacted ({@link Redaction}): what is written and shown. */
     public String toYaml(RunConfig config) {
         try {
-            return yaml.writeValueAsString(config);
+            return yaml.writeValueAsString(toTree(config));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise the resolved config", e);
         }
@@ -151,8 +152,9 @@ public final class ConfigLoader {
         }
     }
 
+    /** The resolved config as a tree, its secrets redacted ({@link Redaction}): what manifests record. */
     public JsonNode toTree(RunConfig config) {
-        return json.valueToTree(config);
+        return Redaction.of(config.cluster().spark()).redact(json.valueToTree(config));
     }
 
     public ObjectMapper json() {

@@ -66,11 +66,11 @@ public abstract class DnnEstimator extends Estimator<DnnModel> implements Defaul
         this.uid = uid;
         shared = Shared.of(this, this::setDefault);
         labelCol = new Param<>(this, "labelCol", "label column (classes 0..K-1 for a classifier, numbers for a regressor)");
-        config = new Param<>(this, "config", "the run config as YAML text (model, optimizer, training, cluster, data "
+        config = RedactedParams.yaml(this, "config", "the run config as YAML text (model, optimizer, training, cluster, data "
                 + "fractions and scaling; data.train is the DataFrame)");
         configUri = new Param<>(this, "configUri", "a run config YAML file: local path or Hadoop URI (used when "
                 + "config is not set)");
-        sets = new StringArrayParam(this, "sets", "overrides KEY=VALUE applied last, as the CLI's --set");
+        sets = RedactedParams.overrides(this, "sets", "overrides KEY=VALUE applied last, as the CLI's --set");
         epochs = new IntParam(this, "epochs", "training.epochs");
         batchSize = new IntParam(this, "batchSize", "training.batchSize (the global batch)");
         learningRate = new DoubleParam(this, "learningRate", "optimizer.learningRate");

@@ -3,6 +3,7 @@ package org.sparkdnn.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.sparkdnn.config.Distribution;
+import org.sparkdnn.config.Redaction;
 import org.sparkdnn.io.Storage;
 import org.sparkdnn.report.Charts;
 import org.sparkdnn.report.HtmlPage;
@@ -73,8 +75,13 @@ final class SweepReport {
         }
         throughput(page, storage, spec, board, configs);
         hyperparameters(page, spec, board);
-        page.details("sweep file and base config", spec.source() + "\n" + json.valueToTree(spec.config()).toPrettyString()
-                + "\nbase:\n" + spec.baseTree().toPrettyString());
+        Redaction secrets = Redaction.of(spec.base().cluster().spark());
+        ObjectNode sweep = json.valueToTree(spec.config());
+        if (sweep.get("base") instanceof ObjectNode inline) {
+            sweep.set("base", secrets.redact(inline));
+        }
+        page.details("sweep file and base config", spec.source() + "\n" + secrets.redact(sweep).toPrettyString()
+                + "\nbase:\n" + secrets.redact(spec.baseTree()).toPrettyString());
         storage.writeAtomically(dir + "/report.html", page.render().getBytes(StandardCharsets.UTF_8));
     }
 
