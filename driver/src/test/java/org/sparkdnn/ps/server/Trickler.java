@@ -63,7 +63,7 @@ final class Trickler implements AutoCloseable {
     private void open(int i) {
         Socket s = new Socket();
         try {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
             sockets[i] = s;
             openedAt[i] = System.nanoTime();
             sent[i] = 0;

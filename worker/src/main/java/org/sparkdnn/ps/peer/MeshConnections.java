@@ -44,7 +44,8 @@ final class MeshConnections {
         for (int port = ports.low(); port <= ports.high(); port++) {
             ServerSocketChannel server = ServerSocketChannel.open();
             try {
-                server.bind(new InetSocketAddress(bind, port), workers + 4);
+                // a backlog as the parameter server's: a flood's connects do not crowd out the real peers' SYNs
+                server.bind(new InetSocketAddress(bind, port), Math.max(64, workers + 4));
                 return server;
             } catch (BindException e) {
                 server.close();
