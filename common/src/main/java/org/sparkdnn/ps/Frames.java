@@ -14,9 +14,11 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Binary frames: a type byte, the record's fields in order (strings as UTF, numbers big-endian, byte strings as a
  * one-byte length and the bytes), tensors as a dtype byte, a length and the raw little-endian IEEE values. Readers
- * bound every size before allocating: byte strings to 64 bytes, tensors to the caller's parameter count; before
- * authentication a server reads nothing but a Hello ({@link #readHello}). Not thread-safe per stream: one writer
- * per connection.
+ * bound every size before allocating: nonces and MACs to exactly {@link Handshake#NONCE_BYTES} and
+ * {@link Handshake#MAC_BYTES}, other byte strings to 64 bytes, a Reject's reason to {@link #MAX_REASON} characters,
+ * tensors to the caller's parameter count and to {@link #MAX_TENSOR_BYTES} (sizes are computed in {@code long}, so no
+ * length overflows into a small allocation); before authentication a server reads nothing but a Hello
+ * ({@link #readHello}). Not thread-safe per stream: one writer per connection.
  */
 public final class Frames {
     private static final byte HELLO = 1;
@@ -42,6 +44,10 @@ public final class Frames {
     /** DL4J's updater state is at most two values per parameter (Adam's moments). */
     private static final int STATE_VALUES_PER_PARAMETER = 2;
     private static final int MAX_BYTES = 64;
+    /** The longest reason a Reject may carry (the server's text: it never echoes what a client sent). */
+    public static final int MAX_REASON = 300;
+    /** The most bytes one tensor or vector may take: one Java array or NIO buffer (2^31 − 1 bytes). */
+    public static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE;
     private static final byte FLOAT = 'f';
     private static final byte DOUBLE = 'd';
 
@@ -51,22 +57,22 @@ public final class Frames {
     public static void write(DataOutputStream out, PsMessage message) throws IOException {
         if (message instanceof PsMessage.Challenge c) {
             out.writeByte(CHALLENGE);
-            writeBytes(out, c.nonce());
+            writeExactly(out, c.nonce(), Handshake.NONCE_BYTES, "challenge nonce");
         } else if (message instanceof PsMessage.Hello h) {
             out.writeByte(HELLO);
             out.writeUTF(h.jobId());
             out.writeInt(h.worker());
             out.writeInt(h.stageAttempt());
             out.writeInt(h.epoch());
-            writeBytes(out, h.clientNonce());
-            writeBytes(out, h.mac());
+            writeExactly(out, h.clientNonce(), Handshake.NONCE_BYTES, "client nonce");
+            writeExactly(out, h.mac(), Handshake.MAC_BYTES, "Hello MAC");
         } else if (message instanceof PsMessage.Welcome w) {
             out.writeByte(WELCOME);
             out.writeLong(w.nextStep());
-            writeBytes(out, w.proof());
+            writeExactly(out, w.proof(), Handshake.MAC_BYTES, "Welcome proof");
         } else if (message instanceof PsMessage.Reject r) {
             out.writeByte(REJECT);
-            out.writeUTF(r.reason());
+            out.writeUTF(checkReason(r.reason()));
         } else if (message instanceof PsMessage.Params p) {
             out.writeByte(PARAMS);
             out.writeLong(p.step());
@@ -162,7 +168,8 @@ public final class Frames {
     }
 
     private static PsMessage.Hello hello(DataInputStream in) throws IOException {
-        return new PsMessage.Hello(in.readUTF(), in.readInt(), in.readInt(), in.readInt(), readBytes(in), readBytes(in));
+        return new PsMessage.Hello(in.readUTF(), in.readInt(), in.readInt(), in.readInt(),
+                readExactly(in, Handshake.NONCE_BYTES, "client nonce"), readExactly(in, Handshake.MAC_BYTES, "Hello MAC"));
     }
 
     /** @param maxTensorLength the largest tensor the peer may legitimately send (the model's parameter count) */
@@ -170,13 +177,13 @@ public final class Frames {
         byte type = in.readByte();
         switch (type) {
             case CHALLENGE:
-                return new PsMessage.Challenge(readBytes(in));
+                return new PsMessage.Challenge(readExactly(in, Handshake.NONCE_BYTES, "challenge nonce"));
             case HELLO:
                 return hello(in);
             case WELCOME:
-                return new PsMessage.Welcome(in.readLong(), readBytes(in));
+                return new PsMessage.Welcome(in.readLong(), readExactly(in, Handshake.MAC_BYTES, "Welcome proof"));
             case REJECT:
-                return new PsMessage.Reject(in.readUTF());
+                return new PsMessage.Reject(checkReason(in.readUTF()));
             case PARAMS:
                 return new PsMessage.Params(in.readLong(), in.readInt(), in.readInt(), readTensor(in, maxTensorLength));
             case GRADIENT:
@@ -224,11 +231,49 @@ public final class Frames {
         if (length < 0 || length > max) {
             throw new IOException("a statistics vector of " + length + " values declared; this model allows " + max);
         }
+        checkBytes(length, Double.BYTES, "statistics vector");
         double[] values = new double[length];
         for (int i = 0; i < length; i++) {
             values[i] = in.readDouble();
         }
         return values;
+    }
+
+    private static String checkReason(String reason) throws IOException {
+        if (reason.length() > MAX_REASON) {
+            throw new IOException("a Reject reason of " + reason.length() + " characters; frames allow " + MAX_REASON);
+        }
+        return reason;
+    }
+
+    /** A nonce or MAC: exactly {@code expected} bytes, else the frame is refused (never a shorter or longer one). */
+    private static void writeExactly(DataOutputStream out, byte[] bytes, int expected, String what) throws IOException {
+        if (bytes.length != expected) {
+            throw new IOException("a " + what + " of " + bytes.length + " bytes; frames carry exactly " + expected);
+        }
+        writeBytes(out, bytes);
+    }
+
+    private static byte[] readExactly(DataInputStream in, int expected, String what) throws IOException {
+        int length = in.readUnsignedByte();
+        if (length != expected) {
+            throw new IOException("a " + what + " of " + length + " bytes declared; frames carry exactly " + expected);
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
+    }
+
+    /**
+     * The size in bytes of {@code length} values of {@code width} bytes, computed in {@code long}; refused with the
+     * sizes when over {@link #MAX_TENSOR_BYTES} (one buffer), before anything is allocated.
+     */
+    static long checkBytes(long length, int width, String what) throws IOException {
+        if (length < 0 || length > MAX_TENSOR_BYTES / width) {
+            throw new IOException("a " + what + " of " + length + " values of " + width + " bytes; frames carry at most "
+                    + MAX_TENSOR_BYTES + " bytes (" + MAX_TENSOR_BYTES / width + " such values) per tensor");
+        }
+        return length * width;
     }
 
     private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
@@ -284,11 +329,12 @@ public final class Frames {
     static void writeTensor(DataOutputStream out, INDArray array) throws IOException {
         boolean dbl = array.dataType() == DataType.DOUBLE;
         long length = array.length();
+        long size = checkBytes(length, dbl ? Double.BYTES : Float.BYTES, "tensor");
         out.writeByte(dbl ? DOUBLE : FLOAT);
         out.writeInt((int) length);
         INDArray flat = isWholeBuffer(array) ? array : array.dup('c');
         ByteBuffer bytes = flat.data().asNio().order(ByteOrder.nativeOrder());
-        bytes.limit((int) length * (dbl ? 8 : 4)).position(0);
+        bytes.limit((int) size).position(0);
         copy(bytes.slice().order(ByteOrder.nativeOrder()), out);
     }
 
@@ -319,10 +365,10 @@ public final class Frames {
         if (length > maxLength) {
             throw new IOException("tensor of " + length + " values declared; this model has " + maxLength);
         }
+        long remaining = checkBytes(length, dtype == DOUBLE ? Double.BYTES : Float.BYTES, "tensor");
         INDArray array = Nd4j.createUninitialized(dtype == DOUBLE ? DataType.DOUBLE : DataType.FLOAT, length);
         ByteBuffer target = array.data().asNio();
         byte[] chunk = new byte[1 << 16];
-        long remaining = (long) length * (dtype == DOUBLE ? 8 : 4);
         target.position(0);
         while (remaining > 0) {
             int n = (int) Math.min(chunk.length, remaining);

@@ -18,7 +18,9 @@ import javax.crypto.spec.SecretKeySpec;
  * already share a per-run secret and no certificates exist). The server sends a fresh 32-byte nonce; the worker's
  * Hello carries its own nonce and a MAC over both nonces and every Hello field, so a recorded Hello cannot be replayed
  * on another connection; the server's Welcome carries a MAC over both nonces and the next step with another label,
- * so a worker only trusts parameters from a server that knows the secret. Comparison is in constant time.
+ * so a worker only trusts parameters from a server that knows the secret. Comparison is in constant time. Both nonces
+ * must be exactly {@link #NONCE_BYTES} long (the frames refuse any other length) and enter the MAC length-prefixed,
+ * like every string, so no two different field lists encode to the same MAC input.
  * What follows the handshake is not integrity-protected: against an active attacker on the network path, use Spark's
  * network encryption on a private network (see the README).
  */
@@ -43,7 +45,7 @@ public final class Handshake {
 
     public static byte[] helloMac(String secret, byte[] serverNonce, byte[] clientNonce, String jobId, int worker,
                                   int stageAttempt, int epoch) {
-        return helloMac("sparkdnn-ps hello v1", secret, serverNonce, clientNonce, jobId, worker, stageAttempt, epoch);
+        return helloMac("sparkdnn-ps hello v2", secret, serverNonce, clientNonce, jobId, worker, stageAttempt, epoch);
     }
 
     /**
@@ -52,20 +54,19 @@ public final class Handshake {
      */
     public static byte[] peerHelloMac(String secret, byte[] serverNonce, byte[] clientNonce, String jobId, int worker,
                                       int stageAttempt, int epoch) {
-        return helloMac("sparkdnn-peer hello v1", secret, serverNonce, clientNonce, jobId, worker, stageAttempt, epoch);
+        return helloMac("sparkdnn-peer hello v2", secret, serverNonce, clientNonce, jobId, worker, stageAttempt, epoch);
     }
 
     /** The accepting worker's proof to a connecting peer: both nonces and its worker index. */
     public static byte[] peerWelcomeProof(String secret, byte[] serverNonce, byte[] clientNonce, int acceptor) {
-        return proof("sparkdnn-peer welcome v1", secret, serverNonce, clientNonce, acceptor);
+        return proof("sparkdnn-peer welcome v2", secret, serverNonce, clientNonce, acceptor);
     }
 
     private static byte[] helloMac(String label, String secret, byte[] serverNonce, byte[] clientNonce, String jobId,
                                    int worker, int stageAttempt, int epoch) {
         return mac(secret, out -> {
             out.writeUTF(label);
-            out.write(serverNonce);
-            out.write(clientNonce);
+            writeNonces(out, serverNonce, clientNonce);
             out.writeUTF(jobId);
             out.writeInt(worker);
             out.writeInt(stageAttempt);
@@ -74,16 +75,27 @@ public final class Handshake {
     }
 
     public static byte[] welcomeProof(String secret, byte[] serverNonce, byte[] clientNonce, long nextStep) {
-        return proof("sparkdnn-ps welcome v1", secret, serverNonce, clientNonce, nextStep);
+        return proof("sparkdnn-ps welcome v2", secret, serverNonce, clientNonce, nextStep);
     }
 
     private static byte[] proof(String label, String secret, byte[] serverNonce, byte[] clientNonce, long value) {
         return mac(secret, out -> {
             out.writeUTF(label);
-            out.write(serverNonce);
-            out.write(clientNonce);
+            writeNonces(out, serverNonce, clientNonce);
             out.writeLong(value);
         });
+    }
+
+    /** Both nonces, each exactly {@link #NONCE_BYTES} long and length-prefixed. */
+    private static void writeNonces(DataOutputStream out, byte[] serverNonce, byte[] clientNonce) throws IOException {
+        for (byte[] nonce : new byte[][] {serverNonce, clientNonce}) {
+            if (nonce.length != NONCE_BYTES) {
+                throw new IllegalArgumentException("a nonce of " + nonce.length + " bytes; the handshake uses exactly "
+                        + NONCE_BYTES);
+            }
+            out.writeByte(nonce.length);
+            out.write(nonce);
+        }
     }
 
     /** Constant-time comparison. */

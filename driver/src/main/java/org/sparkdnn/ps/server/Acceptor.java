@@ -6,45 +6,44 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdnn.ps.Handshake;
+import org.sparkdnn.ps.Intake;
 import org.sparkdnn.ps.PsMessage;
 
 /**
- * The parameter server's intake: its listening socket, at most {@code 2k + 16} connections open at once, and one
- * reader thread per connection that runs the handshake (the server's challenge, the worker's Hello, checked by
- * {@link ParameterServer#register}) within the handshake deadline before anything is allocated for the connection,
- * then hands the authenticated connection's messages to the server.
+ * The parameter server's intake: its listening socket and one reader thread per connection that runs the handshake
+ * (the server's challenge, the worker's Hello, its MAC checked) before anything is allocated for the connection, then
+ * hands the authenticated connection's messages to the server. At most {@code 2k + 16} connections authenticate at
+ * once and each must finish its whole handshake within the handshake deadline ({@link Intake}: a new connection
+ * beyond the cap closes the oldest unauthenticated one, so connections trickling bytes can neither outlive the
+ * deadline nor lock the real workers out).
  */
 final class Acceptor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Acceptor.class);
+    /** The only answer to a Hello that fails authentication: fixed and short, it echoes nothing the client sent. */
+    static final PsMessage.Reject AUTHENTICATION_FAILED = new PsMessage.Reject("authentication failed");
 
     private final ParameterServer server;
-    private final int workers;
     private final long parameters;
-    private final int handshakeMillis;
-    private final int maxConnections;
+    private final Deadlines deadlines;
     private final ServerSocket listener;
+    private final Intake intake;
     private final List<Connection> open = new ArrayList<>();
     private final LongAdder bytes = new LongAdder();
-    private final AtomicLong rejectedBeforeAuthentication = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
 
-    /**
-     * @param parameters       no frame may declare more values than this
-     * @param handshakeMillis  a connection must authenticate within it
-     */
+    /** @param parameters no frame may declare more values than this */
     Acceptor(ParameterServer server, String jobId, int workers, long parameters, InetAddress bindAddress,
-             int handshakeMillis) throws IOException {
+             Deadlines deadlines) throws IOException {
         this.server = server;
-        this.workers = workers;
         this.parameters = parameters;
-        this.handshakeMillis = handshakeMillis;
-        this.maxConnections = 2 * workers + 16;
+        this.deadlines = deadlines;
+        this.intake = new Intake("parameter server for job " + jobId, 2 * workers + 16, deadlines.handshakeNanos(),
+                deadlines.watchdog());
         this.listener = new ServerSocket(0, 64, bindAddress);
         this.thread = new Thread(this::acceptLoop, "ps-accept-" + jobId);
         thread.setDaemon(true);
@@ -64,29 +63,18 @@ final class Acceptor implements AutoCloseable {
         return bytes.sum();
     }
 
-    /**
-     * Accepts connections, at most {@code 2k + 16} open at once (more are closed at once: a flood cannot exhaust
-     * threads or descriptors), backing off after a failed accept (e.g. no descriptors left) instead of spinning.
-     */
+    /** Accepts connections, backing off after a failed accept (e.g. no descriptors left) instead of spinning. */
     private void acceptLoop() {
         long backoffMillis = 0;
-        long refused = 0;
         while (!closed) {
             try {
                 Socket socket = listener.accept();
                 backoffMillis = 0;
-                Connection c = new Connection(socket, bytes, parameters);
+                Connection c = new Connection(socket, bytes, parameters, deadlines);
                 synchronized (this) {
-                    if (open.size() >= maxConnections) {
-                        c.close();
-                        if (refused++ % 100 == 0) {
-                            LOG.warn("refused a connection from {}: {} connections open, the limit for {} workers "
-                                    + "({} refused so far)", c.peer(), open.size(), workers, refused);
-                        }
-                        continue;
-                    }
                     open.add(c);
                 }
+                intake.admit(c);
                 Thread reader = new Thread(() -> readLoop(c), "ps-read-" + socket.getRemoteSocketAddress());
                 reader.setDaemon(true);
                 reader.start();
@@ -107,9 +95,7 @@ final class Acceptor implements AutoCloseable {
 
     private void readLoop(Connection c) {
         try {
-            byte[] nonce = Handshake.nonce();
-            c.send(new PsMessage.Challenge(nonce));
-            if (!server.register(c, c.readHello(handshakeMillis), nonce)) {
+            if (!handshake(c)) {
                 return;
             }
             while (!closed) {
@@ -117,11 +103,12 @@ final class Acceptor implements AutoCloseable {
             }
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
             if (c.worker() < 0) {
-                unauthenticated(c, e.toString());
+                intake.refused(c.peer(), e.toString());
             } else {
                 server.lost(c, e);
             }
         } finally {
+            intake.finished(c);
             c.close();
             synchronized (this) {
                 open.remove(c);
@@ -130,22 +117,34 @@ final class Acceptor implements AutoCloseable {
     }
 
     /**
-     * Logs a connection dropped before it authenticated: the first 20, then every 1000th with the count, so that a
-     * flood of bad connections cannot flood the log as well.
+     * The challenge, the Hello and its MAC, then the server's admission, answered outside the server's lock: true
+     * when the connection took its worker's slot.
      */
-    void unauthenticated(Connection c, String reason) {
-        long n = rejectedBeforeAuthentication.incrementAndGet();
-        if (n <= 20 || n % 1000 == 0) {
-            LOG.warn("closed the connection from {} before it authenticated ({} so far): {}", c.peer(), n, reason);
+    private boolean handshake(Connection c) throws IOException {
+        byte[] nonce = Handshake.nonce();
+        c.send(new PsMessage.Challenge(nonce));
+        PsMessage.Hello h = c.readHello();
+        if (!server.authentic(h, nonce)) {
+            intake.refused(c.peer(), "authentication failed for worker " + h.worker() + ", stage attempt "
+                    + h.stageAttempt() + ", epoch " + (h.epoch() + 1));
+            c.send(AUTHENTICATION_FAILED);
+            return false;
         }
+        if (!intake.finished(c)) {
+            return false; // closed meanwhile: evicted for a newer connection, or past the handshake deadline
+        }
+        return c.answer(() -> server.register(c, h, nonce)).registered();
     }
 
     @Override
     public void close() {
         closed = true;
+        intake.close();
+        List<Connection> all;
         synchronized (this) {
-            open.forEach(Connection::close);
+            all = new ArrayList<>(open);
         }
+        all.forEach(Connection::close);
         try {
             listener.close();
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package org.sparkdnn.ps.server;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.FilterInputStream;
@@ -11,18 +12,25 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdnn.ps.Frames;
 import org.sparkdnn.ps.PsMessage;
+import org.sparkdnn.ps.Watchdog;
 
-/** One accepted socket. Writes are serialised; reads happen on the connection's own reader thread. */
-final class Connection implements AutoCloseable {
+/**
+ * One accepted socket. Writes are serialised on the connection's monitor and each has a deadline (a watchdog closes
+ * the socket when a write overruns it: a peer that never reads cannot block a writer for longer); reads happen on
+ * the connection's own reader thread. Closing never waits for a write.
+ */
+final class Connection implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private final Socket socket;
     private final DataInputStream in;
     private final DataOutputStream out;
     private final long maxTensorLength;
+    private final Deadlines deadlines;
     private volatile int worker = -1;
     private volatile int attempt = -1;
 
@@ -30,9 +38,10 @@ final class Connection implements AutoCloseable {
      * @param bytes           counts every byte read and written, for the engine's bytes-per-step figure
      * @param maxTensorLength the model's parameter count: the largest tensor a worker may send
      */
-    Connection(Socket socket, LongAdder bytes, long maxTensorLength) throws IOException {
+    Connection(Socket socket, LongAdder bytes, long maxTensorLength, Deadlines deadlines) throws IOException {
         this.socket = socket;
         this.maxTensorLength = maxTensorLength;
+        this.deadlines = deadlines;
         socket.setTcpNoDelay(true);
         this.in = new DataInputStream(new BufferedInputStream(new CountingInput(socket.getInputStream(), bytes), 1 << 16));
         this.out = new DataOutputStream(new BufferedOutputStream(new CountingOutput(socket.getOutputStream(), bytes), 1 << 16));
@@ -90,16 +99,35 @@ final class Connection implements AutoCloseable {
         return Frames.read(in, maxTensorLength);
     }
 
-    /** The first frame, within {@code timeoutMillis}: a Hello and nothing else (nothing else is parsed). */
-    PsMessage.Hello readHello(int timeoutMillis) throws IOException {
-        socket.setSoTimeout(timeoutMillis);
+    /**
+     * The first frame: a Hello and nothing else (nothing else is parsed). Each read times out at the handshake
+     * deadline; the whole handshake's deadline is the intake's, which closes the socket.
+     */
+    PsMessage.Hello readHello() throws IOException {
+        socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, deadlines.handshakeNanos() / 1_000_000)));
         PsMessage.Hello hello = Frames.readHello(in);
         socket.setSoTimeout(0); // from here the step deadline is kept by the server's step loop and watchdog
         return hello;
     }
 
+    /** Writes {@code message} within the write deadline, else closes the connection (the write then fails). */
     synchronized void send(PsMessage message) throws IOException {
-        Frames.write(out, message);
+        try (Watchdog.Alarm alarm = deadlines.watchdog().after(deadlines.writeNanos(), this::close)) {
+            Frames.write(out, message);
+        }
+    }
+
+    /**
+     * Sends the replies of what {@code decide} returns, holding this connection's write lock from before the decision
+     * to the last write, so that nothing else reaches the connection in between (a step's parameters before its
+     * Welcome). {@code decide} may take the server's lock: the server never writes while it holds its own.
+     */
+    synchronized Admission answer(Supplier<Admission> decide) throws IOException {
+        Admission admission = decide.get();
+        for (PsMessage reply : admission.replies()) {
+            send(reply);
+        }
+        return admission;
     }
 
     void registeredAs(int workerIndex, int stageAttempt) {

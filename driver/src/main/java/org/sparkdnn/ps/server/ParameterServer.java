@@ -3,11 +3,7 @@ package org.sparkdnn.ps.server;
 import java.io.IOException;
 import java.lang.reflect.Array;
 import java.net.InetAddress;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
@@ -17,12 +13,15 @@ import org.slf4j.LoggerFactory;
 import org.sparkdnn.ps.ClusterException;
 import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.PsMessage;
+import org.sparkdnn.ps.Watchdog;
 
 /**
  * The driver-hosted parameter server of one run. Workers connect per epoch (one barrier task each), present the
  * run's job id and secret, and are slotted by worker index. {@link #step} sends the parameters to every slot and
  * returns the k gradients in worker order. A broken connection fails the step ({@link WorkerLostException}); the
- * caller closes all connections and waits for Spark's retried stage to {@link #awaitWorkers re-register}.
+ * caller closes all connections and waits for Spark's retried stage to {@link #awaitWorkers re-register}. No socket
+ * is written while this server's lock is held: a client that never reads cannot block {@link #close}, the waits or
+ * the watchdog, and every write has the step deadline.
  */
 public final class ParameterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParameterServer.class);
@@ -32,23 +31,15 @@ public final class ParameterServer implements AutoCloseable {
     private final int workers;
     private final long parameters;
     private final long timeoutNanos;
-    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final EventQueue events;
     private final Connection[] slots;
     private final Acceptor acceptor;
-    private final ScheduledExecutorService sendWatchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ps-send-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Watchdog watchdog = new Watchdog("ps-watchdog");
     private int epoch = -1;
     private long nextStep;
     private int attempt = -1;
     private boolean ended;
     private volatile boolean closed;
-
-    /** What reader threads report to the step loop. */
-    private record Event(Connection from, PsMessage message, Throwable failure) {
-    }
 
     /**
      * @param parameters   the model's parameter count: every gradient must have exactly this length, and no frame
@@ -65,8 +56,9 @@ public final class ParameterServer implements AutoCloseable {
         this.parameters = parameters;
         this.timeoutNanos = TimeUnit.SECONDS.toNanos(stepTimeoutSeconds);
         this.slots = new Connection[workers];
-        this.acceptor = new Acceptor(this, jobId, workers, parameters, bindAddress,
-                (int) Math.min(10_000L, TimeUnit.SECONDS.toMillis(stepTimeoutSeconds)));
+        this.events = new EventQueue(workers);
+        this.acceptor = new Acceptor(this, jobId, workers, parameters, bindAddress, new Deadlines(watchdog,
+                Math.min(TimeUnit.SECONDS.toNanos(10), timeoutNanos), timeoutNanos));
         acceptor.start(); // after every field is set: the reader threads call back into this server
         LOG.info("parameter server for job {} listening on {}:{} for {} workers", jobId,
                 bindAddress.getHostAddress(), acceptor.port(), workers);
@@ -84,6 +76,7 @@ public final class ParameterServer implements AutoCloseable {
     /** Workers of {@code newEpoch} may now register; training continues at {@code step}. */
     public synchronized void beginEpoch(int newEpoch, long step) {
         closeAll();
+        events.clear(); // the closed connections' events: none can be of the new epoch's workers
         this.epoch = newEpoch;
         this.nextStep = step;
         this.attempt = -1;
@@ -157,8 +150,7 @@ public final class ParameterServer implements AutoCloseable {
      * fails the blocked write.
      */
     private void sendAll(long step, Connection[] current, PsMessage message) throws WorkerLostException {
-        ScheduledFuture<?> watchdog = sendWatchdog.schedule(() -> close(current), timeoutNanos, TimeUnit.NANOSECONDS);
-        try {
+        try (Watchdog.Alarm alarm = watchdog.after(timeoutNanos, () -> close(current))) {
             for (Connection c : current) {
                 try {
                     c.send(message);
@@ -168,8 +160,6 @@ public final class ParameterServer implements AutoCloseable {
                             + e.getMessage(), e);
                 }
             }
-        } finally {
-            watchdog.cancel(false);
         }
     }
 
@@ -211,9 +201,7 @@ public final class ParameterServer implements AutoCloseable {
     /** Sends {@code message} to every worker of the current stage attempt; no reply is awaited. */
     public void broadcast(long step, PsMessage message) throws WorkerLostException {
         Connection[] current = currentOrFail(step);
-        ScheduledFuture<?> watchdog = sendWatchdog.schedule(() -> close(current),
-                timeoutNanos, TimeUnit.NANOSECONDS);
-        try {
+        try (Watchdog.Alarm alarm = watchdog.after(timeoutNanos, () -> close(current))) {
             for (Connection c : current) {
                 c.send(message);
             }
@@ -222,8 +210,6 @@ public final class ParameterServer implements AutoCloseable {
             throw new WorkerLostException("cannot send " + message + " to a worker within "
                     + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s (cluster.stepTimeoutSeconds): "
                     + e.getMessage(), e);
-        } finally {
-            watchdog.cancel(false);
         }
     }
 
@@ -266,7 +252,7 @@ public final class ParameterServer implements AutoCloseable {
         T[] replies = (T[]) Array.newInstance(type, workers);
         int received = 0;
         while (received < workers) {
-            Event e = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            EventQueue.Event e = events.poll(Math.max(0, deadline - System.nanoTime()));
             if (e == null) {
                 throw new WorkerLostException("step " + step + ": " + received + "/" + workers + " replies within "
                         + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s; raise cluster.stepTimeoutSeconds if "
@@ -297,15 +283,24 @@ public final class ParameterServer implements AutoCloseable {
         return replies;
     }
 
-    /** Tells every worker the epoch is over; their tasks return. A late retry of the stage is ended at once. */
-    public synchronized void endEpoch() {
-        ended = true;
-        for (Connection c : slots) {
+    /**
+     * Tells every worker the epoch is over; their tasks return. A late retry of the stage is ended at once. The
+     * writes happen outside this server's lock, each within the step deadline.
+     */
+    public void endEpoch() {
+        Connection[] current;
+        int ending;
+        synchronized (this) {
+            ended = true;
+            current = slots.clone();
+            ending = epoch;
+        }
+        for (Connection c : current) {
             if (c != null) {
                 try {
-                    c.send(new PsMessage.EndEpoch(epoch));
+                    c.send(new PsMessage.EndEpoch(ending));
                 } catch (IOException e) {
-                    LOG.warn("could not end epoch {} for {}: {}", epoch + 1, c, e.toString());
+                    LOG.warn("could not end epoch {} for {}: {}", ending + 1, c, e.toString());
                 }
             }
         }
@@ -324,13 +319,13 @@ public final class ParameterServer implements AutoCloseable {
 
     /** A message of authenticated connection {@code c} (its reader thread). */
     void deliver(Connection c, PsMessage message) {
-        events.add(new Event(c, message, null));
+        events.message(c, message);
     }
 
     /** Authenticated connection {@code c} failed or closed: the round that waits for it learns, its slot frees. */
     void lost(Connection c, Throwable failure) {
         if (!closed) {
-            events.add(new Event(c, null, failure));
+            events.failure(c, failure);
         }
         synchronized (this) {
             if (c.worker() >= 0 && c.worker() < workers && slots[c.worker()] == c) {
@@ -339,39 +334,29 @@ public final class ParameterServer implements AutoCloseable {
         }
     }
 
+    /** Whether {@code h} proves its sender knows the run's secret (no lock: it reads only final fields). */
+    boolean authentic(PsMessage.Hello h, byte[] serverNonce) {
+        return Handshake.matches(Handshake.helloMac(secret, serverNonce, h.clientNonce(), h.jobId(), h.worker(),
+                h.stageAttempt(), h.epoch()), h.mac());
+    }
+
     /**
-     * A connection's Hello: true when it authenticated and took its worker's slot (else it was answered and is to be
-     * closed).
+     * An authenticated Hello: what to answer, and whether {@code c} took its worker's slot. Writes nothing: the
+     * acceptor sends the answer after this lock is released ({@link Connection#answer}).
      */
-    synchronized boolean register(Connection c, PsMessage.Hello h, byte[] serverNonce) throws IOException {
-        if (!Handshake.matches(Handshake.helloMac(secret, serverNonce, h.clientNonce(), h.jobId(), h.worker(),
-                h.stageAttempt(), h.epoch()), h.mac())) {
-            acceptor.unauthenticated(c, "authentication failed for " + h);
-            c.send(new PsMessage.Reject("authentication failed for job " + h.jobId()));
-            return false;
+    synchronized Admission register(Connection c, PsMessage.Hello h, byte[] serverNonce) {
+        String reason = Admission.refusal(jobId, workers, epoch, attempt, h);
+        if (reason != null) {
+            LOG.warn("rejected {} from {}: {}", h, c.peer(), reason);
+            return Admission.refused(reason);
         }
         PsMessage.Welcome welcome = new PsMessage.Welcome(nextStep, Handshake.welcomeProof(secret, serverNonce,
                 h.clientNonce(), nextStep));
-        String reason = !jobId.equals(h.jobId()) ? "this parameter server serves job " + jobId + ", not " + h.jobId()
-                + " (a task of an earlier run still alive?)"
-                : h.worker() < 0 || h.worker() >= workers ? "worker index " + h.worker() + " outside 0.." + (workers - 1)
-                : h.epoch() != epoch ? "stale: the worker holds epoch " + (h.epoch() + 1) + ", the server is in epoch "
-                + (epoch + 1)
-                : h.stageAttempt() < attempt ? "stale stage attempt " + h.stageAttempt() + "; attempt " + attempt
-                + " is running"
-                : null;
-        if (reason != null) {
-            LOG.warn("rejected {} from {}: {}", h, c.peer(), reason);
-            c.send(new PsMessage.Reject(reason));
-            return false;
-        }
         if (ended) {
             // Spark re-ran the barrier stage after the epoch's last step (e.g. its shuffle output was lost): all of
             // the epoch's steps are applied, so the task has nothing to do.
-            c.send(welcome);
-            c.send(new PsMessage.EndEpoch(epoch));
             LOG.info("{} registered for epoch {}, which has ended: told it to finish", h, epoch + 1);
-            return false;
+            return new Admission(List.of(welcome, new PsMessage.EndEpoch(epoch)), false);
         }
         if (h.stageAttempt() > attempt) {
             closeAll();
@@ -382,19 +367,16 @@ public final class ParameterServer implements AutoCloseable {
         }
         c.registeredAs(h.worker(), h.stageAttempt());
         slots[h.worker()] = c;
-        c.send(welcome);
         LOG.info("registered {} for epoch {} ({}/{})", c, epoch + 1, registered(), workers);
         notifyAll();
-        return true;
+        return new Admission(List.of(welcome), true);
     }
 
     @Override
     public void close() {
         closed = true;
-        sendWatchdog.shutdownNow();
-        synchronized (this) {
-            closeAll();
-        }
+        closeAll(); // never waits on a write: none happens under this lock
         acceptor.close();
+        watchdog.close();
     }
 }

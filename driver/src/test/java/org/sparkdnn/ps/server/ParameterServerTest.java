@@ -65,7 +65,8 @@ class ParameterServerTest {
     @Test
     void rejectsHellosOfAnotherJobAnotherEpochOrAnOutOfRangeWorkerAndSaysWhy() throws Exception {
         String[][] cases = {
-                {"run-other", "0", "0", "serves job run-test, not run-other"},
+                {"run-other", "0", "0", "rejected Hello(job run-other, worker 0, stage attempt 0, epoch 0): this "
+                        + "parameter server serves job run-test, not the Hello's"},
                 {JOB, "1", "0", "stale: the worker holds epoch 2, the server is in epoch 1"},
                 {JOB, "0", "7", "worker index 7 outside 0..1"},
         };

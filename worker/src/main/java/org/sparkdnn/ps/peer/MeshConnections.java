@@ -9,11 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.Deque;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,15 +18,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkdnn.ps.Frames;
 import org.sparkdnn.ps.Handshake;
+import org.sparkdnn.ps.Intake;
 import org.sparkdnn.ps.PsMessage;
+import org.sparkdnn.ps.Watchdog;
 import org.sparkdnn.ps.peer.PeerMesh.Identity;
 
 /**
  * How the peer mesh's connections are set up: every pair of workers has one connection, opened by the higher index
  * and authenticated both ways before anything is allocated for it (the acceptor's challenge, the connector's Hello
- * with an HMAC of the run's secret under a label of its own, the acceptor's proof). Handshakes run concurrently, at
- * most 2k + 8 at once; a flood of stalled connections closes its oldest. {@link PeerMesh} runs the collectives over
- * the connections this returns.
+ * with an HMAC of the run's secret under a label of its own, the acceptor's proof). Each whole handshake, on either
+ * side, has one deadline (a watchdog closes a connection that overruns it, however it trickles its bytes).
+ * Handshakes run concurrently, at most 2k + 8 at once; a new connection beyond that closes the oldest unauthenticated
+ * one (the {@link Intake} rule the parameter server follows too). {@link PeerMesh} runs the collectives over the
+ * connections this returns.
  */
 final class MeshConnections {
     private static final Logger LOG = LoggerFactory.getLogger(MeshConnections.class);
@@ -44,7 +44,8 @@ final class MeshConnections {
         for (int port = ports.low(); port <= ports.high(); port++) {
             ServerSocketChannel server = ServerSocketChannel.open();
             try {
-                server.bind(new InetSocketAddress(bind, port), workers + 4);
+                // a backlog as the parameter server's: a flood's connects do not crowd out the real peers' SYNs
+                server.bind(new InetSocketAddress(bind, port), Math.max(64, workers + 4));
                 return server;
             } catch (BindException e) {
                 server.close();
@@ -71,19 +72,28 @@ final class MeshConnections {
      *
      * @param addresses       "host:port" of every worker's listening socket, in worker order (from Spark's
      *                        {@code BarrierTaskContext.allGather})
-     * @param timeoutMillis   deadline of connecting and of every handshake read; later, of every exchange
+     * @param timeoutMillis   deadline of connecting and of all higher workers' connecting; later, of every exchange
      */
     static SocketChannel[] open(ServerSocketChannel server, String[] addresses, Identity me, int timeoutMillis)
             throws IOException {
+        return open(server, addresses, me, timeoutMillis, Math.min(timeoutMillis, 10_000));
+    }
+
+    /** As above; each whole handshake, either side, must finish within {@code handshakeMillis}. */
+    static SocketChannel[] open(ServerSocketChannel server, String[] addresses, Identity me, int timeoutMillis,
+                                int handshakeMillis) throws IOException {
         if (addresses.length != me.workers()) {
             throw new IOException(me + ": " + addresses.length + " peer addresses for " + me.workers() + " workers");
         }
         SocketChannel[] peers = new SocketChannel[me.workers()];
-        try {
+        try (Watchdog watchdog = new Watchdog("peer-watchdog-" + me.worker())) {
+            long handshakeNanos = TimeUnit.MILLISECONDS.toNanos(handshakeMillis);
             for (int j = 0; j < me.worker(); j++) {
-                peers[j] = dial(addresses[j], j, me, timeoutMillis);
+                peers[j] = dial(addresses[j], j, me, timeoutMillis, watchdog, handshakeNanos);
             }
-            accept(server, peers, me, timeoutMillis);
+            try (Intake intake = new Intake(me + "'s peer listener", 2 * me.workers() + 8, handshakeNanos, watchdog)) {
+                accept(server, peers, me, timeoutMillis, intake);
+            }
         } catch (IOException | RuntimeException e) {
             for (SocketChannel c : peers) {
                 MeshIo.closeQuietly(c);
@@ -93,14 +103,18 @@ final class MeshConnections {
         return peers;
     }
 
-    private static SocketChannel dial(String address, int peer, Identity me, int timeoutMillis) throws IOException {
+    /** Connects to lower worker {@code peer} and runs the connector's side of the handshake within its deadline. */
+    private static SocketChannel dial(String address, int peer, Identity me, int timeoutMillis, Watchdog watchdog,
+                                      long handshakeNanos) throws IOException {
         int colon = address.lastIndexOf(':');
         InetSocketAddress target = new InetSocketAddress(address.substring(0, colon),
                 Integer.parseInt(address.substring(colon + 1)));
         SocketChannel channel = SocketChannel.open();
+        Watchdog.Alarm alarm = null;
         try {
             channel.socket().setTcpNoDelay(true);
             channel.socket().connect(target, timeoutMillis);
+            alarm = watchdog.after(handshakeNanos, () -> MeshIo.closeQuietly(channel));
             channel.socket().setSoTimeout(timeoutMillis);
             DataInputStream in = new DataInputStream(channel.socket().getInputStream());
             DataOutputStream out = new DataOutputStream(channel.socket().getOutputStream());
@@ -121,33 +135,37 @@ final class MeshConnections {
                 throw new IOException("the endpoint at " + address + " could not prove it is worker " + peer
                         + " of this run");
             }
+            alarm.close();
+            if (alarm.fired()) {
+                throw new SocketTimeoutException("closed at the deadline");
+            }
             return channel;
-        } catch (SocketTimeoutException e) {
-            MeshIo.closeQuietly(channel);
-            throw new IOException(me + ": no handshake from worker " + peer + " at " + address + " within "
-                    + timeoutMillis / 1000 + " s", e);
         } catch (IOException | RuntimeException e) {
             MeshIo.closeQuietly(channel);
+            if (e instanceof SocketTimeoutException || alarm != null && alarm.fired()) {
+                throw new IOException(me + ": no handshake from worker " + peer + " at " + address + " within "
+                        + Math.min(timeoutMillis, TimeUnit.NANOSECONDS.toMillis(handshakeNanos)) + " ms", e);
+            }
             throw e;
+        } finally {
+            if (alarm != null) {
+                alarm.close();
+            }
         }
     }
 
     /**
      * Accepts until every higher worker is connected; anything else that connects is refused and closed. Handshakes
-     * run concurrently (one short-lived thread each), so a connection that stalls cannot hold up the real peers; at
-     * most {@code 2k + 8} are in flight, and a new connection beyond that closes the oldest one still in flight (a
-     * real peer's handshake takes milliseconds: the oldest is the likeliest to be stalling).
+     * run concurrently (one short-lived thread each), so a connection that stalls cannot hold up the real peers; the
+     * {@code intake} bounds how many are in flight and how long each may take.
      */
-    private static void accept(ServerSocketChannel server, SocketChannel[] peers, Identity me, int timeoutMillis)
-            throws IOException {
+    private static void accept(ServerSocketChannel server, SocketChannel[] peers, Identity me, int timeoutMillis,
+                               Intake intake) throws IOException {
         int missing = me.workers() - 1 - me.worker();
         if (missing == 0) {
             return;
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        int maxInFlight = 2 * me.workers() + 8;
-        Set<SocketChannel> inFlight = ConcurrentHashMap.newKeySet();
-        Deque<SocketChannel> oldestFirst = new ConcurrentLinkedDeque<>();
         BlockingQueue<Handshaken> done = new LinkedBlockingQueue<>();
         ExecutorService handshakes = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "peer-handshake-" + me.worker());
@@ -178,27 +196,15 @@ final class MeshConnections {
                 } catch (SocketTimeoutException e) {
                     continue;
                 }
-                while (inFlight.size() >= maxInFlight) {
-                    SocketChannel oldest = oldestFirst.poll();
-                    if (oldest != null && inFlight.remove(oldest)) {
-                        LOG.warn("{}: {} peer handshakes in flight; closed the oldest, from {}", me, maxInFlight,
-                                remote(oldest));
-                        MeshIo.closeQuietly(oldest);
-                    }
-                }
-                inFlight.add(channel);
-                oldestFirst.add(channel);
+                intake.admit(channel);
                 handshakes.execute(() -> {
-                    int peer = authenticate(channel, peers, me, timeoutMillis);
-                    // closed as the oldest meanwhile: not ours to use, whatever the handshake said
-                    done.add(new Handshaken(channel, inFlight.remove(channel) ? peer : -1));
+                    int peer = authenticate(channel, peers, me, intake);
+                    // closed meanwhile (the oldest, or past its deadline): not ours to use, whatever it said
+                    done.add(new Handshaken(channel, intake.finished(channel) ? peer : -1));
                 });
             }
         } finally {
             handshakes.shutdownNow();
-            for (SocketChannel c : inFlight) {
-                MeshIo.closeQuietly(c);
-            }
             for (Handshaken h; (h = done.poll()) != null; ) {
                 if (h.peer() < 0 || peers[h.peer()] != h.channel()) {
                     MeshIo.closeQuietly(h.channel());
@@ -211,21 +217,12 @@ final class MeshConnections {
     private record Handshaken(SocketChannel channel, int peer) {
     }
 
-    private static String remote(SocketChannel c) {
-        try {
-            return String.valueOf(c.getRemoteAddress());
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
     /** Runs the acceptor's side of the handshake; returns the peer's worker index, or -1 if it is refused. */
-    private static int authenticate(SocketChannel channel, SocketChannel[] peers, Identity me, int timeoutMillis) {
+    private static int authenticate(SocketChannel channel, SocketChannel[] peers, Identity me, Intake intake) {
         String from = "?";
         try {
             from = String.valueOf(channel.getRemoteAddress());
             channel.socket().setTcpNoDelay(true);
-            channel.socket().setSoTimeout(Math.min(timeoutMillis, 10_000));
             DataInputStream in = new DataInputStream(channel.socket().getInputStream());
             DataOutputStream out = new DataOutputStream(channel.socket().getOutputStream());
             byte[] nonce = Handshake.nonce();
@@ -233,11 +230,11 @@ final class MeshConnections {
             PsMessage.Hello h = Frames.readHello(in);
             if (!Handshake.matches(Handshake.peerHelloMac(me.secret(), nonce, h.clientNonce(), h.jobId(), h.worker(),
                     h.stageAttempt(), h.epoch()), h.mac())) {
-                LOG.warn("{}: refused a peer connection from {}: authentication failed for {}", me, from, h);
+                intake.refused(from, "authentication failed for worker " + h.worker());
                 Frames.write(out, new PsMessage.Reject("authentication failed"));
                 return -1;
             }
-            String reason = !me.jobId().equals(h.jobId()) ? "job " + h.jobId() + ", not " + me.jobId()
+            String reason = !me.jobId().equals(h.jobId()) ? "another job, not " + me.jobId()
                     : h.epoch() != me.epoch() ? "epoch " + (h.epoch() + 1) + ", not " + (me.epoch() + 1)
                     : h.stageAttempt() != me.stageAttempt() ? "stage attempt " + h.stageAttempt() + ", not "
                     + me.stageAttempt()
@@ -254,7 +251,7 @@ final class MeshConnections {
                     h.clientNonce(), me.worker())));
             return h.worker();
         } catch (IOException | RuntimeException e) {
-            LOG.warn("{}: closed the connection from {} before it authenticated: {}", me, from, e.toString());
+            intake.refused(from, e.toString());
             return -1;
         }
     }

@@ -27,11 +27,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * anything is allocated for it: the acceptor's challenge, the connector's Hello with an HMAC of the run's secret
  * under a label of its own (so it cannot authenticate to the parameter server, nor a parameter-server Hello here),
  * the acceptor's proof. The acceptor takes only a Hello of this job, epoch and stage attempt from a higher worker
- * index it has not seen, within the handshake deadline; handshakes run concurrently, at most 2k + 8 at once (a flood
- * of stalled connections closes its oldest, and cannot hold up the real peers). Tensor frames carry a header (step,
- * bucket · k + piece, value count) that must equal what the receiver expects before it reads the values, straight
- * into ND4J's native buffers (no heap copy either way). Deadlines: handshake reads time out; an exchange is a non-blocking selector loop that fails at the
- * step deadline.
+ * index it has not seen, within the whole-handshake deadline; handshakes run concurrently, at most 2k + 8 at once (a
+ * flood of stalled connections closes its oldest, and cannot hold up the real peers: {@code ps.Intake}). Tensor
+ * frames carry a header (step, bucket · k + piece, value count) that must equal what the receiver expects before it
+ * reads the values, straight into ND4J's native buffers (no heap copy either way). Deadlines: a watchdog closes a
+ * handshake that overruns its deadline; an exchange is a non-blocking selector loop that fails at the step deadline.
  */
 public final class PeerMesh implements AutoCloseable {
     private static final int HEADER_BYTES = 16;
