@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * at its next heartbeat. Claims below the holder's generation are deleted by the holder; a taker that created a
  * claim re-lists and backs off if a higher one exists (its read was stale). The holder checks the lease before
  * every checkpoint and again right before renaming it into place; temporaries carry the generation in their name
- * ({@link #temporary}) so that a new holder sweeps only those of generations it took over.
+ * ({@link #temporary}) so that a new holder sweeps only those of generations it took over. Its methods are
+ * synchronized: the heartbeat thread and the checkpoint writer share one lease.
  */
 public final class WriterLease {
     private static final Logger LOG = LoggerFactory.getLogger(WriterLease.class);
@@ -61,7 +62,7 @@ public final class WriterLease {
     }
 
     /** Takes the lease, or fails naming the live holder; a gone holder's lease is taken over (and said so). */
-    void acquire() throws IOException {
+    synchronized void acquire() throws IOException {
         files.mkdirs();
         retireLegacyLease();
         List<Long> generations = files.generations();
@@ -72,8 +73,12 @@ public final class WriterLease {
             if (!(holder.isPresent() && holder.get().released()) && !gone(claim(top), seen, holder)) {
                 throw held(top);
             }
-            LOG.warn("taking over the writer lease of {} from {}", root, holder.map(this::describe)
-                    .orElse("an unreadable lease (its writer died writing it)"));
+            if (holder.isPresent() && holder.get().released()) {
+                LOG.info("taking the writer lease of {}, released by {}", root, describe(holder.get()));
+            } else {
+                LOG.warn("taking over the writer lease of {} from {} (gone)", root, holder.map(this::describe)
+                        .orElse("an unreadable lease (its writer died writing it)"));
+            }
         }
         long next = top + 1;
         heartbeats = 0;
@@ -90,7 +95,7 @@ public final class WriterLease {
     }
 
     /** Refreshes the heartbeat; fails if another run has taken the lease. */
-    void heartbeat() throws IOException {
+    synchronized void heartbeat() throws IOException {
         check();
         heartbeats++;
         files.replace(claim(generation), bytes(generation, false), temporary("lease"));
@@ -98,7 +103,7 @@ public final class WriterLease {
     }
 
     /** Fails unless this run holds the lease. */
-    void check() throws IOException {
+    synchronized void check() throws IOException {
         List<Long> generations = files.generations();
         long top = generations.isEmpty() ? 0 : generations.get(generations.size() - 1);
         Optional<Holder> holder = top == 0 ? Optional.empty() : files.read(claim(top)).flatMap(this::parse);
@@ -111,7 +116,7 @@ public final class WriterLease {
     }
 
     /** Gives the lease up if this run holds it: its claim stays, marked released, so that generations only grow. */
-    void release() {
+    synchronized void release() {
         try {
             check();
             files.replace(claim(generation), bytes(generation, true), temporary("lease"));
@@ -121,7 +126,7 @@ public final class WriterLease {
     }
 
     /** The generation this run holds; 0 before {@link #acquire}. */
-    long generation() {
+    synchronized long generation() {
         return generation;
     }
 
