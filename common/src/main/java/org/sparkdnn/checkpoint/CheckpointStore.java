@@ -70,15 +70,22 @@ public final class CheckpointStore {
 
     /**
      * Makes run {@code run} the directory's only writer ({@link WriterLease}; stale after {@code staleMillis}) and
-     * removes what dead writers left ({@code _tmp-*}). Every later write checks the lease first.
+     * removes the temporaries of the generations it took over ({@code _tmp-g<older>-*}, and the generation-less
+     * {@code _tmp-*} of earlier releases). Every later write checks the lease first.
      */
     public void acquireLease(String run, long staleMillis) throws IOException {
-        WriterLease l = new WriterLease(root, fs, hadoop, json, run, staleMillis, System::currentTimeMillis);
+        acquireLease(run, staleMillis, LeaseClock.system(), WriterIdentity.current());
+    }
+
+    void acquireLease(String run, long staleMillis, LeaseClock clock, WriterIdentity identity) throws IOException {
+        WriterLease l = new WriterLease(root, new LeaseFiles(root, fs, hadoop), json, run, staleMillis, clock, identity);
         l.acquire();
         lease = l;
         for (FileStatus s : fs.listStatus(root)) {
-            if (s.getPath().getName().startsWith("_tmp-")) {
-                LOG.info("removing {}, left by a writer that died", s.getPath());
+            String name = s.getPath().getName();
+            if (name.startsWith("_tmp-")
+                    && WriterLease.temporaryGeneration(name).map(g -> g < l.generation()).orElse(true)) {
+                LOG.info("removing {}, left by a writer whose lease was taken over", s.getPath());
                 fs.delete(s.getPath(), true);
             }
         }
@@ -99,6 +106,10 @@ public final class CheckpointStore {
         }
     }
 
+    private Path temporary(String what) {
+        return WriterLease.temporary(root, lease == null ? 0 : lease.generation(), what);
+    }
+
     static String name(long step) {
         return String.format("ckpt-%010d", step);
     }
@@ -113,7 +124,7 @@ public final class CheckpointStore {
         }
         Path target = new Path(root, name(manifest.step()));
         fs.mkdirs(root);
-        Path tmp = new Path(root, "_tmp-" + name(manifest.step()) + "-" + System.nanoTime());
+        Path tmp = temporary(name(manifest.step()));
         fs.mkdirs(tmp);
         try {
             Map<String, String> checksums = new LinkedHashMap<>();
@@ -125,6 +136,9 @@ public final class CheckpointStore {
             writeFile(new Path(tmp, MANIFEST), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(complete));
             // Rename.NONE fails when the target exists (FileSystem.rename would move tmp *into* an existing dir):
             // a checkpoint written meanwhile by another driver is never replaced or nested
+            if (lease != null) {
+                lease.check(); // again: the lease may have been taken over while the files were written
+            }
             try {
                 fileContext().rename(tmp, target, Options.Rename.NONE);
             } catch (FileAlreadyExistsException e) {
@@ -149,7 +163,7 @@ public final class CheckpointStore {
 
     /** {@code latest} names the newest checkpoint: written beside it and renamed over it. A hint: listing decides. */
     private void pointLatestTo(String name) throws IOException {
-        Path tmp = new Path(root, "_tmp-latest-" + System.nanoTime());
+        Path tmp = temporary("latest");
         writeFile(tmp, name.getBytes(StandardCharsets.UTF_8));
         Path latest = new Path(root, LATEST);
         try {
@@ -273,6 +287,9 @@ public final class CheckpointStore {
      * run resuming from {@code step} writes its own checkpoints for those step numbers. Returns the steps moved.
      */
     public List<Long> abandonAfter(long step) throws IOException {
+        if (lease != null) {
+            lease.check();
+        }
         List<Long> moved = new ArrayList<>();
         for (long s : steps()) {
             if (s > step) {

@@ -81,10 +81,10 @@ class HdfsTrainingTest {
         ExactResumeTest.train(null, tmp.resolve("out"), "cluster.engine=local", "checkpoint.dir=" + dir,
                 "checkpoint.everySteps=5", "training.maxSteps=20");
         org.apache.hadoop.hdfs.DistributedFileSystem dfs = hdfs.getFileSystem();
-        org.apache.hadoop.fs.Path lease = new org.apache.hadoop.fs.Path("/runs/full/checkpoints/_writer.lease");
+        org.apache.hadoop.fs.Path lease = new org.apache.hadoop.fs.Path("/runs/full/checkpoints/_writer.lease.g0000000002");
         CompletableFuture<Void> fill = CompletableFuture.runAsync(() -> {
             try {
-                // the resumed run has taken the lease (written and closed): now the disk is full
+                // the resumed run has taken the lease (generation 2, written and closed): now the disk is full
                 while (!dfs.exists(lease) || dfs.getFileStatus(lease).getLen() == 0) {
                     Thread.sleep(5);
                 }
@@ -110,7 +110,7 @@ class HdfsTrainingTest {
         assertEquals(good, store.loadLatestValid(problems).orElseThrow().manifest().step(), "the last good one");
         assertTrue(problems.isEmpty(), problems.toString());
         for (org.apache.hadoop.fs.FileStatus s : dfs.listStatus(new org.apache.hadoop.fs.Path("/runs/full/checkpoints"))) {
-            assertTrue(!s.getPath().getName().startsWith("_tmp-ckpt"), "partial checkpoint left: " + s.getPath());
+            assertTrue(!s.getPath().getName().matches("_tmp-.*ckpt.*"), "partial checkpoint left: " + s.getPath());
         }
     }
 }
