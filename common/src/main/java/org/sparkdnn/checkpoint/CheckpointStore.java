@@ -46,6 +46,7 @@ public final class CheckpointStore {
     private final FileSystem fs;
     private final ObjectMapper json;
     private final Configuration hadoop;
+    private Optional<ManifestSigner> signer = Optional.empty();
 
     public CheckpointStore(String uri, Configuration hadoop, ObjectMapper json) {
         this.root = new Path(uri);
@@ -56,6 +57,12 @@ public final class CheckpointStore {
         } catch (IOException e) {
             throw new CheckpointException("checkpoint.dir: cannot open " + uri + ": " + e.getMessage(), e);
         }
+    }
+
+    /** This store signs the checkpoints it writes and verifies those it reads with {@code signer} ({@link ManifestSigner}). */
+    public CheckpointStore signedWith(Optional<ManifestSigner> signer) {
+        this.signer = signer;
+        return this;
     }
 
     private FileContext fileContext() throws IOException {
@@ -133,7 +140,11 @@ public final class CheckpointStore {
                 checksums.put(f.getKey(), sha256(f.getValue()));
             }
             Manifest complete = manifest.withFiles(checksums);
-            writeFile(new Path(tmp, MANIFEST), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(complete));
+            byte[] manifestBytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(complete);
+            writeFile(new Path(tmp, MANIFEST), manifestBytes);
+            if (signer.isPresent()) {
+                writeFile(new Path(tmp, ManifestSigner.FILE), signer.get().sign(manifestBytes));
+            }
             // Rename.NONE fails when the target exists (FileSystem.rename would move tmp *into* an existing dir):
             // a checkpoint written meanwhile by another driver is never replaced or nested
             if (lease != null) {
@@ -239,7 +250,13 @@ public final class CheckpointStore {
         FileSystem fs = dir.getFileSystem(hadoop);
         Manifest manifest;
         try {
-            manifest = json.readValue(readAll(fs, new Path(dir, MANIFEST)), Manifest.class);
+            byte[] manifestBytes = readAll(fs, new Path(dir, MANIFEST));
+            if (signer.isPresent()) {
+                Path sig = new Path(dir, ManifestSigner.FILE);
+                signer.get().verify(dir.toString(), manifestBytes,
+                        fs.exists(sig) ? Optional.of(readAll(fs, sig)) : Optional.empty());
+            }
+            manifest = json.readValue(manifestBytes, Manifest.class);
         } catch (FileNotFoundException e) {
             throw new CheckpointException(dir + ": manifest.json is missing (an incomplete or damaged checkpoint)");
         } catch (IOException e) {

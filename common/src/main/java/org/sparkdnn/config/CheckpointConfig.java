@@ -13,8 +13,11 @@ import java.util.Optional;
  * @param everyEpochs write every N epochs (default 1)
  * @param keepLast    keep the newest K (default 3)
  * @param keepBest    keep the best B by validation loss (default 1)
+ * @param signingKey  where the key that signs and verifies checkpoints is: {@code env:NAME} or {@code file:PATH}
+ *                    (default: none; the key itself never goes in the config)
  */
-public record CheckpointConfig(String dir, Long everySteps, Integer everyEpochs, Integer keepLast, Integer keepBest) {
+public record CheckpointConfig(String dir, Long everySteps, Integer everyEpochs, Integer keepLast, Integer keepBest,
+                               String signingKey) {
     public CheckpointConfig {
         if (dir != null && dir.isBlank()) {
             dir = null;
@@ -23,10 +26,14 @@ public record CheckpointConfig(String dir, Long everySteps, Integer everyEpochs,
         everyEpochs = nonNegative("everyEpochs", orDefault(everyEpochs, 1));
         keepLast = nonNegative("keepLast", orDefault(keepLast, 3));
         keepBest = nonNegative("keepBest", orDefault(keepBest, 1));
+        if (signingKey != null && !signingKey.matches("env:[A-Za-z_][A-Za-z0-9_]*|file:.+")) {
+            throw new ConfigException("signingKey", "must name where the key is, env:VARIABLE or file:PATH (the key "
+                    + "itself never goes in the config)", "a value of " + signingKey.length() + " characters, not shown");
+        }
     }
 
     public static CheckpointConfig defaults() {
-        return new CheckpointConfig(null, null, null, null, null);
+        return new CheckpointConfig(null, null, null, null, null, null);
     }
 
     public Optional<String> directory() {

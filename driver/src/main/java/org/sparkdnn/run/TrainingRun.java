@@ -18,6 +18,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.sparkdnn.checkpoint.Checkpoint;
 import org.sparkdnn.checkpoint.CheckpointStore;
+import org.sparkdnn.checkpoint.ManifestSigner;
 import org.sparkdnn.checkpoint.CheckpointWriteException;
 import org.sparkdnn.checkpoint.Manifest;
 import org.sparkdnn.config.ConfigException;
@@ -165,7 +166,8 @@ public final class TrainingRun {
         BatchPlan plan = BatchPlan.of(config, data.trainCount());
         long totalSteps = plannedSteps(plan);
         String trainSha = data.trainSha();
-        CheckpointStore store = new CheckpointStore(checkpointDir(), storage.hadoopConf(), loader.json());
+        CheckpointStore store = new CheckpointStore(checkpointDir(), storage.hadoopConf(), loader.json())
+                .signedWith(ManifestSigner.of(config.checkpoint()));
         try {
             store.acquireLease(HexFormat.of().formatHex(new SecureRandom().generateSeed(8)),
                     Checkpointer.LEASE_STALE_MILLIS);

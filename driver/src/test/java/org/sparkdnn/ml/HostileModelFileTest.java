@@ -48,7 +48,7 @@ import org.sparkdnn.io.Storage;
  * {@code model.init}, resume from a directory whose manifest was rewritten to match, the Spark ML model from a run, from
  * its saved form, and {@code transform} on executors), and nothing is deserialized.
  */
-class HostileModelFileTest {
+public class HostileModelFileTest {
     static final AtomicBoolean DESERIALIZED = new AtomicBoolean();
     private static final String DIGITS = Path.of("..", "conf", "digits.yaml").toAbsolutePath().normalize().toString();
     private static final String REFUSAL = "entry preprocessor.bin would be Java-deserialized by DL4J";
@@ -189,7 +189,7 @@ class HostileModelFileTest {
         return all.toString();
     }
 
-    static byte[] withPreprocessor(byte[] zip, Object payload) throws IOException {
+    public static byte[] withPreprocessor(byte[] zip, Object payload) throws IOException {
         ByteArrayOutputStream serialized = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(serialized)) {
             out.writeObject(payload);
