@@ -194,9 +194,11 @@ class KubernetesManifestsTest {
     @Test
     void theRoleGrantsOnlyTheVerbsSparksDriverUses() throws Exception {
         JsonNode role = documents("rbac.yaml").get(1);
-        assertEquals(Set.of("create", "get", "list", "watch", "delete", "deletecollection"), verbs(role, "pods"));
+        assertEquals(new TreeSet<>(List.of("create", "get", "list", "watch", "delete", "deletecollection")),
+                verbs(role, "pods"));
         for (String resource : List.of("configmaps", "services")) {
-            assertEquals(Set.of("create", "get", "list", "delete", "deletecollection"), verbs(role, resource), resource);
+            assertEquals(new TreeSet<>(List.of("create", "get", "list", "delete", "deletecollection")),
+                    verbs(role, resource), resource);
         }
         for (JsonNode rule : role.get("rules")) {
             assertEquals("[\"\"]", rule.get("apiGroups").toString(), "core API group only: " + rule);
