@@ -10,9 +10,15 @@
 #   namenode | datanode [-D k=v]  an HDFS NameNode (formats an empty name directory first) or DataNode, data under
 #                                 /opt/hadoop/data (a volume); the file system is $HDFS_URI [hdfs://namenode:8020]
 #   hdfs ARGS                     Hadoop's file system shell on $HDFS_URI: hdfs -put -f F /data/, hdfs -ls -R /
+#   secret FILE                   writes a fresh random Spark authentication secret (32 bytes, base64) to FILE, mode
+#                                 0400, unless FILE already holds one (compose's spark-secret step)
 #   anything else                 run as given (a shell, …)
 # Spark's launcher (org.apache.spark.launcher.Main, what bin/spark-class runs) builds the JVM command lines, so
 # spark.driver.memory, SPARK_DAEMON_MEMORY and friends apply as usual.
+#
+# Environment: SPARK_AUTH_SECRET_FILE, a file holding Spark's shared secret: with it, `submit`, `master` and `worker`
+# run with spark.authenticate and spark.network.crypto.enabled on and that secret (put in a spark-defaults.conf of a
+# private directory, SPARK_CONF_DIR, never on a command line or in the environment); a missing or empty file is an error.
 set -euo pipefail
 
 source /opt/sparkdnn/scripts/jvm-options.sh
@@ -44,12 +50,30 @@ hadoop_java() { # MAIN ARGS: exec a JVM with HDFS's server classes (the miniclus
     -cp "$conf:/opt/hadoop/jars/*:$SPARK_HOME/jars/*" "$@"
 }
 
+spark_auth() { # with SPARK_AUTH_SECRET_FILE: authentication and RPC encryption on, the secret from the file
+  local file="${SPARK_AUTH_SECRET_FILE:-}"
+  [[ -n "$file" ]] || return 0
+  [[ -s "$file" && -r "$file" ]] || {
+    echo "error: SPARK_AUTH_SECRET_FILE=$file is missing, empty or unreadable (compose makes it in its spark-secret step)" >&2
+    exit 1
+  }
+  local conf
+  conf="$(mktemp -d /tmp/spark-conf.XXXXXX)" # mode 0700, this user's
+  if [[ -f "${SPARK_CONF_DIR:-$SPARK_HOME/conf}/spark-defaults.conf" ]]; then
+    cp "${SPARK_CONF_DIR:-$SPARK_HOME/conf}/spark-defaults.conf" "$conf/"
+  fi
+  (umask 077 && printf 'spark.authenticate true\nspark.network.crypto.enabled true\nspark.authenticate.secret %s\n' \
+    "$(tr -d '\n' < "$file")" >> "$conf/spark-defaults.conf")
+  export SPARK_CONF_DIR="$conf"
+}
+
 role="${1:-help}"
 case "$role" in
   train|evaluate|predict|compare|sweep|nightly|report|resume|backend|help|--help|-h)
     exec /opt/sparkdnn/scripts/trainer "$@" ;;
   submit)
     shift
+    spark_auth
     # spark-submit's options come first, then the trainer's subcommand and its options; the jar goes between
     options=()
     while [[ $# -gt 0 && ! "$1" =~ ^(train|evaluate|predict|compare|sweep|nightly|report|resume|backend|help)$ ]]; do
@@ -65,11 +89,13 @@ case "$role" in
       --class org.sparkdnn.cli.Main "${options[@]}" "$app" "$@" ;;
   master)
     shift
+    spark_auth
     export SPARK_DAEMON_JAVA_OPTS="$opens ${SPARK_DAEMON_JAVA_OPTS:-}"
     spark_class org.apache.spark.deploy.master.Master --host "${SPARK_MASTER_HOST:-$(hostname)}" --port 7077 \
       --webui-port 8080 "$@" ;;
   worker)
     shift
+    spark_auth
     export SPARK_DAEMON_JAVA_OPTS="$opens ${SPARK_DAEMON_JAVA_OPTS:-}"
     spark_class org.apache.spark.deploy.worker.Worker --webui-port 8081 "$@" ;;
   driver)
@@ -103,6 +129,14 @@ case "$role" in
   hdfs)
     shift
     hadoop_java org.apache.hadoop.fs.FsShell "$@" ;;
+  secret)
+    file="${2:?usage: secret FILE}"
+    if [[ ! -s "$file" ]]; then
+      (umask 077 && head -c 32 /dev/urandom | base64 > "$file.tmp" && chmod 0400 "$file.tmp" && mv -f "$file.tmp" "$file")
+      echo "wrote a new Spark authentication secret to $file"
+    else
+      echo "kept the Spark authentication secret in $file"
+    fi ;;
   *)
     exec "$@" ;;
 esac
