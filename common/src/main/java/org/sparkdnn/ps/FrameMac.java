@@ -11,8 +11,9 @@ import javax.crypto.spec.SecretKeySpec;
  * HMAC-SHA256 under that direction's session key ({@link SessionKeys}) over the frame's sequence number (an implicit
  * counter, never sent: both ends count) and the frame's bytes, fed in as they stream ({@link #update}), so no second
  * pass reads a frame. A modified, forged, replayed, reordered or dropped frame (the next one then has the wrong
- * number) fails {@link #verify}. HMAC-SHA256 was measured against AES-GCM/GMAC on this JDK (FrameBenchmark): with the
- * SHA extensions it is the faster. Not thread-safe: one reader or one writer.
+ * number) fails {@link #verify}. HMAC-SHA256 against AES-GCM/GMAC on Java 17: bench/integrity (docs/security.md has
+ * the figures: GMAC is slower; AES-GCM encrypting, its tag as the MAC, was faster on a quiet machine). Not
+ * thread-safe: one thread at a time.
  */
 public final class FrameMac {
     public static final String ALGORITHM = "HmacSHA256";

@@ -6,15 +6,17 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletableFuture;
 import org.sparkdnn.ps.FrameMac;
 import org.sparkdnn.ps.SessionKeys;
 
 /**
  * One authenticated connection of the mesh, non-blocking, and the frame in flight each way: a header (step,
  * bucket · k + piece, value count), the values, and with {@code cluster.frameIntegrity: mac} a {@link FrameMac} tag
- * over both, fed with the bytes each write and read moved (no second pass over a bucket). A received frame's header
- * must equal what the receiver expects before its values are read; its tag must check out before the exchange
- * returns, so nothing of a modified, replayed, reordered, dropped or forged frame is used.
+ * over both, fed with the bytes each write and read moved (no second pass over a bucket; what arrives is hashed on the
+ * mesh's {@link MacLane}, what leaves on the loop's thread). A received frame's header must equal what the receiver
+ * expects before its values are read; its tag must check out before the exchange returns ({@link #awaitVerified}), so
+ * nothing of a modified, replayed, reordered, dropped or forged frame is used.
  */
 final class PeerLink implements Closeable {
     private static final int HEADER_BYTES = 16;
@@ -39,6 +41,8 @@ final class PeerLink implements Closeable {
     private int expected;
     private long count;
     private long bytes;
+    private MacLane lane;
+    private CompletableFuture<Void> verified;
 
     /**
      * @param keys     the connection's session keys, or null for no MACs ({@code cluster.frameIntegrity: off})
@@ -76,8 +80,11 @@ final class PeerLink implements Closeable {
         }
     }
 
-    /** The next frame to read: frame {@code id} of {@code step}, {@code values} values, into {@code into}. */
-    void expect(long step, int id, long values, ByteBuffer into) {
+    /**
+     * The next frame to read: frame {@code id} of {@code step}, {@code values} values, into {@code into}; its MAC fed
+     * on {@code macs}.
+     */
+    void expect(long step, int id, long values, ByteBuffer into, MacLane macs) {
         this.step = step;
         this.expected = id;
         this.count = values;
@@ -85,8 +92,10 @@ final class PeerLink implements Closeable {
         inTag.clear();
         in = into;
         phase = HEADER;
+        lane = macs;
+        verified = null;
         if (receiving != null) {
-            receiving.begin();
+            lane.begin(receiving);
         }
     }
 
@@ -115,7 +124,7 @@ final class PeerLink implements Closeable {
         return !outTag.hasRemaining();
     }
 
-    /** Reads what the channel has now; true once the whole frame is read and, with MACs, its tag checked. */
+    /** Reads what the channel has now; true once the whole frame, with its tag, is read. */
     boolean read() throws IOException {
         ByteBuffer into = phase == HEADER ? inHeader : phase == BODY ? in : inTag;
         int from = into.position();
@@ -125,7 +134,7 @@ final class PeerLink implements Closeable {
         }
         bytes += read;
         if (receiving != null && phase != TAG) {
-            receiving.update(into, from);
+            lane.update(receiving, into, from);
         }
         if (phase == HEADER && !inHeader.hasRemaining()) {
             checkHeader();
@@ -135,10 +144,19 @@ final class PeerLink implements Closeable {
             phase = receiving == null ? DONE : TAG;
         }
         if (phase == TAG && !inTag.hasRemaining()) {
-            receiving.verify(inTag.array());
+            verified = lane.verify(receiving, inTag.array());
             phase = DONE;
         }
         return phase == DONE;
+    }
+
+    /** Waits until the frame read last has its tag checked, until {@code deadline}; a failed tag is thrown. */
+    void awaitVerified(long deadline) throws IOException {
+        if (verified != null) {
+            CompletableFuture<Void> pending = verified;
+            verified = null;
+            MacLane.await(pending, deadline);
+        }
     }
 
     private void checkHeader() throws IOException {

@@ -53,6 +53,7 @@ public final class PeerMesh implements AutoCloseable {
     private final long timeoutNanos;
     private final Selector selector;
     private final SelectionKey[] keys;
+    private final MacLane macs;
     private INDArray[] parts = new INDArray[0];
 
     private PeerMesh(Identity me, PeerLink[] links, long timeoutNanos) throws IOException {
@@ -61,6 +62,7 @@ public final class PeerMesh implements AutoCloseable {
         this.timeoutNanos = timeoutNanos;
         this.selector = Selector.open();
         this.keys = new SelectionKey[me.workers()];
+        this.macs = new MacLane("peer-mac-" + me.worker());
         for (PeerLink link : links) {
             if (link != null) {
                 link.channel().configureBlocking(false);
@@ -187,7 +189,7 @@ public final class PeerMesh implements AutoCloseable {
                     if (j != w) {
                         long piece = layout.pieceLength(b, j);
                         links[j].send(step, b * k + j, piece, MeshIo.region(ownFlat, layout.pieceStart(b, j), piece));
-                        links[j].expect(step, b * k + w, length, MeshIo.region(parts[j], 0, length));
+                        links[j].expect(step, b * k + w, length, MeshIo.region(parts[j], 0, length), macs);
                     }
                 }
                 transfer(step);
@@ -234,7 +236,8 @@ public final class PeerMesh implements AutoCloseable {
                     if (j != w) {
                         links[j].send(step, b * k + w, mine, MeshIo.region(flat, layout.pieceStart(b, w), mine));
                         long theirs = layout.pieceLength(b, j);
-                        links[j].expect(step, b * k + j, theirs, MeshIo.region(flat, layout.pieceStart(b, j), theirs));
+                        links[j].expect(step, b * k + j, theirs, MeshIo.region(flat, layout.pieceStart(b, j), theirs),
+                                macs);
                     }
                 }
                 transfer(step);
@@ -267,7 +270,7 @@ public final class PeerMesh implements AutoCloseable {
             if (j != w) {
                 in[j] = ByteBuffer.allocate(values.length * Double.BYTES);
                 links[j].send(step, id, values.length, mine.duplicate());
-                links[j].expect(step, id, values.length, in[j]);
+                links[j].expect(step, id, values.length, in[j], macs);
             }
         }
         try {
@@ -328,6 +331,11 @@ public final class PeerMesh implements AutoCloseable {
             }
             selector.selectedKeys().clear();
         }
+        for (PeerLink link : links) {
+            if (link != null) {
+                link.awaitVerified(deadline);
+            }
+        }
     }
 
     @Override
@@ -336,6 +344,7 @@ public final class PeerMesh implements AutoCloseable {
             MeshIo.closeQuietly(link);
         }
         MeshIo.closeQuietly(selector);
+        macs.close();
     }
 
     /** For messages: never the secret. */
