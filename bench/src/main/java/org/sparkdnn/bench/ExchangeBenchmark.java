@@ -1,6 +1,7 @@
 package org.sparkdnn.bench;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +12,7 @@ import java.util.concurrent.Future;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkdnn.config.FrameIntegrity;
 import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.PsMessage;
 import org.sparkdnn.ps.client.PsClient;
@@ -43,7 +45,8 @@ public final class ExchangeBenchmark {
         for (long size : sizes) {
             double[] driver = new double[reps];
             double[] peer = new double[reps];
-            try (DriverPath d = new DriverPath(k, size); PeerPath p = new PeerPath(k, size)) {
+            try (DriverPath d = new DriverPath(k, size, FrameIntegrity.MAC);
+                 PeerPath p = new PeerPath(k, size, FrameIntegrity.MAC)) {
                 d.exchange(0); // warm-up
                 p.exchange(0);
                 for (int r = 0; r < reps; r++) {
@@ -67,14 +70,15 @@ public final class ExchangeBenchmark {
     }
 
     /** A parameter server and k workers answering each Params with a gradient of the same length. */
-    private static final class DriverPath implements AutoCloseable {
+    static final class DriverPath implements AutoCloseable {
         private final ParameterServer ps;
         private final ExecutorService workers;
         private final INDArray params;
 
-        DriverPath(int k, long size) throws Exception {
+        DriverPath(int k, long size, FrameIntegrity integrity) throws Exception {
             String secret = Handshake.newSecret();
-            ps = new ParameterServer(JOB, secret, k, size, InetAddress.getLoopbackAddress(), 60);
+            ps = new ParameterServer(JOB, secret, k, size, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    integrity, 60);
             ps.beginEpoch(0, 0);
             params = Nd4j.rand(DataType.FLOAT, size);
             workers = Executors.newFixedThreadPool(k);
@@ -82,7 +86,7 @@ public final class ExchangeBenchmark {
                 int worker = w;
                 workers.submit(() -> {
                     try (PsClient c = PsClient.connect("127.0.0.1", ps.port(), 10_000, 60_000, size)) {
-                        c.register(JOB, secret, worker, 0, 0);
+                        c.register(JOB, secret, worker, 0, 0, integrity);
                         INDArray gradient = Nd4j.rand(DataType.FLOAT, size);
                         while (true) {
                             PsMessage m = c.receive();
@@ -110,15 +114,15 @@ public final class ExchangeBenchmark {
     }
 
     /** k connected meshes; one exchange = every worker's all-reduce, run at once. */
-    private static final class PeerPath implements AutoCloseable {
+    static final class PeerPath implements AutoCloseable {
         private final List<PeerMesh> meshes = new ArrayList<>();
         private final ExecutorService pool;
         private final INDArray[] own;
         private final INDArray[] target;
 
-        PeerPath(int k, long size) throws Exception {
+        PeerPath(int k, long size, FrameIntegrity integrity) throws Exception {
             pool = Executors.newFixedThreadPool(k);
-            meshes.addAll(connectMeshes(k, JOB, pool));
+            meshes.addAll(connectMeshes(k, JOB, pool, integrity));
             own = new INDArray[k];
             target = new INDArray[k];
             for (int w = 0; w < k; w++) {
@@ -150,6 +154,12 @@ public final class ExchangeBenchmark {
 
     /** k meshes of one run on loopback, connected on {@code pool} (k threads). */
     static List<PeerMesh> connectMeshes(int k, String job, ExecutorService pool) throws Exception {
+        return connectMeshes(k, job, pool, FrameIntegrity.MAC);
+    }
+
+    /** As above, the frames with or without MACs. */
+    static List<PeerMesh> connectMeshes(int k, String job, ExecutorService pool, FrameIntegrity integrity)
+            throws Exception {
         ServerSocketChannel[] servers = new ServerSocketChannel[k];
         String[] addresses = new String[k];
         for (int w = 0; w < k; w++) {
@@ -161,7 +171,7 @@ public final class ExchangeBenchmark {
         for (int w = 0; w < k; w++) {
             PeerMesh.Identity me = new PeerMesh.Identity(job, secret, w, k, 0, 0);
             ServerSocketChannel server = servers[w];
-            connecting.add(pool.submit(() -> PeerMesh.connect(server, addresses, me, 60_000)));
+            connecting.add(pool.submit(() -> PeerMesh.connect(server, addresses, me, 60_000, integrity)));
         }
         List<PeerMesh> meshes = new ArrayList<>();
         for (Future<PeerMesh> f : connecting) {

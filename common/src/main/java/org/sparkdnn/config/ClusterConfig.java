@@ -31,12 +31,16 @@ import java.util.Map;
  * @param exchange           {@code sync}: how gradients are summed, {@code peer} (default with engine sync) or
  *                           {@code driver} (see {@link Exchange})
  * @param peer               settings of {@code exchange: peer} (see {@link PeerConfig})
+ * @param psPort             the TCP port of the {@code sync} engine's parameter server on the driver (default 0: any
+ *                           free port); fixed, for a firewall rule that lets executors reach it
+ * @param frameIntegrity     {@code mac} (default) or {@code off}: whether every frame after the handshake, parameter
+ *                           server and peer mesh, carries a MAC (see {@link FrameIntegrity})
  */
 public record ClusterConfig(Engine engine, String master, Integer workers, Integer threadsPerWorker,
                             Integer maxStageAttempts, Integer stepTimeoutSeconds, Map<String, String> spark,
                             FaultInjection faultInjection, DataPlacement dataPlacement, Integer gpusPerWorker,
                             Integer epochTimeoutSeconds, SharedConfig shared, AveragingConfig averaging,
-                            Exchange exchange, PeerConfig peer) {
+                            Exchange exchange, PeerConfig peer, Integer psPort, FrameIntegrity frameIntegrity) {
     public ClusterConfig {
         engine = orDefault(engine, Engine.LOCAL);
         master = notBlank("master", orDefault(master, "local[2]"));
@@ -54,6 +58,11 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
         // peer: bitwise the same as driver and faster (docs/exactness.md: the exchanges); only sync has exchanges
         exchange = orDefault(exchange, engine == Engine.SYNC ? Exchange.PEER : Exchange.DRIVER);
         peer = orDefault(peer, PeerConfig::defaults);
+        psPort = Checks.nonNegative("psPort", orDefault(psPort, 0));
+        if (psPort > 65535) {
+            throw new ConfigException("psPort", "must be a TCP port, 1..65535 (or 0: any free port)", psPort);
+        }
+        frameIntegrity = orDefault(frameIntegrity, FrameIntegrity.MAC);
         for (String key : spark.keySet()) {
             if (!key.startsWith("spark.")) {
                 throw new ConfigException("spark." + key, "keys must start with 'spark.'", key);
@@ -69,6 +78,6 @@ public record ClusterConfig(Engine engine, String master, Integer workers, Integ
 
     public static ClusterConfig defaults() {
         return new ClusterConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null, null);
     }
 }

@@ -43,7 +43,8 @@ public final class ConfigLoader {
             WeightInit.class, OptimizerType.class, ScheduleType.class, DataFormat.class, Scaling.class, Engine.class,
             NumericType.class, LayerType.class, DataPlacement.class, DataRead.class, DataShuffle.class, SearchType.class, SchedulerType.class,
             MetricScope.class, ThresholdAlgorithmType.class,
-            ScalingRule.class, Exchange.class, PeerUpdate.class, Padding.class, BadRecords.class, BiasInit.class);
+            ScalingRule.class, Exchange.class, PeerUpdate.class, Padding.class, BadRecords.class, BiasInit.class,
+            FrameIntegrity.class);
 
     private final ObjectMapper yaml = configure(YAMLMapper.builder(new YAMLFactory())
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)

@@ -21,8 +21,8 @@ import javax.crypto.spec.SecretKeySpec;
  * so a worker only trusts parameters from a server that knows the secret. Comparison is in constant time. Both nonces
  * must be exactly {@link #NONCE_BYTES} long (the frames refuse any other length) and enter the MAC length-prefixed,
  * like every string, so no two different field lists encode to the same MAC input.
- * What follows the handshake is not integrity-protected: against an active attacker on the network path, use Spark's
- * network encryption on a private network (see the README).
+ * What follows the handshake carries a MAC per frame ({@code cluster.frameIntegrity: mac}) under session keys both
+ * ends derive from the secret and both nonces ({@link SessionKeys}, {@link FrameMac}); it is not encrypted.
  */
 public final class Handshake {
     public static final int NONCE_BYTES = 32;

@@ -234,4 +234,16 @@ class ConfigLoaderTest {
         assertEquals(Exchange.PEER, loader.parse("t", "data: {train: x.csv}\ncluster: {engine: sync}", List.of()).cluster().exchange());
         assertEquals(Exchange.DRIVER, loader.parse("t", "data: {train: x.csv}\ncluster: {engine: local}", List.of()).cluster().exchange());
     }
+
+    /** cluster.frameIntegrity: mac unless turned off; cluster.psPort: any free port unless fixed. */
+    @Test
+    void framesCarryMacsAndTheServerTakesAnyFreePortUnlessConfiguredOtherwise() {
+        ConfigLoader loader = new ConfigLoader();
+        ClusterConfig defaults = loader.parse("t", "data: {train: x.csv}\ncluster: {engine: sync}", List.of()).cluster();
+        assertEquals(FrameIntegrity.MAC, defaults.frameIntegrity());
+        assertEquals(0, defaults.psPort());
+        ClusterConfig set = loader.parse("t", "data: {train: x.csv}\ncluster: {engine: sync, frameIntegrity: off, psPort: 40200}", List.of()).cluster();
+        assertEquals(FrameIntegrity.OFF, set.frameIntegrity());
+        assertEquals(40200, set.psPort());
+    }
 }

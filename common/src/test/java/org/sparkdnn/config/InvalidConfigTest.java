@@ -148,6 +148,9 @@ class InvalidConfigTest {
         rows.add(withData("unknown peer update", "cluster: {engine: sync, exchange: peer, peer: {update: sharded}}\n", "cluster.peer.update", "must be one of [auto, owner, replicated]", "sharded"));
         rows.add(withData("peer ports reversed", "cluster: {engine: sync, peer: {ports: 40100-40000}}\n", "cluster.peer.ports", "must be LOW-HIGH (or one port) within 1..65535, LOW <= HIGH", "40100-40000"));
         rows.add(withData("peer ports not a range", "cluster: {engine: sync, peer: {ports: 'high ones'}}\n", "cluster.peer.ports", "must be LOW-HIGH (or one port) within 1..65535", "high ones"));
+        rows.add(withData("negative psPort", "cluster: {engine: sync, psPort: -1}\n", "cluster.psPort", "must be >= 0", "-1"));
+        rows.add(withData("psPort past 65535", "cluster: {engine: sync, psPort: 70000}\n", "cluster.psPort", "must be a TCP port, 1..65535 (or 0: any free port)", "70000"));
+        rows.add(withData("unknown frame integrity", "cluster: {engine: sync, frameIntegrity: crc}\n", "cluster.frameIntegrity", "must be one of [mac, off]", "crc"));
         rows.add(withData("peer port 0", "cluster: {engine: sync, peer: {ports: 0-10}}\n", "cluster.peer.ports", "must be LOW-HIGH", "0-10"));
         rows.add(withData("peerUpdate, moved", "cluster: {engine: sync, exchange: peer, peerUpdate: owner}\n", "cluster.peerUpdate", "moved to cluster.peer.update (write it there)", "peerUpdate"));
         rows.add(withData("bucketMB, moved", "cluster: {engine: sync, exchange: peer, bucketMB: 5}\n", "cluster.bucketMB", "moved to cluster.peer.bucketMB (write it there)", "bucketMB"));

@@ -51,7 +51,7 @@ public final class ReferenceEngine implements StepEngine {
         this.master = master;
         this.update = new GlobalUpdate(master, input.firstRow());
         this.spec = WorkerSpecs.of(config, master, input, new WorkerSpec.Server("reference", "", 0, "",
-                config.cluster().stepTimeoutSeconds() * 1000));
+                config.cluster().stepTimeoutSeconds() * 1000, config.cluster().frameIntegrity()));
         this.data = input.epochData(sc);
     }
 

@@ -3,6 +3,7 @@ package org.sparkdnn.engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -84,14 +85,16 @@ public final class SyncEngine implements StepEngine {
         String secret = Handshake.newSecret(); // per run, never Spark's own: a leak of it reveals nothing else
         try {
             this.ps = new ParameterServer(jobId, secret, config.cluster().workers(), master.numParams(),
-                    InetAddress.getByName(bind), config.cluster().stepTimeoutSeconds());
+                    new InetSocketAddress(InetAddress.getByName(bind), config.cluster().psPort()),
+                    config.cluster().frameIntegrity(), config.cluster().stepTimeoutSeconds());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the parameter server on " + host, e);
         }
         try {
             this.exchange = Exchanges.of(config, master, new GlobalUpdate(master, input.firstRow()), ps);
             this.spec = exchange.spec(WorkerSpecs.of(config, master, input, new WorkerSpec.Server(jobId, host,
-                    ps.port(), secret, config.cluster().stepTimeoutSeconds() * 1000)));
+                    ps.port(), secret, config.cluster().stepTimeoutSeconds() * 1000,
+                    config.cluster().frameIntegrity())));
             this.data = input.epochData(sc);
         } catch (RuntimeException e) {
             ps.close();

@@ -39,7 +39,8 @@ public final class EpochTask extends BarrierEpochTask {
         WorkerSpec.Server server = spec.server();
         try (PsClient ps = PsClient.connect(server.host(), server.port(), server.stepTimeoutMillis(),
                 server.stepTimeoutMillis(), task.replica().parameters())) {
-            long next = ps.register(server.jobId(), server.secret(), task.worker(), task.attempt(), epoch);
+            long next = ps.register(server.jobId(), server.secret(), task.worker(), task.attempt(), epoch,
+                    server.integrity());
             LOG.info("worker {}/{} (stage attempt {}) registered for epoch {} with {} rows; next step {}",
                     task.worker() + 1, spec.workers(), task.attempt(), epoch + 1, task.shards().rows(), next);
             task.replica().batchNorm(batchNorm(ps, task), task.worker());

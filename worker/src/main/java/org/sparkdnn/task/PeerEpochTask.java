@@ -73,7 +73,8 @@ public final class PeerEpochTask extends BarrierEpochTask {
              PsClient ps = PsClient.connect(server.host(), server.port(), server.stepTimeoutMillis(),
                      server.stepTimeoutMillis(), task.replica().parameters())) {
             String address = host + ":" + listener.socket().getLocalPort();
-            long next = ps.register(server.jobId(), server.secret(), worker, task.attempt(), epoch);
+            long next = ps.register(server.jobId(), server.secret(), worker, task.attempt(), epoch,
+                    server.integrity());
             ps.send(new PsMessage.PeerAddress(server.jobId(), worker, task.attempt(), next, address));
             PsMessage peers = ps.receive();
             if (!(peers instanceof PsMessage.Peers p) || p.addresses().size() != spec.workers()
@@ -84,7 +85,7 @@ public final class PeerEpochTask extends BarrierEpochTask {
             PeerMesh.Identity me = new PeerMesh.Identity(server.jobId(), server.secret(), worker, spec.workers(),
                     task.attempt(), epoch);
             try (PeerMesh mesh = PeerMesh.connect(listener, p.addresses().toArray(new String[0]), me,
-                    server.stepTimeoutMillis())) {
+                    server.stepTimeoutMillis(), server.integrity())) {
                 LOG.info("{}: {} rows, mesh of {} workers ({}) ready in {} ms (shards {} ms incl. reading them, replica "
                         + "{} ms); next step {}", where(worker, task.attempt()), task.shards().rows(), spec.workers(),
                         address, (System.nanoTime() - task.startNanos()) / 1_000_000,

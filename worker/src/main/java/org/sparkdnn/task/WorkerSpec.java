@@ -1,6 +1,7 @@
 package org.sparkdnn.task;
 
 import java.io.Serializable;
+import org.sparkdnn.config.FrameIntegrity;
 import org.sparkdnn.config.Loss;
 import org.sparkdnn.config.NumericType;
 import org.sparkdnn.ps.peer.Buckets;
@@ -23,9 +24,10 @@ public record WorkerSpec(Server server, Model model, Plan plan, Fault fault, Pee
      * @param port               its port
      * @param secret             the run's secret, presented to the parameter server (and to the other workers)
      * @param stepTimeoutMillis  deadline of one step ({@code cluster.stepTimeoutSeconds})
+     * @param integrity          whether frames after the handshake carry MACs ({@code cluster.frameIntegrity})
      */
-    public record Server(String jobId, String host, int port, String secret, int stepTimeoutMillis)
-            implements Serializable {
+    public record Server(String jobId, String host, int port, String secret, int stepTimeoutMillis,
+                         FrameIntegrity integrity) implements Serializable {
         /** Without the secret (task descriptions and logs print specs). */
         @Override
         public String toString() {

@@ -1,7 +1,7 @@
 package org.sparkdnn.ps.server;
 
 import java.io.IOException;
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -9,9 +9,12 @@ import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdnn.config.FrameIntegrity;
+import org.sparkdnn.ps.FrameIntegrityException;
 import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.Intake;
 import org.sparkdnn.ps.PsMessage;
+import org.sparkdnn.ps.SessionKeys;
 
 /**
  * The parameter server's intake: its listening socket and one reader thread per connection that runs the handshake
@@ -29,6 +32,8 @@ final class Acceptor implements AutoCloseable {
     private final ParameterServer server;
     private final long parameters;
     private final Deadlines deadlines;
+    private final String secret;
+    private final FrameIntegrity integrity;
     private final ServerSocket listener;
     private final Intake intake;
     private final List<Connection> open = new ArrayList<>();
@@ -36,17 +41,36 @@ final class Acceptor implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    /** @param parameters no frame may declare more values than this */
-    Acceptor(ParameterServer server, String jobId, int workers, long parameters, InetAddress bindAddress,
-             Deadlines deadlines) throws IOException {
+    /**
+     * @param parameters no frame may declare more values than this
+     * @param bind       the address and port to listen on (port 0: any free one)
+     * @param secret     the run's secret, from which each connection's session keys derive
+     */
+    Acceptor(ParameterServer server, String jobId, int workers, long parameters, InetSocketAddress bind,
+             Deadlines deadlines, String secret, FrameIntegrity integrity) throws IOException {
         this.server = server;
         this.parameters = parameters;
         this.deadlines = deadlines;
+        this.secret = secret;
+        this.integrity = integrity;
         this.intake = new Intake("parameter server for job " + jobId, 2 * workers + 16, deadlines.handshakeNanos(),
                 deadlines.watchdog());
-        this.listener = new ServerSocket(0, 64, bindAddress);
+        this.listener = listen(bind);
         this.thread = new Thread(this::acceptLoop, "ps-accept-" + jobId);
         thread.setDaemon(true);
+    }
+
+    private static ServerSocket listen(InetSocketAddress bind) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        try {
+            socket.setReuseAddress(true); // a fixed port (cluster.psPort) is free again right after the last run
+            socket.bind(bind, 64);
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw new IOException("the parameter server cannot listen on " + bind + ": " + e.getMessage()
+                    + (bind.getPort() != 0 ? " (cluster.psPort: choose a free port, or 0 for any)" : ""), e);
+        }
     }
 
     /** Starts accepting: called once the server that takes the connections is complete. */
@@ -105,6 +129,9 @@ final class Acceptor implements AutoCloseable {
             if (c.worker() < 0) {
                 intake.refused(c.peer(), e.toString());
             } else {
+                if (e instanceof FrameIntegrityException) {
+                    LOG.warn("{}: {}; closing it, as a lost worker", c, e.getMessage());
+                }
                 server.lost(c, e);
             }
         } finally {
@@ -132,6 +159,9 @@ final class Acceptor implements AutoCloseable {
         }
         if (!intake.finished(c)) {
             return false; // closed meanwhile: evicted for a newer connection, or past the handshake deadline
+        }
+        if (integrity == FrameIntegrity.MAC) {
+            c.sealAfterWelcome(SessionKeys.derive(SessionKeys.PS, secret, nonce, h.clientNonce()));
         }
         return c.answer(() -> server.register(c, h, nonce)).registered();
     }

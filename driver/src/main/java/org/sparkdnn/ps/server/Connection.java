@@ -1,10 +1,6 @@
 package org.sparkdnn.ps.server;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -15,24 +11,26 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkdnn.ps.Frames;
+import org.sparkdnn.ps.FrameStream;
 import org.sparkdnn.ps.PsMessage;
+import org.sparkdnn.ps.SessionKeys;
 import org.sparkdnn.ps.Watchdog;
 
 /**
  * One accepted socket. Writes are serialised on the connection's monitor and each has a deadline (a watchdog closes
  * the socket when a write overruns it: a peer that never reads cannot block a writer for longer); reads happen on
- * the connection's own reader thread. Closing never waits for a write.
+ * the connection's own reader thread. Closing never waits for a write. After the Welcome, with
+ * {@code cluster.frameIntegrity: mac}, every frame either way carries its MAC ({@link FrameStream}).
  */
 final class Connection implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private final Socket socket;
-    private final DataInputStream in;
-    private final DataOutputStream out;
+    private final FrameStream frames;
     private final long maxTensorLength;
     private final Deadlines deadlines;
     private volatile int worker = -1;
     private volatile int attempt = -1;
+    private SessionKeys keys;
 
     /**
      * @param bytes           counts every byte read and written, for the engine's bytes-per-step figure
@@ -43,8 +41,8 @@ final class Connection implements Closeable {
         this.maxTensorLength = maxTensorLength;
         this.deadlines = deadlines;
         socket.setTcpNoDelay(true);
-        this.in = new DataInputStream(new BufferedInputStream(new CountingInput(socket.getInputStream(), bytes), 1 << 16));
-        this.out = new DataOutputStream(new BufferedOutputStream(new CountingOutput(socket.getOutputStream(), bytes), 1 << 16));
+        this.frames = new FrameStream(new CountingInput(socket.getInputStream(), bytes),
+                new CountingOutput(socket.getOutputStream(), bytes));
     }
 
     private static final class CountingInput extends FilterInputStream {
@@ -96,7 +94,7 @@ final class Connection implements Closeable {
     }
 
     PsMessage read() throws IOException {
-        return Frames.read(in, maxTensorLength);
+        return frames.read(maxTensorLength);
     }
 
     /**
@@ -105,16 +103,27 @@ final class Connection implements Closeable {
      */
     PsMessage.Hello readHello() throws IOException {
         socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, deadlines.handshakeNanos() / 1_000_000)));
-        PsMessage.Hello hello = Frames.readHello(in);
+        PsMessage.Hello hello = frames.readHello();
         socket.setSoTimeout(0); // from here the step deadline is kept by the server's step loop and watchdog
         return hello;
     }
 
-    /** Writes {@code message} within the write deadline, else closes the connection (the write then fails). */
+    /**
+     * Writes {@code message} within the write deadline, else closes the connection (the write then fails). After a
+     * Welcome, the frames either way are sealed with the keys of {@link #sealAfterWelcome}, if any.
+     */
     synchronized void send(PsMessage message) throws IOException {
         try (Watchdog.Alarm alarm = deadlines.watchdog().after(deadlines.writeNanos(), this::close)) {
-            Frames.write(out, message);
+            frames.write(message);
         }
+        if (message instanceof PsMessage.Welcome && keys != null) {
+            frames.seal(keys, true, "worker " + worker + " at " + peer());
+        }
+    }
+
+    /** The session keys of this authenticated connection ({@code cluster.frameIntegrity: mac}). */
+    synchronized void sealAfterWelcome(SessionKeys sessionKeys) {
+        this.keys = sessionKeys;
     }
 
     /**

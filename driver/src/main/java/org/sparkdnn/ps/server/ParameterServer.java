@@ -3,6 +3,7 @@ package org.sparkdnn.ps.server;
 import java.io.IOException;
 import java.lang.reflect.Array;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -10,6 +11,7 @@ import java.util.function.BooleanSupplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdnn.config.FrameIntegrity;
 import org.sparkdnn.ps.ClusterException;
 import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.PsMessage;
@@ -50,6 +52,16 @@ public final class ParameterServer implements AutoCloseable {
      */
     public ParameterServer(String jobId, String secret, int workers, long parameters, InetAddress bindAddress,
                            int stepTimeoutSeconds) throws IOException {
+        this(jobId, secret, workers, parameters, new InetSocketAddress(bindAddress, 0), FrameIntegrity.MAC,
+                stepTimeoutSeconds);
+    }
+
+    /**
+     * @param bind      address and port to listen on ({@code cluster.psPort}; 0: any free port)
+     * @param integrity whether frames after the handshake carry MACs ({@code cluster.frameIntegrity})
+     */
+    public ParameterServer(String jobId, String secret, int workers, long parameters, InetSocketAddress bind,
+                           FrameIntegrity integrity, int stepTimeoutSeconds) throws IOException {
         this.jobId = jobId;
         this.secret = secret;
         this.workers = workers;
@@ -57,11 +69,11 @@ public final class ParameterServer implements AutoCloseable {
         this.timeoutNanos = TimeUnit.SECONDS.toNanos(stepTimeoutSeconds);
         this.slots = new Connection[workers];
         this.events = new EventQueue(workers);
-        this.acceptor = new Acceptor(this, jobId, workers, parameters, bindAddress, new Deadlines(watchdog,
-                Math.min(TimeUnit.SECONDS.toNanos(10), timeoutNanos), timeoutNanos));
+        this.acceptor = new Acceptor(this, jobId, workers, parameters, bind, new Deadlines(watchdog,
+                Math.min(TimeUnit.SECONDS.toNanos(10), timeoutNanos), timeoutNanos), secret, integrity);
         acceptor.start(); // after every field is set: the reader threads call back into this server
-        LOG.info("parameter server for job {} listening on {}:{} for {} workers", jobId,
-                bindAddress.getHostAddress(), acceptor.port(), workers);
+        LOG.info("parameter server for job {} listening on {}:{} for {} workers (frame integrity: {})", jobId,
+                bind.getAddress().getHostAddress(), acceptor.port(), workers, integrity.key());
     }
 
     /** Bytes received and sent over all worker connections so far. */

@@ -1,23 +1,23 @@
 package org.sparkdnn.ps.client;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import org.sparkdnn.ps.Frames;
+import org.sparkdnn.config.FrameIntegrity;
+import org.sparkdnn.ps.FrameStream;
 import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.PsMessage;
+import org.sparkdnn.ps.SessionKeys;
 
-/** A worker's connection to the parameter server. Blocking; every read has the step deadline. */
+/**
+ * A worker's connection to the parameter server. Blocking; every read has the step deadline. After the server's
+ * Welcome, with {@code cluster.frameIntegrity: mac}, every frame either way carries its MAC ({@link FrameStream}).
+ */
 public final class PsClient implements AutoCloseable {
     private final Socket socket;
-    private final DataInputStream in;
-    private final DataOutputStream out;
+    private final FrameStream frames;
     private final String address;
     private final long maxTensorLength;
 
@@ -25,8 +25,7 @@ public final class PsClient implements AutoCloseable {
         this.socket = socket;
         this.address = address;
         this.maxTensorLength = maxTensorLength;
-        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        this.frames = new FrameStream(socket.getInputStream(), socket.getOutputStream());
     }
 
     /**
@@ -71,6 +70,12 @@ public final class PsClient implements AutoCloseable {
      * registers; returns the step training continues at. A rejection or a failed proof becomes an exception.
      */
     public long register(String jobId, String secret, int worker, int stageAttempt, int epoch) throws IOException {
+        return register(jobId, secret, worker, stageAttempt, epoch, FrameIntegrity.MAC);
+    }
+
+    /** As above; {@code integrity}: whether the frames after the Welcome carry MACs ({@code cluster.frameIntegrity}). */
+    public long register(String jobId, String secret, int worker, int stageAttempt, int epoch,
+                         FrameIntegrity integrity) throws IOException {
         PsMessage first = receive();
         if (!(first instanceof PsMessage.Challenge challenge)) {
             throw new IOException("the parameter server at " + address + " sent " + first + " instead of a challenge");
@@ -86,6 +91,10 @@ public final class PsClient implements AutoCloseable {
                 throw new IOException("the server at " + address + " could not prove it knows the run's secret: "
                         + "not this run's parameter server");
             }
+            if (integrity == FrameIntegrity.MAC) {
+                frames.seal(SessionKeys.derive(SessionKeys.PS, secret, challenge.nonce(), clientNonce), false,
+                        "the parameter server at " + address);
+            }
             return w.nextStep();
         }
         if (reply instanceof PsMessage.Reject r) {
@@ -95,12 +104,12 @@ public final class PsClient implements AutoCloseable {
     }
 
     public void send(PsMessage message) throws IOException {
-        Frames.write(out, message);
+        frames.write(message);
     }
 
     public PsMessage receive() throws IOException {
         try {
-            return Frames.read(in, maxTensorLength);
+            return frames.read(maxTensorLength);
         } catch (SocketTimeoutException e) {
             throw new IOException("no message from the parameter server at " + address + " within "
                     + socket.getSoTimeout() / 1000 + " s; raise cluster.stepTimeoutSeconds if steps are that slow", e);

@@ -16,10 +16,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkdnn.config.FrameIntegrity;
 import org.sparkdnn.ps.Frames;
 import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.Intake;
 import org.sparkdnn.ps.PsMessage;
+import org.sparkdnn.ps.SessionKeys;
 import org.sparkdnn.ps.Watchdog;
 import org.sparkdnn.ps.peer.PeerMesh.Identity;
 
@@ -74,18 +76,21 @@ final class MeshConnections {
      *                        {@code BarrierTaskContext.allGather})
      * @param timeoutMillis   deadline of connecting and of all higher workers' connecting; later, of every exchange
      */
-    static SocketChannel[] open(ServerSocketChannel server, String[] addresses, Identity me, int timeoutMillis)
-            throws IOException {
-        return open(server, addresses, me, timeoutMillis, Math.min(timeoutMillis, 10_000));
+    static PeerLink[] open(ServerSocketChannel server, String[] addresses, Identity me, int timeoutMillis,
+                           FrameIntegrity integrity) throws IOException {
+        return open(server, addresses, me, timeoutMillis, Math.min(timeoutMillis, 10_000), integrity);
     }
 
-    /** As above; each whole handshake, either side, must finish within {@code handshakeMillis}. */
-    static SocketChannel[] open(ServerSocketChannel server, String[] addresses, Identity me, int timeoutMillis,
-                                int handshakeMillis) throws IOException {
+    /**
+     * As above; each whole handshake, either side, must finish within {@code handshakeMillis}. With
+     * {@code integrity} mac, every frame on the links carries a MAC under the connection's session keys.
+     */
+    static PeerLink[] open(ServerSocketChannel server, String[] addresses, Identity me, int timeoutMillis,
+                           int handshakeMillis, FrameIntegrity integrity) throws IOException {
         if (addresses.length != me.workers()) {
             throw new IOException(me + ": " + addresses.length + " peer addresses for " + me.workers() + " workers");
         }
-        SocketChannel[] peers = new SocketChannel[me.workers()];
+        Handshaken[] peers = new Handshaken[me.workers()];
         try (Watchdog watchdog = new Watchdog("peer-watchdog-" + me.worker())) {
             long handshakeNanos = TimeUnit.MILLISECONDS.toNanos(handshakeMillis);
             for (int j = 0; j < me.worker(); j++) {
@@ -95,17 +100,24 @@ final class MeshConnections {
                 accept(server, peers, me, timeoutMillis, intake);
             }
         } catch (IOException | RuntimeException e) {
-            for (SocketChannel c : peers) {
-                MeshIo.closeQuietly(c);
+            for (Handshaken h : peers) {
+                MeshIo.closeQuietly(h == null ? null : h.channel());
             }
             throw e;
         }
-        return peers;
+        PeerLink[] links = new PeerLink[peers.length];
+        for (Handshaken h : peers) {
+            if (h != null) {
+                links[h.peer()] = new PeerLink(h.peer(), h.channel(),
+                        integrity == FrameIntegrity.MAC ? h.keys() : null, h.peer() > me.worker());
+            }
+        }
+        return links;
     }
 
     /** Connects to lower worker {@code peer} and runs the connector's side of the handshake within its deadline. */
-    private static SocketChannel dial(String address, int peer, Identity me, int timeoutMillis, Watchdog watchdog,
-                                      long handshakeNanos) throws IOException {
+    private static Handshaken dial(String address, int peer, Identity me, int timeoutMillis, Watchdog watchdog,
+                                   long handshakeNanos) throws IOException {
         int colon = address.lastIndexOf(':');
         InetSocketAddress target = new InetSocketAddress(address.substring(0, colon),
                 Integer.parseInt(address.substring(colon + 1)));
@@ -139,7 +151,8 @@ final class MeshConnections {
             if (alarm.fired()) {
                 throw new SocketTimeoutException("closed at the deadline");
             }
-            return channel;
+            return new Handshaken(channel, peer, SessionKeys.derive(SessionKeys.PEER, me.secret(), challenge.nonce(),
+                    nonce));
         } catch (IOException | RuntimeException e) {
             MeshIo.closeQuietly(channel);
             if (e instanceof SocketTimeoutException || alarm != null && alarm.fired()) {
@@ -159,7 +172,7 @@ final class MeshConnections {
      * run concurrently (one short-lived thread each), so a connection that stalls cannot hold up the real peers; the
      * {@code intake} bounds how many are in flight and how long each may take.
      */
-    private static void accept(ServerSocketChannel server, SocketChannel[] peers, Identity me, int timeoutMillis,
+    private static void accept(ServerSocketChannel server, Handshaken[] peers, Identity me, int timeoutMillis,
                                Intake intake) throws IOException {
         int missing = me.workers() - 1 - me.worker();
         if (missing == 0) {
@@ -179,7 +192,7 @@ final class MeshConnections {
                     if (h.peer() < 0 || peers[h.peer()] != null) {
                         MeshIo.closeQuietly(h.channel());
                     } else {
-                        peers[h.peer()] = h.channel();
+                        peers[h.peer()] = h;
                         missing--;
                     }
                 }
@@ -198,27 +211,28 @@ final class MeshConnections {
                 }
                 intake.admit(channel);
                 handshakes.execute(() -> {
-                    int peer = authenticate(channel, peers, me, intake);
+                    Handshaken h = authenticate(channel, peers, me, intake);
                     // closed meanwhile (the oldest, or past its deadline): not ours to use, whatever it said
-                    done.add(new Handshaken(channel, intake.finished(channel) ? peer : -1));
+                    done.add(intake.finished(channel) ? h : new Handshaken(channel, -1, null));
                 });
             }
         } finally {
             handshakes.shutdownNow();
             for (Handshaken h; (h = done.poll()) != null; ) {
-                if (h.peer() < 0 || peers[h.peer()] != h.channel()) {
+                if (h.peer() < 0 || peers[h.peer()] != h) {
                     MeshIo.closeQuietly(h.channel());
                 }
             }
         }
     }
 
-    /** A finished acceptor-side handshake: the peer's worker index, or -1 if refused. */
-    private record Handshaken(SocketChannel channel, int peer) {
+    /** A finished handshake: the peer's worker index (-1 if refused) and the connection's session keys. */
+    private record Handshaken(SocketChannel channel, int peer, SessionKeys keys) {
     }
 
-    /** Runs the acceptor's side of the handshake; returns the peer's worker index, or -1 if it is refused. */
-    private static int authenticate(SocketChannel channel, SocketChannel[] peers, Identity me, Intake intake) {
+    /** Runs the acceptor's side of the handshake; the peer's worker index is -1 if it is refused. */
+    private static Handshaken authenticate(SocketChannel channel, Handshaken[] peers, Identity me, Intake intake) {
+        Handshaken refused = new Handshaken(channel, -1, null);
         String from = "?";
         try {
             from = String.valueOf(channel.getRemoteAddress());
@@ -232,7 +246,7 @@ final class MeshConnections {
                     h.stageAttempt(), h.epoch()), h.mac())) {
                 intake.refused(from, "authentication failed for worker " + h.worker());
                 Frames.write(out, new PsMessage.Reject("authentication failed"));
-                return -1;
+                return refused;
             }
             String reason = !me.jobId().equals(h.jobId()) ? "another job, not " + me.jobId()
                     : h.epoch() != me.epoch() ? "epoch " + (h.epoch() + 1) + ", not " + (me.epoch() + 1)
@@ -245,14 +259,15 @@ final class MeshConnections {
             if (reason != null) {
                 LOG.warn("{}: refused {} from {}: {}", me, h, from, reason);
                 Frames.write(out, new PsMessage.Reject(reason));
-                return -1;
+                return refused;
             }
             Frames.write(out, new PsMessage.Welcome(me.worker(), Handshake.peerWelcomeProof(me.secret(), nonce,
                     h.clientNonce(), me.worker())));
-            return h.worker();
+            return new Handshaken(channel, h.worker(), SessionKeys.derive(SessionKeys.PEER, me.secret(), nonce,
+                    h.clientNonce()));
         } catch (IOException | RuntimeException e) {
             intake.refused(from, e.toString());
-            return -1;
+            return refused;
         }
     }
 }

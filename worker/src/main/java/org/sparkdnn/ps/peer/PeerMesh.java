@@ -1,20 +1,21 @@
 package org.sparkdnn.ps.peer;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkdnn.config.FrameIntegrity;
+import org.sparkdnn.ps.FrameIntegrityException;
 
 /**
  * The worker-to-worker connections of one barrier stage attempt ({@code cluster.exchange: peer}) and the exchange
@@ -30,11 +31,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * index it has not seen, within the whole-handshake deadline; handshakes run concurrently, at most 2k + 8 at once (a
  * flood of stalled connections closes its oldest, and cannot hold up the real peers: {@code ps.Intake}). Tensor
  * frames carry a header (step, bucket · k + piece, value count) that must equal what the receiver expects before it
- * reads the values, straight into ND4J's native buffers (no heap copy either way). Deadlines: a watchdog closes a
+ * reads the values, straight into ND4J's native buffers (no heap copy either way), and with
+ * {@code cluster.frameIntegrity: mac} a MAC under the connection's session keys that must check out before the
+ * exchange returns ({@link PeerLink}). Deadlines: a watchdog closes a
  * handshake that overruns its deadline; an exchange is a non-blocking selector loop that fails at the step deadline.
  */
 public final class PeerMesh implements AutoCloseable {
-    private static final int HEADER_BYTES = 16;
+    private static final Logger LOG = LoggerFactory.getLogger(PeerMesh.class);
 
     /** Who this worker is: every field is part of the authenticated Hello. */
     public record Identity(String jobId, String secret, int worker, int workers, int stageAttempt, int epoch) {
@@ -46,29 +49,24 @@ public final class PeerMesh implements AutoCloseable {
     }
 
     private final Identity me;
-    private final SocketChannel[] peers;
+    private final PeerLink[] links;
     private final long timeoutNanos;
     private final Selector selector;
     private final SelectionKey[] keys;
-    private final ByteBuffer[] outHeaders;
-    private final ByteBuffer[] inHeaders;
+    private final MacLane macs;
     private INDArray[] parts = new INDArray[0];
-    private long bytes;
 
-    private PeerMesh(Identity me, SocketChannel[] peers, long timeoutNanos) throws IOException {
+    private PeerMesh(Identity me, PeerLink[] links, long timeoutNanos) throws IOException {
         this.me = me;
-        this.peers = peers;
+        this.links = links;
         this.timeoutNanos = timeoutNanos;
         this.selector = Selector.open();
         this.keys = new SelectionKey[me.workers()];
-        this.outHeaders = new ByteBuffer[me.workers()];
-        this.inHeaders = new ByteBuffer[me.workers()];
-        for (int i = 0; i < peers.length; i++) {
-            outHeaders[i] = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
-            inHeaders[i] = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
-            if (peers[i] != null) {
-                peers[i].configureBlocking(false);
-                keys[i] = peers[i].register(selector, 0, i);
+        this.macs = new MacLane("peer-mac-" + me.worker());
+        for (PeerLink link : links) {
+            if (link != null) {
+                link.channel().configureBlocking(false);
+                keys[link.peer()] = link.channel().register(selector, 0, link);
             }
         }
     }
@@ -95,12 +93,18 @@ public final class PeerMesh implements AutoCloseable {
      */
     public static PeerMesh connect(ServerSocketChannel server, String[] addresses, Identity me, int timeoutMillis)
             throws IOException {
-        SocketChannel[] peers = MeshConnections.open(server, addresses, me, timeoutMillis);
+        return connect(server, addresses, me, timeoutMillis, FrameIntegrity.MAC);
+    }
+
+    /** As above; {@code integrity}: whether every frame carries a MAC ({@code cluster.frameIntegrity}). */
+    public static PeerMesh connect(ServerSocketChannel server, String[] addresses, Identity me, int timeoutMillis,
+                                   FrameIntegrity integrity) throws IOException {
+        PeerLink[] links = MeshConnections.open(server, addresses, me, timeoutMillis, integrity);
         try {
-            return new PeerMesh(me, peers, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+            return new PeerMesh(me, links, TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
         } catch (IOException | RuntimeException e) {
-            for (SocketChannel c : peers) {
-                MeshIo.closeQuietly(c);
+            for (PeerLink link : links) {
+                MeshIo.closeQuietly(link);
             }
             throw e;
         }
@@ -108,6 +112,10 @@ public final class PeerMesh implements AutoCloseable {
 
     /** Bytes this worker sent and received in exchanges so far. */
     public long bytesMoved() {
+        long bytes = 0;
+        for (PeerLink link : links) {
+            bytes += link == null ? 0 : link.bytes();
+        }
         return bytes;
     }
 
@@ -172,10 +180,6 @@ public final class PeerMesh implements AutoCloseable {
                     parts[i] = Nd4j.createUninitialized(own.dataType(), Math.max(1, longest));
                 }
             }
-            ByteBuffer[] out = new ByteBuffer[k];
-            ByteBuffer[] in = new ByteBuffer[k];
-            long[] inLength = new long[k];
-            int[] expected = new int[k];
             for (int b = layout.count() - 1; b >= 0; b--) {
                 ready.await(layout.start(b));
                 long start = layout.pieceStart(b, w);
@@ -183,13 +187,12 @@ public final class PeerMesh implements AutoCloseable {
                 // piece j of my bucket b to worker j; every worker's copy of my piece in; sum in worker order
                 for (int j = 0; j < k; j++) {
                     if (j != w) {
-                        out[j] = frame(j, step, b * k + j, ownFlat, layout.pieceStart(b, j), layout.pieceLength(b, j));
-                        in[j] = MeshIo.region(parts[j], 0, length);
-                        inLength[j] = length;
-                        expected[j] = b * k + w;
+                        long piece = layout.pieceLength(b, j);
+                        links[j].send(step, b * k + j, piece, MeshIo.region(ownFlat, layout.pieceStart(b, j), piece));
+                        links[j].expect(step, b * k + w, length, MeshIo.region(parts[j], 0, length), macs);
                     }
                 }
-                transfer(step, expected, out, in, inLength, System.nanoTime() + timeoutNanos);
+                transfer(step);
                 if (length == 0) {
                     continue;
                 }
@@ -227,20 +230,17 @@ public final class PeerMesh implements AutoCloseable {
         }
         try {
             INDArray flat = MeshIo.flat(values);
-            ByteBuffer[] out = new ByteBuffer[k];
-            ByteBuffer[] in = new ByteBuffer[k];
-            long[] inLength = new long[k];
-            int[] expected = new int[k];
             for (int b = 0; b < layout.count(); b++) {
+                long mine = layout.pieceLength(b, w);
                 for (int j = 0; j < k; j++) {
                     if (j != w) {
-                        out[j] = frame(j, step, b * k + w, flat, layout.pieceStart(b, w), layout.pieceLength(b, w));
-                        inLength[j] = layout.pieceLength(b, j);
-                        in[j] = MeshIo.region(flat, layout.pieceStart(b, j), inLength[j]);
-                        expected[j] = b * k + j;
+                        links[j].send(step, b * k + w, mine, MeshIo.region(flat, layout.pieceStart(b, w), mine));
+                        long theirs = layout.pieceLength(b, j);
+                        links[j].expect(step, b * k + j, theirs, MeshIo.region(flat, layout.pieceStart(b, j), theirs),
+                                macs);
                     }
                 }
-                transfer(step, expected, out, in, inLength, System.nanoTime() + timeoutNanos);
+                transfer(step);
                 gathered.upTo(layout.end(b));
             }
         } catch (IOException e) {
@@ -265,22 +265,16 @@ public final class PeerMesh implements AutoCloseable {
         int id = -1 - pass;
         ByteBuffer mine = ByteBuffer.allocate(values.length * Double.BYTES);
         mine.asDoubleBuffer().put(values);
-        ByteBuffer[] out = new ByteBuffer[k];
         ByteBuffer[] in = new ByteBuffer[k];
-        long[] inLength = new long[k];
-        int[] expected = new int[k];
         for (int j = 0; j < k; j++) {
             if (j != w) {
-                outHeaders[j].clear();
-                outHeaders[j].putLong(step).putInt(id).putInt(values.length).flip();
-                out[j] = mine.duplicate();
                 in[j] = ByteBuffer.allocate(values.length * Double.BYTES);
-                inLength[j] = values.length;
-                expected[j] = id;
+                links[j].send(step, id, values.length, mine.duplicate());
+                links[j].expect(step, id, values.length, in[j], macs);
             }
         }
         try {
-            transfer(step, expected, out, in, inLength, System.nanoTime() + timeoutNanos);
+            transfer(step);
         } catch (IOException e) {
             throw failed(step, e);
         }
@@ -296,31 +290,24 @@ public final class PeerMesh implements AutoCloseable {
 
     private IOException failed(long step, IOException e) {
         close();
+        if (e instanceof FrameIntegrityException) {
+            LOG.warn("{}, step {}: {}", me, step, e.getMessage());
+        }
         return new IOException(me + ", step " + step + ": the exchange with the other workers failed (a worker "
-                + "was lost, or it passed cluster.stepTimeoutSeconds): " + e.getMessage(), e);
-    }
-
-    /** The frame {@code id} to {@code peer}, values [from, from + length) of {@code values}: its header, then them. */
-    private ByteBuffer frame(int peer, long step, int id, INDArray values, long from, long length) {
-        outHeaders[peer].clear();
-        outHeaders[peer].putLong(step).putInt(id).putInt((int) length).flip();
-        return MeshIo.region(values, from, length);
+                + "was lost, or it passed cluster.stepTimeoutSeconds, or a frame failed its integrity check): "
+                + e.getMessage(), e);
     }
 
     /**
-     * Writes every {@code out[p]} (after its header) and reads every {@code in[p]} (after a header that must announce
-     * step {@code step}, frame {@code expected[p]} (bucket · k + piece) and {@code inLength[p]} values, else nothing
-     * more is read), all peers at once, until done or {@code deadline}.
+     * Writes every link's frame and reads every link's expected frame ({@link PeerLink#send}, {@link PeerLink#expect}),
+     * all peers at once, until done or the step deadline.
      */
-    private void transfer(long step, int[] expected, ByteBuffer[] out, ByteBuffer[] in, long[] inLength, long deadline)
-            throws IOException {
-        int k = me.workers();
-        boolean[] headerIn = new boolean[k];
+    private void transfer(long step) throws IOException {
+        long deadline = System.nanoTime() + timeoutNanos;
         int pending = 0;
-        for (int p = 0; p < k; p++) {
-            if (keys[p] != null) {
-                inHeaders[p].clear();
-                keys[p].interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        for (SelectionKey key : keys) {
+            if (key != null) {
+                key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
                 pending += 2;
             }
         }
@@ -332,52 +319,32 @@ public final class PeerMesh implements AutoCloseable {
             }
             selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             for (SelectionKey key : selector.selectedKeys()) {
-                int p = (Integer) key.attachment();
-                SocketChannel channel = peers[p];
-                if (key.isValid() && key.isWritable()) {
-                    long wrote = outHeaders[p].hasRemaining()
-                            ? channel.write(new ByteBuffer[] {outHeaders[p], out[p]}) : channel.write(out[p]);
-                    bytes += wrote;
-                    if (!outHeaders[p].hasRemaining() && !out[p].hasRemaining()) {
-                        key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
-                        pending--;
-                    }
+                PeerLink link = (PeerLink) key.attachment();
+                if (key.isValid() && key.isWritable() && link.write()) {
+                    key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+                    pending--;
                 }
-                if (key.isValid() && key.isReadable()) {
-                    ByteBuffer into = headerIn[p] ? in[p] : inHeaders[p];
-                    int read = channel.read(into);
-                    if (read < 0) {
-                        throw new EOFException("worker " + p + " closed the connection");
-                    }
-                    bytes += read;
-                    if (!headerIn[p] && !inHeaders[p].hasRemaining()) {
-                        inHeaders[p].flip();
-                        long gotStep = inHeaders[p].getLong();
-                        int gotSlice = inHeaders[p].getInt();
-                        int gotLength = inHeaders[p].getInt();
-                        if (gotStep != step || gotSlice != expected[p] || gotLength != inLength[p]) {
-                            throw new IOException("worker " + p + " sent step " + gotStep + ", frame " + gotSlice
-                                    + ", " + gotLength + " values; expected step " + step + ", frame " + expected[p]
-                                    + ", " + inLength[p] + " values");
-                        }
-                        headerIn[p] = true;
-                    }
-                    if (headerIn[p] && !in[p].hasRemaining()) {
-                        key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
-                        pending--;
-                    }
+                if (key.isValid() && key.isReadable() && link.read()) {
+                    key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+                    pending--;
                 }
             }
             selector.selectedKeys().clear();
+        }
+        for (PeerLink link : links) {
+            if (link != null) {
+                link.awaitVerified(deadline);
+            }
         }
     }
 
     @Override
     public void close() {
-        for (SocketChannel c : peers) {
-            MeshIo.closeQuietly(c);
+        for (PeerLink link : links) {
+            MeshIo.closeQuietly(link);
         }
         MeshIo.closeQuietly(selector);
+        macs.close();
     }
 
     /** For messages: never the secret. */

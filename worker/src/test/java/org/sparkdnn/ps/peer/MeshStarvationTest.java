@@ -16,7 +16,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkdnn.config.FrameIntegrity;
 import org.sparkdnn.ps.Frames;
 import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.PsMessage;
@@ -55,11 +55,12 @@ class MeshStarvationTest {
     }
 
     /** Worker 0 accepting, within {@code timeoutMillis} and a handshake deadline of {@code handshakeMillis}. */
-    private CompletableFuture<SocketChannel[]> acceptor(ServerSocketChannel server, String[] addresses,
+    private CompletableFuture<PeerLink[]> acceptor(ServerSocketChannel server, String[] addresses,
                                                         int timeoutMillis, int handshakeMillis) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return MeshConnections.open(server, addresses, worker(0), timeoutMillis, handshakeMillis);
+                return MeshConnections.open(server, addresses, worker(0), timeoutMillis, handshakeMillis,
+                        FrameIntegrity.MAC);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -118,7 +119,7 @@ class MeshStarvationTest {
         try (ServerSocketChannel s0 = PeerMesh.listen(InetAddress.getLoopbackAddress(), 2);
              ServerSocketChannel s1 = PeerMesh.listen(InetAddress.getLoopbackAddress(), 2)) {
             String[] addresses = addresses(s0, s1);
-            CompletableFuture<SocketChannel[]> w0 = acceptor(s0, addresses, 20_000, 1_000);
+            CompletableFuture<PeerLink[]> w0 = acceptor(s0, addresses, 20_000, 1_000);
             try (Socket s = new Socket("127.0.0.1", s0.socket().getLocalPort())) {
                 long start = System.nanoTime();
                 s.setSoTimeout(300);
@@ -141,7 +142,7 @@ class MeshStarvationTest {
                 assertTrue(!w0.isDone(), "the acceptor still waits for its real peer");
             }
             try (PeerMesh m1 = PeerMesh.connect(s1, addresses, worker(1), 10_000)) {
-                for (SocketChannel c : w0.get(10, TimeUnit.SECONDS)) {
+                for (PeerLink c : w0.get(10, TimeUnit.SECONDS)) {
                     MeshIo.closeQuietly(c);
                 }
             }
@@ -154,7 +155,7 @@ class MeshStarvationTest {
              ServerSocketChannel s1 = PeerMesh.listen(InetAddress.getLoopbackAddress(), 2);
              Socket hostile = new Socket()) {
             String[] addresses = addresses(s0, s1);
-            CompletableFuture<SocketChannel[]> w0 = acceptor(s0, addresses, 20_000, 10_000);
+            CompletableFuture<PeerLink[]> w0 = acceptor(s0, addresses, 20_000, 10_000);
             hostile.setReceiveBufferSize(1024);
             hostile.connect(new InetSocketAddress("127.0.0.1", s0.socket().getLocalPort()));
             ByteArrayOutputStream hello = new ByteArrayOutputStream();
@@ -163,7 +164,7 @@ class MeshStarvationTest {
             hostile.getOutputStream().write(hello.toByteArray());
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
                 try (PeerMesh m1 = PeerMesh.connect(s1, addresses, worker(1), 10_000)) {
-                    for (SocketChannel c : w0.get(10, TimeUnit.SECONDS)) {
+                    for (PeerLink c : w0.get(10, TimeUnit.SECONDS)) {
                         MeshIo.closeQuietly(c);
                     }
                 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkdnn.ps.FrameMac;
 import org.sparkdnn.ps.Frames;
 import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.PsMessage;
@@ -96,8 +97,9 @@ class PeerMeshTest {
                     assertArrayEquals(expected.data().asBytes(), target[w].data().asBytes(),
                             type + ", k=" + k + ": worker " + w + "'s sum differs from the sum in worker order");
                     long mine = Buckets.sliceLength(n, k, w);
-                    // 4 frames per other worker (16-byte headers); the others' slices out and in, mine in and out
-                    assertEquals(64L * (k - 1) + 2L * (n - mine) * type.width() + 2L * (k - 1) * mine * type.width(),
+                    // 4 frames per other worker (16-byte headers, 32-byte MAC tags); the others' slices out and
+                    // in, mine in and out
+                    assertEquals(4L * (16 + FrameMac.TAG_BYTES) * (k - 1) + 2L * (n - mine) * type.width() + 2L * (k - 1) * mine * type.width(),
                             meshes.get(w).bytesMoved(), "bytes of worker " + w);
                     meshes.get(w).close();
                 }
