@@ -35,10 +35,19 @@ public final class ExchangeBenchmark {
     private ExchangeBenchmark() {
     }
 
+    /** The exchange benchmarks' arguments: K REPS SIZE…. */
+    record Args(int k, int reps, long[] sizes) {
+        static Args of(String[] args) {
+            return new Args(Integer.parseInt(args[0]), Integer.parseInt(args[1]),
+                    Arrays.stream(args).skip(2).mapToLong(Long::parseLong).toArray());
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        int k = Integer.parseInt(args[0]);
-        int reps = Integer.parseInt(args[1]);
-        long[] sizes = Arrays.stream(args).skip(2).mapToLong(Long::parseLong).toArray();
+        Args a = Args.of(args);
+        int k = a.k();
+        int reps = a.reps();
+        long[] sizes = a.sizes();
         System.out.printf("exchange on loopback, k = %d, medians of %d interleaved repetitions%n", k, reps);
         System.out.printf("%12s %12s %12s %10s %16s %16s%n", "parameters", "driver ms", "peer ms", "peer/driver",
                 "driver GB/s/host", "peer GB/s/host");

@@ -25,9 +25,10 @@ public final class IntegrityBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int k = Integer.parseInt(args[0]);
-        int reps = Integer.parseInt(args[1]);
-        long[] sizes = Arrays.stream(args).skip(2).mapToLong(Long::parseLong).toArray();
+        ExchangeBenchmark.Args parsed = ExchangeBenchmark.Args.of(args);
+        int k = parsed.k();
+        int reps = parsed.reps();
+        long[] sizes = parsed.sizes();
         primitives(Math.max(5, reps / 2));
         System.out.printf("%nexchange on loopback, k = %d, medians of %d interleaved repetitions%n", k, reps);
         System.out.printf("%12s %14s %14s %9s %14s %14s %9s%n", "parameters", "driver mac ms", "driver off ms",
