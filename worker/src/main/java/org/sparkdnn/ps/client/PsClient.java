@@ -5,17 +5,27 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkdnn.config.FrameIntegrity;
 import org.sparkdnn.ps.FrameStream;
 import org.sparkdnn.ps.Handshake;
 import org.sparkdnn.ps.PsMessage;
 import org.sparkdnn.ps.SessionKeys;
+import org.sparkdnn.ps.Watchdog;
 
 /**
- * A worker's connection to the parameter server. Blocking; every read has the step deadline. After the server's
- * Welcome, with {@code cluster.frameIntegrity: mac}, every frame either way carries its MAC ({@link FrameStream}).
+ * A worker's connection to the parameter server. Blocking; every read has the step deadline, and the whole handshake
+ * one deadline of its own (10 s, or the step deadline if shorter), however slowly a peer posing as the server sends.
+ * After the server's Welcome, with {@code cluster.frameIntegrity: mac}, every frame either way carries its MAC
+ * ({@link FrameStream}).
  */
 public final class PsClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PsClient.class);
+    /** The longest a whole handshake may take, as on the server's side. */
+    static final int HANDSHAKE_MILLIS = 10_000;
+
     private final Socket socket;
     private final FrameStream frames;
     private final String address;
@@ -76,6 +86,31 @@ public final class PsClient implements AutoCloseable {
     /** As above; {@code integrity}: whether the frames after the Welcome carry MACs ({@code cluster.frameIntegrity}). */
     public long register(String jobId, String secret, int worker, int stageAttempt, int epoch,
                          FrameIntegrity integrity) throws IOException {
+        return register(jobId, secret, worker, stageAttempt, epoch, integrity,
+                Math.min(HANDSHAKE_MILLIS, Math.max(1, socket.getSoTimeout())));
+    }
+
+    /** As above, the whole handshake within {@code handshakeMillis} (a watchdog closes the socket at it). */
+    long register(String jobId, String secret, int worker, int stageAttempt, int epoch, FrameIntegrity integrity,
+                  int handshakeMillis) throws IOException {
+        try (Watchdog watchdog = new Watchdog("ps-client-handshake " + address)) {
+            Watchdog.Alarm alarm = watchdog.after(TimeUnit.MILLISECONDS.toNanos(handshakeMillis), this::closeQuietly);
+            try {
+                return handshake(jobId, secret, worker, stageAttempt, epoch, integrity);
+            } catch (IOException e) {
+                if (alarm.fired()) {
+                    throw new IOException("the parameter server at " + address + " did not complete the handshake "
+                            + "within " + handshakeMillis + " ms", e);
+                }
+                throw e;
+            } finally {
+                alarm.close();
+            }
+        }
+    }
+
+    private long handshake(String jobId, String secret, int worker, int stageAttempt, int epoch,
+                           FrameIntegrity integrity) throws IOException {
         PsMessage first = receive();
         if (!(first instanceof PsMessage.Challenge challenge)) {
             throw new IOException("the parameter server at " + address + " sent " + first + " instead of a challenge");
@@ -119,5 +154,13 @@ public final class PsClient implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
+    }
+
+    private void closeQuietly() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.debug("closing {} at the handshake deadline: {}", address, e.toString());
+        }
     }
 }

@@ -263,12 +263,12 @@ public final class PeerMesh implements AutoCloseable {
             return List.of(all);
         }
         int id = -1 - pass;
-        ByteBuffer mine = ByteBuffer.allocate(values.length * Double.BYTES);
+        ByteBuffer mine = ByteBuffer.allocate(Math.multiplyExact(values.length, Double.BYTES));
         mine.asDoubleBuffer().put(values);
         ByteBuffer[] in = new ByteBuffer[k];
         for (int j = 0; j < k; j++) {
             if (j != w) {
-                in[j] = ByteBuffer.allocate(values.length * Double.BYTES);
+                in[j] = ByteBuffer.allocate(Math.multiplyExact(values.length, Double.BYTES));
                 links[j].send(step, id, values.length, mine.duplicate());
                 links[j].expect(step, id, values.length, in[j], macs);
             }
